@@ -1,0 +1,55 @@
+/**
+ * The seam between the host and any sandbox that runs code actions.
+ *
+ *   host (CodeAgent + executor)                      sandbox (isolate, container, hosted VM)
+ *   ───────────────────────────                      ────────────────────────────────────────
+ *   compileAction(model's code) ──compiled JS──▶      SANDBOX_PRELUDE (evaluated once per fresh global)
+ *                                                     defines __actkit_runAction(request JSON)
+ *   SandboxTool.call(input)  ◀──callTool(name, json)── tool functions (synchronous for the code)
+ *                            ──result JSON──────────▶
+ *   ExecutionResult          ◀──ActionOutcome JSON─── when the action ends
+ *
+ * Every executor keeps this contract, so code actions behave the same on all of them:
+ * - The prelude needs one host binding, `globalThis.__actkit_host`, with a *synchronous*
+ *   `callTool(name, inputJson) → resultJson` (it blocks the sandbox thread until the host tool
+ *   settles: that is what lets a tool call work with or without `await`), and an optional
+ *   `log(text)` to stream console output as it happens.
+ * - Only JSON strings cross the boundary, in both directions.
+ */
+
+/** What the host sends to `__actkit_runAction` (as a JSON string). */
+export interface ActionRequest {
+  /** Output of `compileAction`: the body of an async function, lines aligned with the model's code. */
+  code: string;
+  /** Top-level names the action declares; the prelude makes them persistent globals first. */
+  declaredNames: string[];
+  /** Tools to expose as global functions for this action. */
+  tools: string[];
+  /** Console output beyond this many characters is dropped (and the outcome says so). */
+  maxLogChars: number;
+  /** Used in stack traces, e.g. "step-3.js". */
+  filename: string;
+}
+
+/** What `__actkit_runAction` resolves with (as a JSON string). */
+export interface ActionOutcome {
+  logs: string;
+  logsTruncated: boolean;
+  /** The trailing expression's value, formatted like a REPL shows it. */
+  value?: string;
+  finalAnswer?: { value: unknown };
+  error?: {
+    kind: 'syntax' | 'runtime' | 'tool';
+    name: string;
+    message: string;
+    line?: number;
+    stack?: string;
+    toolName?: string;
+  };
+}
+
+/** What the host's synchronous `callTool` returns (as a JSON string). */
+export type ToolReply = { ok: true; value: unknown } | { ok: false; error: string };
+
+export const HOST_BINDING = '__actkit_host';
+export const RUN_ACTION = '__actkit_runAction';

@@ -1,0 +1,75 @@
+/**
+ * Typed errors for the caller. Anything the model can fix (a bad tool call, a failing code
+ * action, a malformed reply) is *not* an error here: it becomes an observation the model sees.
+ * These are what is left: the run cannot go on without the caller.
+ */
+export class AgentError extends Error {
+  override name = 'AgentError';
+  /** A stable machine-readable code. */
+  readonly code: string = 'agent_error';
+}
+
+/** The agent was set up wrongly (no model, duplicate tool names, …). */
+export class AgentConfigError extends AgentError {
+  override name = 'AgentConfigError';
+  override readonly code = 'agent_config';
+}
+
+/** A model call failed after the adapter's own retries. */
+export class ModelCallError extends AgentError {
+  override name = 'ModelCallError';
+  override readonly code: string = 'model_call';
+  readonly statusCode: number | undefined;
+  readonly retryable: boolean;
+  constructor(message: string, options: { cause?: unknown; statusCode?: number; retryable?: boolean } = {}) {
+    super(message, { cause: options.cause });
+    this.statusCode = options.statusCode;
+    this.retryable = options.retryable ?? false;
+  }
+}
+
+/** A streamed reply broke off before it was complete. */
+export class ModelStreamError extends ModelCallError {
+  override name = 'ModelStreamError';
+  override readonly code = 'model_stream';
+}
+
+/** The run was cancelled through its AbortSignal. */
+export class AgentAbortedError extends AgentError {
+  override name = 'AgentAbortedError';
+  override readonly code = 'aborted';
+  constructor(message = 'The run was aborted.', options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The code executor itself failed (not the model's code): e.g. the sandbox could not be created. */
+export class ExecutorError extends AgentError {
+  override name = 'ExecutorError';
+  override readonly code: string = 'executor';
+}
+
+/** Whether something thrown is an abort (ours, the DOM's, or an SDK's). */
+export function isAbortError(error: unknown): boolean {
+  return (
+    error instanceof AgentAbortedError ||
+    (error instanceof Error && (error.name === 'AbortError' || error.name === 'APIUserAbortError'))
+  );
+}
+
+/** A plain-object form of an error, for memory, events and JSON. */
+export interface SerializedError {
+  name: string;
+  message: string;
+  code?: string;
+}
+
+export function serializeError(error: unknown): SerializedError {
+  if (error instanceof Error) {
+    const out: SerializedError = { name: error.name, message: error.message };
+    const code = (error as { code?: unknown }).code;
+    if (typeof code === 'string') out.code = code;
+    return out;
+  }
+  return { name: 'Error', message: typeof error === 'string' ? error : String(error) };
+}

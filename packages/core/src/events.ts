@@ -1,0 +1,39 @@
+import type { SerializedError } from './errors.js';
+import type { ActionStep, PlanningStep, TaskStep } from './memory.js';
+import type { FinishReason, ModelContent } from './model.js';
+import type { RunResult } from './result.js';
+import type { Usage } from './usage.js';
+
+/** Everything `agent.stream()` yields, in the order it happens. */
+export type RunEvent =
+  | { type: 'run-start'; runId: string; agentName: string; task: TaskStep }
+  | { type: 'step-start'; stepNumber: number }
+  | { type: 'text-delta'; stepNumber: number; delta: string }
+  | { type: 'reasoning-delta'; stepNumber: number; delta: string }
+  | { type: 'tool-input-delta'; stepNumber: number; toolCallId: string; toolName?: string; delta: string }
+  | {
+      type: 'model-response';
+      stepNumber: number;
+      text: string;
+      content: ModelContent[];
+      finishReason: FinishReason;
+      usage: Usage;
+    }
+  | { type: 'planning'; step: PlanningStep }
+  | { type: 'tool-call'; stepNumber: number; toolCallId: string; toolName: string; input: unknown }
+  | {
+      type: 'tool-result';
+      stepNumber: number;
+      toolCallId: string;
+      toolName: string;
+      output?: unknown;
+      error?: SerializedError;
+      durationMs: number;
+    }
+  | { type: 'code'; stepNumber: number; code: string }
+  | { type: 'code-log'; stepNumber: number; text: string }
+  | { type: 'step-finish'; step: ActionStep }
+  | { type: 'final-answer'; output: unknown }
+  | { type: 'run-finish'; result: RunResult };
+
+export type RunEventType = RunEvent['type'];

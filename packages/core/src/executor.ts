@@ -1,0 +1,67 @@
+/**
+ * The code executor interface: what `CodeAgent` needs from a sandbox. Minimal on purpose —
+ * run code with tools, get output back, keep state between calls, close — so that a new
+ * sandbox (a container, a hosted VM, a worker) is one small class.
+ */
+
+/** A tool as a sandbox sees it: a name, and a host function that validates and runs the call. */
+export interface SandboxTool {
+  name: string;
+  /** Runs on the host. Resolves with the JSON-serialisable output; rejects with a message for the model. */
+  call(input: unknown): Promise<unknown>;
+}
+
+export interface ExecuteOptions {
+  tools: readonly SandboxTool[];
+  /** Stops the execution (and anything waiting on it) when aborted. */
+  signal?: AbortSignal;
+  /** Wall-clock limit for this execution, in ms; overrides the executor's default. */
+  timeoutMs?: number;
+  /** Called with console output as it happens (for streaming); the full text is also in the result. */
+  onLog?: (text: string) => void;
+}
+
+export type ExecutionErrorKind =
+  | 'syntax'
+  | 'runtime'
+  | 'tool'
+  | 'timeout'
+  | 'memory'
+  | 'output'
+  | 'aborted'
+  | 'crash'
+  | 'unsupported';
+
+export interface ExecutionError {
+  kind: ExecutionErrorKind;
+  /** e.g. "TypeError". */
+  name: string;
+  message: string;
+  /** 1-based line in the code as the model wrote it. */
+  line?: number;
+  /** A short stack without the framework's frames. */
+  stack?: string;
+  /** For `kind: "tool"`: the tool whose call failed. */
+  toolName?: string;
+}
+
+export interface ExecutionResult {
+  /** Console output, truncated to the executor's limit. */
+  logs: string;
+  logsTruncated?: boolean;
+  /** The value of a trailing expression, REPL-style, formatted for reading (absent if none). */
+  value?: string;
+  /** Set when the code called `final_answer(value)`. */
+  finalAnswer?: { value: unknown };
+  error?: ExecutionError;
+  /** True when the sandbox had to be replaced (timeout, memory, crash): variables from earlier steps are gone. */
+  stateLost?: boolean;
+  durationMs: number;
+}
+
+export interface CodeExecutor {
+  /** Runs one code action. Variables persist into the next call unless `stateLost` says otherwise. */
+  execute(code: string, options: ExecuteOptions): Promise<ExecutionResult>;
+  /** Frees the sandbox. Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,76 @@
+export * from "@actkit/tools";
+export {
+  type AgentOptions,
+  type AgentStream,
+  type ModelSettings,
+  MultiStepAgent,
+  type RunOptions,
+  type StepContext,
+} from './agent.js';
+export {
+  AgentAbortedError,
+  AgentConfigError,
+  AgentError,
+  ExecutorError,
+  isAbortError,
+  ModelCallError,
+  ModelStreamError,
+  type SerializedError,
+  serializeError,
+} from './errors.js';
+export type { RunEvent, RunEventType } from './events.js';
+export { EventQueue } from './event-queue.js';
+export type {
+  CodeExecutor,
+  ExecuteOptions,
+  ExecutionError,
+  ExecutionErrorKind,
+  ExecutionResult,
+  SandboxTool,
+} from './executor.js';
+export {
+  type ActionStep,
+  AgentMemory,
+  defaultWording,
+  type MemoryStep,
+  type MessageWording,
+  memoryToMessages,
+  type PlanningStep,
+  type SerializedMemory,
+  stepToMessages,
+  type TaskStep,
+  type Timing,
+  type ToolCallRecord,
+} from './memory.js';
+export {
+  type AssistantMessage,
+  type FilePart,
+  type FinishReason,
+  type Model,
+  type ModelCallOptions,
+  type ModelCapabilities,
+  type ModelContent,
+  type ModelMessage,
+  type ModelResponse,
+  type ModelResponseMetadata,
+  type ModelStreamPart,
+  type ModelToolDefinition,
+  type ReasoningPart,
+  type ResponseFormat,
+  responseText,
+  type SystemMessage,
+  type TextPart,
+  type ToolCallContent,
+  type ToolCallPart,
+  type ToolChoice,
+  type ToolMessage,
+  type ToolResultOutput,
+  type ToolResultPart,
+  type UserMessage,
+  userMessage,
+} from './model.js';
+export { actionSteps, type RunResult, type RunState } from './result.js';
+export { collectStream, responseToStreamParts, StreamAccumulator } from './stream.js';
+export { renderTemplate } from './template.js';
+export { formatToolOutput, type ToolCallOptions, type ToolCallOutcome, Toolbox, truncateText } from './toolbox.js';
+export { addUsage, emptyUsage, sumUsage, totalTokens, type Usage } from './usage.js';

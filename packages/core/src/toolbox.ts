@@ -1,0 +1,105 @@
+import {
+  type AnyTool,
+  describeError,
+  type JSONSchema,
+  ToolCallError,
+  ToolExecutionError,
+  toolInputJSONSchema,
+  UnknownToolError,
+  validateToolInput,
+  validateToolOutput,
+} from '@actkit/tools';
+import { AgentConfigError } from './errors.js';
+import type { ModelToolDefinition } from './model.js';
+
+export type ToolCallOutcome = { ok: true; output: unknown; input: unknown } | { ok: false; error: ToolCallError; input: unknown };
+
+export interface ToolCallOptions {
+  signal: AbortSignal;
+  toolCallId: string;
+  context?: Record<string, unknown>;
+}
+
+/**
+ * The agent's tools by name, and the one way a call is made: look the tool up, validate the
+ * input, run it, check the output. Both agents dispatch through here, so a bad call reads the
+ * same whether it came from a JSON tool call or from inside a code action.
+ */
+export class Toolbox {
+  readonly #tools = new Map<string, AnyTool>();
+
+  constructor(tools: readonly AnyTool[] = []) {
+    for (const t of tools) this.add(t);
+  }
+
+  add(tool: AnyTool): void {
+    if (this.#tools.has(tool.name)) throw new AgentConfigError(`Two tools are named "${tool.name}".`);
+    this.#tools.set(tool.name, tool);
+  }
+
+  get(name: string): AnyTool | undefined {
+    return this.#tools.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.#tools.has(name);
+  }
+
+  get names(): string[] {
+    return [...this.#tools.keys()];
+  }
+
+  get tools(): AnyTool[] {
+    return [...this.#tools.values()];
+  }
+
+  definitions(): ModelToolDefinition[] {
+    return this.tools.map((t) => ({
+      name: t.name,
+      description: t.description,
+      inputSchema: toolInputJSONSchema(t) as JSONSchema,
+    }));
+  }
+
+  /** Validates and runs a call. Never throws for a bad call: the outcome carries the error. */
+  async call(name: string, rawInput: unknown, options: ToolCallOptions): Promise<ToolCallOutcome> {
+    const tool = this.#tools.get(name);
+    if (!tool) return { ok: false, error: new UnknownToolError(name, this.names), input: rawInput };
+    const validated = await validateToolInput(tool, rawInput);
+    if (!validated.success) return { ok: false, error: validated.error, input: rawInput };
+    try {
+      const output = await tool.run(validated.value, {
+        signal: options.signal,
+        toolCallId: options.toolCallId,
+        ...(options.context ? { context: options.context } : {}),
+      });
+      return { ok: true, output: await validateToolOutput(tool, output), input: validated.value };
+    } catch (error) {
+      const wrapped = error instanceof ToolCallError ? error : new ToolExecutionError(name, error);
+      return { ok: false, error: wrapped, input: validated.value };
+    }
+  }
+}
+
+/** Text for the model from a tool's output: strings as they are, anything else as JSON. */
+export function formatToolOutput(output: unknown): string {
+  if (typeof output === 'string') return output;
+  if (output === undefined) return 'undefined';
+  try {
+    return JSON.stringify(output, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) ?? String(output);
+  } catch (error) {
+    return `[unserialisable output: ${describeError(error)}]`;
+  }
+}
+
+/** Cuts text to `max` characters, keeping head and tail and saying how much was left out. */
+export function truncateText(text: string, max: number): { text: string; truncated: boolean } {
+  if (text.length <= max) return { text, truncated: false };
+  const head = Math.ceil(max * 0.7);
+  const tail = max - head;
+  const omitted = text.length - head - tail;
+  return {
+    text: `${text.slice(0, head)}\n… [${omitted} characters truncated] …\n${tail > 0 ? text.slice(-tail) : ''}`,
+    truncated: true,
+  };
+}

@@ -1,0 +1,177 @@
+import {
+  type ActionStep,
+  type AgentOptions,
+  type AnyTool,
+  FINAL_ANSWER_TOOL_NAME,
+  finalAnswerTool,
+  formatToolOutput,
+  type ModelToolDefinition,
+  MultiStepAgent,
+  renderTemplate,
+  type StepContext,
+  serializeError,
+  type ToolCallContent,
+  type ToolCallRecord,
+  toolInputJSONSchema,
+  truncateText,
+} from '@actkit/core';
+import { INSTRUCTIONS_SECTION, SYSTEM_PROMPT, TEXT_ACTIONS_PROMPT } from './prompts.js';
+import { parseTextToolCalls } from './text-actions.js';
+
+export interface ToolCallingPrompts {
+  /** System prompt for native tool calling. Placeholders: {{tools}}, {{instructions}}. */
+  system: string;
+  /** System prompt when tool calls are written as JSON in text. Same placeholders. */
+  textActions: string;
+  /** How user instructions are added. Placeholder: {{instructions}}. */
+  instructions: string;
+}
+
+export interface ToolCallingAgentOptions extends AgentOptions {
+  /**
+   * How the model calls tools: `native` (the API's tool calling), `text` (JSON written in the
+   * reply, for servers without tool calling), or `auto` (default: native unless the model says
+   * it cannot).
+   */
+  toolCallMode?: 'auto' | 'native' | 'text';
+  /** Most tool calls of one step run at once (default: all of them). */
+  maxParallelToolCalls?: number;
+  /** A reply with text and no tool call is taken as the final answer (default true). */
+  textIsFinalAnswer?: boolean;
+  prompts?: Partial<ToolCallingPrompts>;
+}
+
+/**
+ * An agent whose actions are JSON tool calls: each call is validated against its tool's schema
+ * and dispatched; several calls in one reply run concurrently; every result (or error) goes back
+ * to the model as a tool message.
+ */
+export class ToolCallingAgent extends MultiStepAgent {
+  readonly toolCallMode: 'native' | 'text';
+  readonly maxParallelToolCalls: number;
+  readonly textIsFinalAnswer: boolean;
+  readonly prompts: ToolCallingPrompts;
+  #ids = 0;
+
+  constructor(options: ToolCallingAgentOptions) {
+    super(options);
+    const mode = options.toolCallMode ?? 'auto';
+    this.toolCallMode = mode === 'auto' ? (options.model.capabilities?.toolCalls === false ? 'text' : 'native') : mode;
+    this.maxParallelToolCalls = options.maxParallelToolCalls ?? Number.POSITIVE_INFINITY;
+    this.textIsFinalAnswer = options.textIsFinalAnswer ?? true;
+    this.prompts = {
+      system: SYSTEM_PROMPT,
+      textActions: TEXT_ACTIONS_PROMPT,
+      instructions: INSTRUCTIONS_SECTION,
+      ...options.prompts,
+    };
+    // The model ends a run by calling `final_answer` (unless the user brought their own).
+    if (!this.toolbox.has(FINAL_ANSWER_TOOL_NAME)) this.toolbox.add(finalAnswerTool());
+  }
+
+  protected override buildSystemPrompt(): string {
+    const text = this.toolCallMode === 'text';
+    const tools = this.toolbox.tools
+      .map((t) => (text ? describeWithSchema(t) : `- ${t.name}: ${t.description}`))
+      .join('\n');
+    const instructions = this.instructions
+      ? renderTemplate(this.prompts.instructions, { instructions: this.instructions })
+      : '';
+    return renderTemplate(text ? this.prompts.textActions : this.prompts.system, { tools, instructions }).trim();
+  }
+
+  protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
+    const native = this.toolCallMode === 'native';
+    const definitions: ModelToolDefinition[] = this.toolbox.definitions();
+    const response = await this.callModel(step, context, {
+      messages: this.messages(),
+      ...(native ? { tools: definitions, toolChoice: 'auto' as const } : {}),
+    });
+    const text = step.modelOutput?.text.trim() ?? '';
+    const calls: ToolCallContent[] = native
+      ? response.content.filter((p): p is ToolCallContent => p.type === 'tool-call')
+      : parseTextToolCalls(text, () => `call_${++this.#ids}`);
+
+    if (calls.length === 0) {
+      if (response.refusal !== undefined || response.finishReason === 'content-filter') {
+        step.error = {
+          name: 'ModelRefusal',
+          message: `The model declined to answer${response.refusal ? `: ${response.refusal}` : ''}.`,
+        };
+      } else if (text !== '' && this.textIsFinalAnswer) {
+        step.finalAnswer = { value: text };
+      } else if (text !== '') {
+        step.error = { name: 'NoToolCall', message: 'Your reply called no tool. Call a tool, or final_answer.' };
+      } else {
+        step.error = {
+          name: 'EmptyReply',
+          message: `Your reply was empty${response.finishReason === 'length' ? ' (cut off at the output token limit)' : ''}. Call a tool, or call final_answer with your answer.`,
+        };
+      }
+      return;
+    }
+
+    step.toolCalls = await this.#dispatch(calls, step, context);
+    step.observation = step.toolCalls
+      .map((c) => `${c.toolName}: ${c.error ? `error: ${c.error.message}` : formatToolOutput(c.output)}`)
+      .join('\n');
+  }
+
+  /** Validates and runs the calls of one step, at most `maxParallelToolCalls` at a time. */
+  async #dispatch(calls: ToolCallContent[], step: ActionStep, context: StepContext): Promise<ToolCallRecord[]> {
+    const records: ToolCallRecord[] = new Array(calls.length);
+    let next = 0;
+    const worker = async () => {
+      while (next < calls.length) {
+        const index = next++;
+        records[index] = await this.#callOne(calls[index]!, step, context);
+      }
+    };
+    const width = Math.max(1, Math.min(this.maxParallelToolCalls, calls.length));
+    await Promise.all(Array.from({ length: width }, worker));
+    return records;
+  }
+
+  async #callOne(call: ToolCallContent, step: ActionStep, context: StepContext): Promise<ToolCallRecord> {
+    const t0 = performance.now();
+    context.emit({
+      type: 'tool-call',
+      stepNumber: step.stepNumber,
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      input: call.input,
+    });
+    const outcome = await this.toolbox.call(call.toolName, call.input, {
+      signal: context.signal,
+      toolCallId: call.toolCallId,
+      ...(this.toolContext ? { context: this.toolContext } : {}),
+    });
+    const durationMs = performance.now() - t0;
+    const record: ToolCallRecord = { toolCallId: call.toolCallId, toolName: call.toolName, input: outcome.input, durationMs };
+    if (outcome.ok) {
+      if (call.toolName === FINAL_ANSWER_TOOL_NAME) {
+        step.finalAnswer = { value: outcome.output };
+        record.output = 'Final answer recorded.';
+      } else {
+        const formatted = formatToolOutput(outcome.output);
+        const cut = truncateText(formatted, this.maxObservationLength);
+        record.output = cut.truncated ? cut.text : outcome.output;
+      }
+    } else {
+      record.error = serializeError(outcome.error);
+    }
+    context.emit({
+      type: 'tool-result',
+      stepNumber: step.stepNumber,
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      durationMs,
+      ...(record.error ? { error: record.error } : { output: record.output }),
+    });
+    return record;
+  }
+}
+
+function describeWithSchema(tool: AnyTool): string {
+  return `- ${tool.name}: ${tool.description}\n  arguments: ${JSON.stringify(toolInputJSONSchema(tool))}`;
+}

@@ -1,0 +1,7 @@
+export {
+  type ScriptedModelOptions,
+  ScriptedModel,
+  type ScriptedReply,
+  type ScriptedReplyObject,
+  type ScriptedToolCall,
+} from './scripted-model.js';

@@ -1,0 +1,30 @@
+export {
+  type AnyTool,
+  assertValidToolName,
+  isTool,
+  type NeedsApproval,
+  type Tool,
+  type ToolContext,
+  type ToolDefinition,
+  ToolDefinitionError,
+  tool,
+} from './tool.js';
+export { type JSONSchema, toJSONSchema, toolInputJSONSchema, toolOutputJSONSchema } from './json-schema.js';
+export { jsonSchemaToTypeScript, toolSignature } from './typescript.js';
+export {
+  parseJsonSafely,
+  stripProtoKeys,
+  type ValidationResult,
+  validateToolInput,
+  validateToolOutput,
+} from './validate.js';
+export {
+  describeError,
+  formatIssue,
+  ToolCallError,
+  ToolExecutionError,
+  ToolInputError,
+  type ToolInputIssue,
+  UnknownToolError,
+} from './errors.js';
+export { FINAL_ANSWER_TOOL_NAME, finalAnswerTool } from './final-answer.js';

@@ -1,0 +1,102 @@
+import type { z } from 'zod';
+
+/** What a tool's `run` receives besides its validated input. */
+export interface ToolContext {
+  /** Aborted when the run is cancelled or the step times out; long-running tools should honour it. */
+  signal: AbortSignal;
+  /** The id of the call being answered (the model's tool-call id, or a generated one in code actions). */
+  toolCallId: string;
+  /** Free-form values the agent passes to every tool (e.g. the agent itself, a user id). */
+  context?: Record<string, unknown>;
+}
+
+/** Decides whether a call needs a person's approval before it runs. */
+export type NeedsApproval<TInput> = boolean | ((input: TInput) => boolean | Promise<boolean>);
+
+/**
+ * A tool: a name the model calls it by, a description the model reads, an input schema that
+ * is at once the JSON Schema for tool calling, the TypeScript signature for code prompts and
+ * the validator of every call, and the function that runs on the host.
+ */
+export interface Tool<TInput = any, TOutput = any> {
+  readonly name: string;
+  readonly description: string;
+  readonly input: z.ZodType<TInput>;
+  readonly output?: z.ZodType<TOutput> | undefined;
+  readonly needsApproval?: NeedsApproval<TInput> | undefined;
+  run(input: TInput, context: ToolContext): TOutput | Promise<TOutput>;
+}
+
+/** Any tool, whatever its input and output types. */
+export type AnyTool = Tool<any, any>;
+
+export interface ToolDefinition<TInputSchema extends z.ZodType, TOutput> {
+  /** A JavaScript identifier (code actions call the tool by this name), at most 64 characters. */
+  name: string;
+  description: string;
+  input: TInputSchema;
+  /** Optional schema of the result: shown to the model and checked after every call. */
+  output?: z.ZodType<TOutput>;
+  needsApproval?: NeedsApproval<z.output<TInputSchema>>;
+  run(input: z.output<TInputSchema>, context: ToolContext): TOutput | Promise<TOutput>;
+}
+
+const TOOL_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
+
+/** Reserved words cannot be function names in a code action. */
+const RESERVED = new Set(
+  ('break case catch class const continue debugger default delete do else enum export extends false finally for ' +
+    'function if import in instanceof new null return super switch this throw true try typeof var void while with ' +
+    'yield let static implements interface package private protected public await arguments eval undefined NaN Infinity')
+    .split(' '),
+);
+
+export class ToolDefinitionError extends Error {
+  override name = 'ToolDefinitionError';
+}
+
+export function assertValidToolName(name: string): void {
+  if (!TOOL_NAME.test(name) || RESERVED.has(name)) {
+    throw new ToolDefinitionError(
+      `Invalid tool name ${JSON.stringify(name)}: use a JavaScript identifier of at most 64 characters ` +
+        '(letters, digits, _ and $, not starting with a digit, not a reserved word), e.g. "get_weather".',
+    );
+  }
+}
+
+/** Defines a tool. The input must be a zod object schema: a tool takes one object argument. */
+export function tool<TInputSchema extends z.ZodType, TOutput>(
+  definition: ToolDefinition<TInputSchema, TOutput>,
+): Tool<z.output<TInputSchema>, TOutput> {
+  assertValidToolName(definition.name);
+  if (typeof definition.description !== 'string' || definition.description.trim() === '') {
+    throw new ToolDefinitionError(`Tool "${definition.name}" needs a description: the model chooses tools by it.`);
+  }
+  const def = (definition.input as { _zod?: { def?: { type?: string } } })._zod?.def;
+  if (def?.type !== 'object') {
+    throw new ToolDefinitionError(
+      `Tool "${definition.name}": input must be a z.object(...) schema (tools take one object argument), got ${def?.type ?? typeof definition.input}.`,
+    );
+  }
+  if (typeof definition.run !== 'function') {
+    throw new ToolDefinitionError(`Tool "${definition.name}" needs a run(input, context) function.`);
+  }
+  return Object.freeze({
+    name: definition.name,
+    description: definition.description.trim(),
+    input: definition.input as z.ZodType<z.output<TInputSchema>>,
+    output: definition.output,
+    needsApproval: definition.needsApproval,
+    run: definition.run,
+  });
+}
+
+export function isTool(value: unknown): value is AnyTool {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as AnyTool).name === 'string' &&
+    typeof (value as AnyTool).run === 'function' &&
+    typeof (value as AnyTool).input === 'object'
+  );
+}

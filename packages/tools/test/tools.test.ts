@@ -1,0 +1,147 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  finalAnswerTool,
+  jsonSchemaToTypeScript,
+  parseJsonSafely,
+  tool,
+  ToolDefinitionError,
+  toolInputJSONSchema,
+  toolSignature,
+  validateToolInput,
+  validateToolOutput,
+} from '../src/index.js';
+
+const weather = tool({
+  name: 'get_weather',
+  description: 'Gets the current weather for a city.',
+  input: z.object({
+    city: z.string().describe('City name, e.g. "Paris"'),
+    units: z.enum(['c', 'f']).default('c'),
+    days: z.array(z.number().int().min(1)).optional(),
+  }),
+  output: z.object({ temperature: z.number(), sky: z.string().nullable() }),
+  run: ({ city }) => ({ temperature: city.length, sky: null }),
+});
+
+describe('tool()', () => {
+  it('rejects names that are not identifiers', () => {
+    for (const name of ['get-weather', '1tool', 'class', '', 'a'.repeat(65)]) {
+      expect(() => tool({ name, description: 'x', input: z.object({}), run: () => 1 })).toThrow(ToolDefinitionError);
+    }
+  });
+
+  it('requires an object input schema and a description', () => {
+    expect(() => tool({ name: 'a', description: 'x', input: z.string() as any, run: () => 1 })).toThrow(/z\.object/);
+    expect(() => tool({ name: 'a', description: ' ', input: z.object({}), run: () => 1 })).toThrow(/description/);
+  });
+});
+
+describe('JSON Schema and TypeScript from one zod schema', () => {
+  it('gives an object JSON Schema with defaults optional', () => {
+    const schema = toolInputJSONSchema(weather);
+    expect(schema.type).toBe('object');
+    expect(schema.required).toEqual(['city']);
+    expect(schema).not.toHaveProperty('$schema');
+    expect((schema.properties as any).city.description).toBe('City name, e.g. "Paris"');
+  });
+
+  it('renders a readable declaration with doc comments', () => {
+    expect(toolSignature(weather)).toBe(
+      [
+        '/** Gets the current weather for a city. */',
+        'declare function get_weather(input: {',
+        '  /** City name, e.g. "Paris" */',
+        '  city: string;',
+        '  /** @default "c" */',
+        '  units?: "c" | "f";',
+        '  days?: number[];',
+        '}): {',
+        '  temperature: number;',
+        '  sky: string | null;',
+        '};',
+      ].join('\n'),
+    );
+  });
+
+  it('renders refs, unions, tuples, records and cycles', () => {
+    expect(
+      jsonSchemaToTypeScript({
+        type: 'object',
+        properties: {
+          node: { $ref: '#/$defs/Node' },
+          pair: { type: 'array', prefixItems: [{ type: 'string' }, { type: 'number' }] },
+          tags: { type: 'object', additionalProperties: { type: 'string' } },
+          either: { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'integer' } }] },
+          'odd-key': { const: 3 },
+        },
+        required: ['node'],
+        $defs: { Node: { type: 'object', properties: { next: { $ref: '#/$defs/Node' } } } },
+      }),
+    ).toBe(
+      [
+        '{',
+        '  node: {',
+        '    next?: unknown;',
+        '  };',
+        '  pair?: [string, number];',
+        '  tags?: Record<string, string>;',
+        '  either?: string | number[];',
+        '  "odd-key"?: 3;',
+        '}',
+      ].join('\n'),
+    );
+  });
+});
+
+describe('validation', () => {
+  it('accepts JSON strings and applies defaults', async () => {
+    const r = await validateToolInput(weather, '{"city":"Oslo"}');
+    expect(r).toEqual({ success: true, value: { city: 'Oslo', units: 'c' } });
+  });
+
+  it('names the tool and the field on a bad argument', async () => {
+    const r = await validateToolInput(weather, { city: 42, days: [1, 0] });
+    expect(r.success).toBe(false);
+    if (r.success) return;
+    expect(r.error.toolName).toBe('get_weather');
+    expect(r.error.message).toMatch(/^Invalid input for tool "get_weather": field "city": .*expected string/);
+    expect(r.error.message).toMatch(/field "days\[1\]"/);
+  });
+
+  it('reports malformed JSON as an input error', async () => {
+    const r = await validateToolInput(weather, '{"city": "Oslo"');
+    expect(r.success).toBe(false);
+    if (!r.success) expect(r.error.message).toMatch(/not valid JSON/);
+  });
+
+  it('never lets __proto__ keys through', async () => {
+    const parsed = parseJsonSafely('{"a":{"__proto__":{"polluted":true}},"__proto__":{"polluted":true}}') as any;
+    expect(Object.keys(parsed)).toEqual(['a']);
+    expect(({} as any).polluted).toBeUndefined();
+    const loose = tool({ name: 't', description: 'd', input: z.looseObject({}), run: (x) => x });
+    const r = await validateToolInput(loose, JSON.parse('{"__proto__":{"polluted":true},"ok":1}'));
+    expect(r.success && Object.getPrototypeOf(r.value)).toBe(Object.prototype);
+    expect(({} as any).polluted).toBeUndefined();
+  });
+
+  it('checks outputs against the output schema', async () => {
+    await expect(validateToolOutput(weather, { temperature: 'hot' })).rejects.toThrow(/get_weather.*output schema/);
+    await expect(validateToolOutput(weather, { temperature: 3, sky: 'blue' })).resolves.toEqual({
+      temperature: 3,
+      sky: 'blue',
+    });
+  });
+});
+
+describe('final_answer', () => {
+  it('returns its answer and can be typed', async () => {
+    const fa = finalAnswerTool(z.object({ total: z.number() }));
+    const bad = await validateToolInput(fa, { answer: { total: 'x' } });
+    expect(bad.success).toBe(false);
+    const good = await validateToolInput(fa, { answer: { total: 3 } });
+    expect(good.success && fa.run(good.value, { signal: new AbortController().signal, toolCallId: '1' })).toEqual({
+      total: 3,
+    });
+  });
+});

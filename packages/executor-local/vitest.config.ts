@@ -3,5 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   resolve: { conditions: ['@actkit/source'] },
   ssr: { resolve: { conditions: ['@actkit/source'] } },
-  test: { include: ['test/**/*.test.ts'] },
+  test: {
+    include: ['test/**/*.test.ts'],
+    // isolated-vm on Node 20+ needs V8's shared heap snapshot off in the process that hosts isolates.
+    execArgv: ['--no-node-snapshot'],
+  },
 });

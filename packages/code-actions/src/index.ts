@@ -1,1 +1,21 @@
-export {};
+export * from '@actkit/core';
+export { type CodeAgentOptions, type CodeAgentPrompts, CodeAgent, describeExecutionError } from './agent/code-agent.js';
+export { type CodeBlockTags, DEFAULT_CODE_TAGS, extractCode } from './agent/extract-code.js';
+export { ALLOWED_MODULES, INSTRUCTIONS_SECTION, NO_MODULES, SYSTEM_PROMPT } from './agent/prompts.js';
+export { type CompiledAction, CodeSyntaxError, compileAction, IMPORT_FUNCTION } from './compile/compile-action.js';
+export {
+  type ActionOutcome,
+  type ActionRequest,
+  HOST_BINDING,
+  RUN_ACTION,
+  type ToolReply,
+} from './sandbox/contract.js';
+export {
+  answerToolCall,
+  failedExecution,
+  outcomeToResult,
+  type PreparedAction,
+  type PrepareActionOptions,
+  prepareAction,
+} from './sandbox/host.js';
+export { SANDBOX_PRELUDE } from './sandbox/prelude.js';

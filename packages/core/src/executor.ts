@@ -19,6 +19,10 @@ export interface ExecuteOptions {
   timeoutMs?: number;
   /** Called with console output as it happens (for streaming); the full text is also in the result. */
   onLog?: (text: string) => void;
+  /** Console output beyond this many characters is dropped, and the result says so (default 10 000). */
+  maxLogChars?: number;
+  /** A name for stack traces, e.g. "step-3.js" (default "action.js"). */
+  filename?: string;
 }
 
 export type ExecutionErrorKind =
@@ -60,6 +64,8 @@ export interface ExecutionResult {
 }
 
 export interface CodeExecutor {
+  /** Modules the code may import (shown to the model in the prompt). */
+  readonly modules?: readonly string[];
   /** Runs one code action. Variables persist into the next call unless `stateLost` says otherwise. */
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult>;
   /** Frees the sandbox. Idempotent. */

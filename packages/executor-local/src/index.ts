@@ -1,1 +1,1 @@
-export {};
+export { LocalExecutor, type LocalExecutorOptions } from './local-executor.js';

@@ -1,0 +1,242 @@
+import {
+  type ActionStep,
+  type AgentOptions,
+  AgentAbortedError,
+  AgentConfigError,
+  type AnyTool,
+  type CodeExecutor,
+  type ExecutionError,
+  type ExecutionResult,
+  FINAL_ANSWER_TOOL_NAME,
+  MultiStepAgent,
+  renderTemplate,
+  type SandboxTool,
+  type StepContext,
+  serializeError,
+  type ToolCallRecord,
+  toolInputJSONSchema,
+  toolSignature,
+} from '@actkit/core';
+import { type CodeBlockTags, DEFAULT_CODE_TAGS, extractCode } from './extract-code.js';
+import { ALLOWED_MODULES, INSTRUCTIONS_SECTION, NO_MODULES, SYSTEM_PROMPT } from './prompts.js';
+
+export interface CodeAgentPrompts {
+  /** Placeholders: {{tools}}, {{open}}, {{close}}, {{modules}}, {{instructions}}. */
+  system: string;
+  /** How user instructions are added. Placeholder: {{instructions}}. */
+  instructions: string;
+  /** The modules line when none may be imported. */
+  noModules: string;
+  /** The modules line otherwise. Placeholder: {{modules}}. */
+  allowedModules: string;
+}
+
+export interface CodeAgentOptions extends AgentOptions {
+  /** Where code actions run, e.g. `new LocalExecutor()` from `@actkit/executor-local`. */
+  executor: CodeExecutor;
+  /** The tag pair the model writes its code between (default `<code>` … `</code>`); fenced blocks work too. */
+  codeTags?: CodeBlockTags;
+  /** Wall-clock limit for one code action, in ms (default: the executor's). */
+  actionTimeoutMs?: number;
+  /** Console output of one action beyond this many characters is cut, with a note (default 10 000). */
+  maxOutputLength?: number;
+  prompts?: Partial<CodeAgentPrompts>;
+}
+
+const DEFAULT_MAX_OUTPUT = 10_000;
+
+/**
+ * An agent whose actions are JavaScript: the model writes a snippet, the executor runs it with
+ * every tool as a plain function (run on the host), and the console output becomes the next
+ * observation. One action can call many tools, loop, branch and compute.
+ */
+export class CodeAgent extends MultiStepAgent {
+  readonly executor: CodeExecutor;
+  readonly codeTags: CodeBlockTags;
+  readonly actionTimeoutMs: number | undefined;
+  readonly maxOutputLength: number;
+  readonly prompts: CodeAgentPrompts;
+
+  constructor(options: CodeAgentOptions) {
+    super(options);
+    if (!options.executor || typeof options.executor.execute !== 'function') {
+      throw new AgentConfigError(
+        'A CodeAgent needs an `executor`, e.g. `new LocalExecutor()` from @actkit/executor-local.',
+      );
+    }
+    this.executor = options.executor;
+    this.codeTags = options.codeTags ?? DEFAULT_CODE_TAGS;
+    if (!this.codeTags.open || !this.codeTags.close) throw new AgentConfigError('codeTags needs non-empty `open` and `close`.');
+    this.actionTimeoutMs = options.actionTimeoutMs;
+    this.maxOutputLength = options.maxOutputLength ?? DEFAULT_MAX_OUTPUT;
+    this.prompts = {
+      system: SYSTEM_PROMPT,
+      instructions: INSTRUCTIONS_SECTION,
+      noModules: NO_MODULES,
+      allowedModules: ALLOWED_MODULES,
+      ...options.prompts,
+    };
+  }
+
+  /** The tools the code can call: every tool but `final_answer`, which the sandbox provides itself. */
+  get codeTools(): AnyTool[] {
+    return this.toolbox.tools.filter((t) => t.name !== FINAL_ANSWER_TOOL_NAME);
+  }
+
+  protected override buildSystemPrompt(): string {
+    const modules = this.executor.modules ?? [];
+    return renderTemplate(this.prompts.system, {
+      tools: this.codeTools.map(toolSignature).join('\n\n'),
+      open: this.codeTags.open,
+      close: this.codeTags.close,
+      modules:
+        modules.length > 0
+          ? renderTemplate(this.prompts.allowedModules, { modules: modules.join(', ') })
+          : this.prompts.noModules,
+      instructions: this.instructions ? renderTemplate(this.prompts.instructions, { instructions: this.instructions }) : '',
+    }).trim();
+  }
+
+  protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
+    const stopSequences = this.model.capabilities?.stopSequences === false ? undefined : [this.codeTags.close];
+    const response = await this.callModel(step, context, {
+      messages: this.messages(),
+      ...(stopSequences ? { stopSequences } : {}),
+    });
+    const text = step.modelOutput?.text ?? '';
+    const code = extractCode(text, this.codeTags);
+    if (code === undefined) {
+      step.error = noCodeError(text, response.refusal, response.finishReason, this.codeTags);
+      return;
+    }
+    step.code = code;
+    step.codeToolCalls = [];
+    context.emit({ type: 'code', stepNumber: step.stepNumber, code });
+
+    const result = await this.executor.execute(code, {
+      tools: this.#sandboxTools(step, context),
+      signal: context.signal,
+      maxLogChars: this.maxOutputLength,
+      filename: `step-${step.stepNumber}.js`,
+      ...(this.actionTimeoutMs ? { timeoutMs: this.actionTimeoutMs } : {}),
+      onLog: (text) => context.emit({ type: 'code-log', stepNumber: step.stepNumber, text }),
+    });
+    if (result.error?.kind === 'aborted' || context.signal.aborted) {
+      throw new AgentAbortedError('The run was aborted during a code action.');
+    }
+    step.observation = observationOf(result, this.maxOutputLength);
+    if (result.error) step.error = { name: result.error.name, message: describeExecutionError(result.error) };
+    else if (result.finalAnswer) step.finalAnswer = { value: result.finalAnswer.value };
+  }
+
+  /** Each tool as a host function the sandbox calls: validated, run, recorded and streamed like any tool call. */
+  #sandboxTools(step: ActionStep, context: StepContext): SandboxTool[] {
+    let count = 0;
+    return this.codeTools.map((tool) => ({
+      name: tool.name,
+      call: async (rawInput: unknown) => {
+        const toolCallId = `${context.runId.slice(0, 8)}-${step.stepNumber}-${++count}`;
+        const input = positionalToObject(tool, rawInput);
+        context.emit({ type: 'tool-call', stepNumber: step.stepNumber, toolCallId, toolName: tool.name, input });
+        const t0 = performance.now();
+        const outcome = await this.toolbox.call(tool.name, input, {
+          signal: context.signal,
+          toolCallId,
+          ...(this.toolContext ? { context: this.toolContext } : {}),
+        });
+        const durationMs = performance.now() - t0;
+        const record: ToolCallRecord = { toolCallId, toolName: tool.name, input: outcome.input, durationMs };
+        if (outcome.ok) record.output = outcome.output;
+        else record.error = serializeError(outcome.error);
+        step.codeToolCalls?.push(record);
+        context.emit({
+          type: 'tool-result',
+          stepNumber: step.stepNumber,
+          toolCallId,
+          toolName: tool.name,
+          durationMs,
+          ...(outcome.ok ? { output: outcome.output } : { error: record.error! }),
+        });
+        if (!outcome.ok) throw outcome.error;
+        return outcome.output;
+      },
+    }));
+  }
+
+  /** Closes the executor (its sandbox). */
+  async close(): Promise<void> {
+    await this.executor.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/**
+ * `search("cats")` for a tool with one parameter means `search({ query: "cats" })`: models write
+ * it that way often enough that refusing would only cost a step.
+ */
+function positionalToObject(tool: AnyTool, input: unknown): unknown {
+  if (typeof input === 'object' && input !== null && !Array.isArray(input)) return input;
+  const properties = Object.keys((toolInputJSONSchema(tool) as { properties?: object }).properties ?? {});
+  return properties.length === 1 ? { [properties[0]!]: input } : input;
+}
+
+function observationOf(result: ExecutionResult, maxOutputLength: number): string {
+  const parts: string[] = [];
+  if (result.stateLost) {
+    parts.push(
+      'Note: the sandbox had to be restarted, so variables, functions and imports from earlier steps are gone; define again what you need.',
+    );
+  }
+  if (result.logs !== '') {
+    const note = result.logsTruncated ? `\n[output truncated: only the first ${maxOutputLength} characters are shown]` : '';
+    parts.push(`Execution logs:\n${result.logs.replace(/\n$/, '')}${note}`);
+  }
+  if (result.value !== undefined) parts.push(`Last output from code snippet:\n${result.value}`);
+  if (parts.length === 0 && !result.error) parts.push('The code ran without printing anything.');
+  return parts.join('\n');
+}
+
+/** The message a model gets for a failed action: what, where, and the short stack. */
+export function describeExecutionError(error: ExecutionError): string {
+  const where = error.line ? ` on line ${error.line}` : '';
+  switch (error.kind) {
+    case 'syntax':
+      return `SyntaxError${where}: ${error.message}`;
+    case 'tool':
+      return `Tool ${error.toolName ? `"${error.toolName}" ` : ''}failed${where}: ${error.message}`;
+    case 'timeout':
+    case 'memory':
+    case 'crash':
+    case 'output':
+    case 'unsupported':
+      return error.message;
+    default: {
+      const stack = error.stack && error.stack.split('\n').length > 1 ? `\n${error.stack}` : '';
+      return `${error.name}${where}: ${error.message}${stack}`;
+    }
+  }
+}
+
+function noCodeError(
+  text: string,
+  refusal: string | undefined,
+  finishReason: string,
+  tags: CodeBlockTags,
+): { name: string; message: string } {
+  if (refusal !== undefined || finishReason === 'content-filter') {
+    return { name: 'ModelRefusal', message: `The model declined to answer${refusal ? `: ${refusal}` : ''}.` };
+  }
+  if (text.trim() === '') {
+    return {
+      name: 'EmptyReply',
+      message: `Your reply was empty${finishReason === 'length' ? ' (cut off at the output token limit)' : ''}. Write your code between ${tags.open} and ${tags.close}.`,
+    };
+  }
+  return {
+    name: 'NoCode',
+    message: `Your reply has no code. Write your code between ${tags.open} and ${tags.close}, and call final_answer(...) in it when you have the answer.`,
+  };
+}

@@ -1,0 +1,241 @@
+import * as acorn from 'acorn';
+import { transform } from 'sucrase';
+
+/**
+ * Turns the code a model wrote into the body of an async function that every sandbox runs the
+ * same way. What it does, and why:
+ *
+ * - TypeScript annotations, interfaces and `as` casts are stripped (sucrase keeps line numbers,
+ *   so errors still point at the model's lines).
+ * - Top-level `const`/`let`/`var`/`class` become assignments to globals, and top-level functions
+ *   are also copied to globals: names persist into the next step, and a later step may declare
+ *   the same name again (a REPL's semantics, which is what models expect).
+ * - `import x from "pkg"` becomes a call to the sandbox's module loader, which only knows the
+ *   packages the user allowed.
+ * - A trailing expression becomes the return value, shown to the model like a REPL shows it.
+ *
+ * Every edit keeps line breaks where they were, so line N of the output is line N of the input.
+ */
+
+export interface CompiledAction {
+  /** The body of an async function (top-level `await` works), lines aligned with the input. */
+  code: string;
+  /** Top-level names the code declares; they become persistent globals. */
+  declaredNames: string[];
+  /** Module specifiers the code imports (static and literal dynamic imports). */
+  imports: string[];
+}
+
+/** The model's code does not parse. `line` is 1-based, in the model's code. */
+export class CodeSyntaxError extends Error {
+  override readonly name = 'SyntaxError';
+  constructor(
+    message: string,
+    readonly line?: number,
+    readonly column?: number,
+  ) {
+    super(message);
+  }
+}
+
+/** The sandbox function that loads an allowed module (see the prelude). */
+export const IMPORT_FUNCTION = '__actkit_import';
+
+type Node = acorn.AnyNode;
+
+interface Edit {
+  start: number;
+  end: number;
+  text: string;
+}
+
+export function compileAction(source: string): CompiledAction {
+  const js = stripTypes(source);
+  const program = parse(js);
+  const edits: Edit[] = [];
+  const declared = new Set<string>();
+  const imports = new Set<string>();
+  const hoisted: string[] = [];
+
+  for (const statement of program.body) {
+    switch (statement.type) {
+      case 'VariableDeclaration':
+        rewriteDeclaration(statement, edits, declared);
+        break;
+      case 'FunctionDeclaration': {
+        // Keep the declaration (it is hoisted within the step) and publish it before anything runs.
+        const name = statement.id.name;
+        declared.add(name);
+        hoisted.push(`globalThis[${JSON.stringify(name)}] = ${name};`);
+        break;
+      }
+      case 'ClassDeclaration': {
+        const name = statement.id.name;
+        declared.add(name);
+        edits.push({ start: statement.start, end: statement.start, text: `${name} = ` });
+        edits.push({ start: statement.end, end: statement.end, text: ';' });
+        break;
+      }
+      case 'ImportDeclaration':
+        rewriteImport(statement, js, edits, declared, imports);
+        break;
+      case 'ExportNamedDeclaration':
+      case 'ExportDefaultDeclaration':
+      case 'ExportAllDeclaration':
+        throw new CodeSyntaxError(
+          '`export` has no meaning in a code action: declare the value, or pass it to final_answer().',
+          lineOf(js, statement.start),
+        );
+      default:
+        break;
+    }
+  }
+
+  const last = program.body.at(-1);
+  if (last?.type === 'ExpressionStatement' && !('directive' in last && last.directive)) {
+    edits.push({ start: last.expression.start, end: last.expression.start, text: 'return (' });
+    edits.push({ start: last.expression.end, end: last.expression.end, text: ')' });
+  }
+
+  collectDynamicImports(program, imports);
+  let code = applyEdits(js, edits);
+  if (hoisted.length > 0) code = hoisted.join(' ') + ' ' + code;
+  return { code, declaredNames: [...declared], imports: [...imports] };
+}
+
+function stripTypes(source: string): string {
+  try {
+    return transform(source, {
+      transforms: ['typescript'],
+      disableESTransforms: true,
+      keepUnusedImports: true,
+    }).code;
+  } catch (error) {
+    const message = (error as Error).message ?? String(error);
+    const at = /\((\d+):(\d+)\)/.exec(message);
+    throw new CodeSyntaxError(
+      message.replace(/\s*\(\d+:\d+\)\s*$/, ''),
+      at ? Number(at[1]) : undefined,
+      at ? Number(at[2]) + 1 : undefined,
+    );
+  }
+}
+
+function parse(js: string): acorn.Program {
+  const options = {
+    ecmaVersion: 'latest' as const,
+    allowAwaitOutsideFunction: true,
+    allowReturnOutsideFunction: true,
+    allowHashBang: true,
+    locations: true,
+  };
+  try {
+    // Module syntax first, so `import` declarations parse; code that is only valid as a
+    // sloppy script (e.g. `with`, legacy octals) falls back to script parsing.
+    return acorn.parse(js, { ...options, sourceType: 'module' });
+  } catch (moduleError) {
+    try {
+      return acorn.parse(js, { ...options, sourceType: 'script' });
+    } catch {
+      const error = moduleError as SyntaxError & { loc?: { line: number; column: number } };
+      throw new CodeSyntaxError(
+        error.message.replace(/\s*\(\d+:\d+\)\s*$/, ''),
+        error.loc?.line,
+        error.loc ? error.loc.column + 1 : undefined,
+      );
+    }
+  }
+}
+
+/** `const {a, b: [c]} = x, d = 1;` → `;({a, b: [c]} = x, d = 1);` with names a, c, d declared. */
+function rewriteDeclaration(node: acorn.VariableDeclaration, edits: Edit[], declared: Set<string>): void {
+  const keywordEnd = node.start + node.kind.length;
+  edits.push({ start: node.start, end: keywordEnd, text: ';(' });
+  for (const declarator of node.declarations) {
+    for (const name of patternNames(declarator.id)) declared.add(name);
+    if (!declarator.init) edits.push({ start: declarator.id.end, end: declarator.id.end, text: ' = undefined' });
+  }
+  const lastDeclarator = node.declarations.at(-1)!;
+  edits.push({ start: lastDeclarator.end, end: lastDeclarator.end, text: ')' });
+}
+
+/** `import _ from "lodash"` → `_ = __actkit_import("lodash").default;` and friends. */
+function rewriteImport(
+  node: acorn.ImportDeclaration,
+  js: string,
+  edits: Edit[],
+  declared: Set<string>,
+  imports: Set<string>,
+): void {
+  const specifier = String(node.source.value);
+  imports.add(specifier);
+  const load = `${IMPORT_FUNCTION}(${JSON.stringify(specifier)})`;
+  const parts: string[] = [];
+  for (const spec of node.specifiers) {
+    const local = spec.local.name;
+    declared.add(local);
+    if (spec.type === 'ImportDefaultSpecifier') parts.push(`${local} = ${load}.default`);
+    else if (spec.type === 'ImportNamespaceSpecifier') parts.push(`${local} = ${load}`);
+    else {
+      const imported = spec.imported.type === 'Identifier' ? spec.imported.name : String(spec.imported.value);
+      parts.push(`${local} = ${load}[${JSON.stringify(imported)}]`);
+    }
+  }
+  if (parts.length === 0) parts.push(load);
+  // Keep the newlines the import spanned, so later lines keep their numbers.
+  const newlines = js.slice(node.start, node.end).split('\n').length - 1;
+  edits.push({ start: node.start, end: node.end, text: `${parts.join('; ')};${'\n'.repeat(newlines)}` });
+}
+
+function collectDynamicImports(program: acorn.Program, imports: Set<string>): void {
+  const visit = (node: unknown): void => {
+    if (!node || typeof node !== 'object') return;
+    if (Array.isArray(node)) {
+      for (const child of node) visit(child);
+      return;
+    }
+    const n = node as Node;
+    if (n.type === 'ImportExpression' && n.source.type === 'Literal' && typeof n.source.value === 'string') {
+      imports.add(n.source.value);
+    }
+    for (const key of Object.keys(n)) {
+      if (key !== 'loc') visit((n as unknown as Record<string, unknown>)[key]);
+    }
+  };
+  visit(program.body);
+}
+
+function patternNames(pattern: acorn.Pattern): string[] {
+  switch (pattern.type) {
+    case 'Identifier':
+      return [pattern.name];
+    case 'ObjectPattern':
+      return pattern.properties.flatMap((p) => (p.type === 'RestElement' ? patternNames(p.argument) : patternNames(p.value)));
+    case 'ArrayPattern':
+      return pattern.elements.flatMap((e) => (e ? patternNames(e) : []));
+    case 'RestElement':
+      return patternNames(pattern.argument);
+    case 'AssignmentPattern':
+      return patternNames(pattern.left);
+    default:
+      return [];
+  }
+}
+
+function applyEdits(text: string, edits: Edit[]): string {
+  // Stable sort by position: insertions at the same point keep the order they were made in.
+  const sorted = edits.map((e, i) => ({ ...e, i })).sort((a, b) => a.start - b.start || a.i - b.i);
+  let out = '';
+  let at = 0;
+  for (const edit of sorted) {
+    out += text.slice(at, edit.start) + edit.text;
+    at = Math.max(at, edit.end);
+  }
+  return out + text.slice(at);
+}
+
+function lineOf(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === 10) line++;
+  return line;
+}

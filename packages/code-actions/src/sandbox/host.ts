@@ -1,0 +1,103 @@
+import type { ExecutionError, ExecutionResult, SandboxTool } from '@actkit/core';
+import { describeError, parseJsonSafely } from '@actkit/tools';
+import { CodeSyntaxError, compileAction } from '../compile/compile-action.js';
+import type { ActionOutcome, ActionRequest, ToolReply } from './contract.js';
+
+/**
+ * The host half of the sandbox contract, shared by every executor: compile the model's code
+ * into a request, answer the sandbox's tool calls, and turn its outcome into an
+ * `ExecutionResult`. An executor only has to move JSON strings between these and its sandbox.
+ */
+
+export interface PrepareActionOptions {
+  tools: readonly SandboxTool[];
+  maxLogChars: number;
+  /** Shown in stack traces, e.g. "step-3.js". */
+  filename: string;
+}
+
+export type PreparedAction = { ok: true; request: ActionRequest; json: string } | { ok: false; result: ExecutionResult };
+
+export function prepareAction(code: string, options: PrepareActionOptions): PreparedAction {
+  try {
+    const compiled = compileAction(code);
+    const request: ActionRequest = {
+      code: compiled.code,
+      declaredNames: compiled.declaredNames,
+      tools: options.tools.map((t) => t.name),
+      maxLogChars: options.maxLogChars,
+      filename: options.filename,
+    };
+    return { ok: true, request, json: JSON.stringify(request) };
+  } catch (error) {
+    if (!(error instanceof CodeSyntaxError)) throw error;
+    return {
+      ok: false,
+      result: failedExecution({
+        kind: 'syntax',
+        name: 'SyntaxError',
+        message: error.message,
+        ...(error.line ? { line: error.line } : {}),
+      }),
+    };
+  }
+}
+
+/**
+ * Answers one tool call from the sandbox. Never rejects: an unknown tool, unparsable
+ * arguments or a failing tool all come back as `{ ok: false, error }` for the code to throw.
+ */
+export async function answerToolCall(tools: readonly SandboxTool[], name: string, inputJson: string): Promise<string> {
+  const reply = await toolReply(tools, name, inputJson);
+  try {
+    return JSON.stringify(reply, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  } catch (error) {
+    return JSON.stringify({ ok: false, error: `${name}: the tool's result is not JSON-serialisable (${describeError(error)}).` });
+  }
+}
+
+async function toolReply(tools: readonly SandboxTool[], name: string, inputJson: string): Promise<ToolReply> {
+  const tool = tools.find((t) => t.name === name);
+  if (!tool) return { ok: false, error: `Unknown tool "${name}".` };
+  let input: unknown;
+  try {
+    // `__proto__` keys are dropped here: nothing the sandbox sends may reach a host prototype.
+    input = parseJsonSafely(inputJson);
+  } catch {
+    return { ok: false, error: `${name}: the arguments are not valid JSON.` };
+  }
+  try {
+    return { ok: true, value: await tool.call(input) };
+  } catch (error) {
+    return { ok: false, error: describeError(error) };
+  }
+}
+
+/** An `ActionOutcome` from the sandbox (JSON text or parsed) as the executor's result. */
+export function outcomeToResult(
+  outcome: ActionOutcome | string,
+  extra: { durationMs: number; stateLost?: boolean },
+): ExecutionResult {
+  const parsed: ActionOutcome = typeof outcome === 'string' ? (parseJsonSafely(outcome) as ActionOutcome) : outcome;
+  const result: ExecutionResult = { logs: parsed.logs ?? '', durationMs: extra.durationMs };
+  if (parsed.logsTruncated) result.logsTruncated = true;
+  if (parsed.value !== undefined) result.value = parsed.value;
+  if (parsed.finalAnswer) result.finalAnswer = { value: parsed.finalAnswer.value };
+  if (parsed.error) result.error = parsed.error;
+  if (extra.stateLost) result.stateLost = true;
+  return result;
+}
+
+/** A result for an action that failed outside the code itself (timeout, memory, crash, abort). */
+export function failedExecution(
+  error: ExecutionError,
+  extra: { durationMs?: number; stateLost?: boolean; logs?: string; logsTruncated?: boolean } = {},
+): ExecutionResult {
+  return {
+    logs: extra.logs ?? '',
+    ...(extra.logsTruncated ? { logsTruncated: true } : {}),
+    error,
+    ...(extra.stateLost ? { stateLost: true } : {}),
+    durationMs: extra.durationMs ?? 0,
+  };
+}

@@ -1,0 +1,213 @@
+import type { CodeExecutor, ExecuteOptions, SandboxTool } from '@actkit/core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The code-action contract of DESIGN.md as a test suite: every executor runs it, so a code
+ * action behaves the same in an isolate, a container or a hosted sandbox.
+ */
+export interface ExecutorContractOptions {
+  /** Makes the executor under test (one per suite; state is shared across its tests on purpose). */
+  create(): CodeExecutor | Promise<CodeExecutor>;
+  /** The executor's action time limit is set to this in `timeout` tests (default 1500 ms). */
+  timeoutMs?: number;
+  /** Skips the memory-bomb test (for executors whose memory limit is enforced elsewhere). */
+  skipMemory?: boolean;
+  /** Per-test timeout for vitest (default 30 s). */
+  testTimeoutMs?: number;
+}
+
+export function describeExecutorContract(name: string, options: ExecutorContractOptions): void {
+  const testTimeout = options.testTimeoutMs ?? 30_000;
+  const actionTimeout = options.timeoutMs ?? 1500;
+
+  describe(`code-action contract: ${name}`, { timeout: testTimeout }, () => {
+    let executor: CodeExecutor;
+    const calls: Array<{ name: string; input: unknown }> = [];
+    const tools: SandboxTool[] = [
+      tool('add', (input) => {
+        const { a, b } = input as { a: number; b: number };
+        return a + b;
+      }),
+      tool('get_user', (input) => ({ id: (input as { id: number }).id, name: 'Ada', tags: ['admin', 'ops'] })),
+      tool('fails', () => {
+        throw new Error('the backend is down');
+      }),
+      tool('echo', (input) => input),
+      tool('slow', async () => {
+        await new Promise((r) => setTimeout(r, 20));
+        return 'slow done';
+      }),
+    ];
+    function tool(toolName: string, run: (input: unknown) => unknown): SandboxTool {
+      return {
+        name: toolName,
+        call: async (input) => {
+          calls.push({ name: toolName, input });
+          return run(input);
+        },
+      };
+    }
+    const exec = (code: string, extra: Partial<ExecuteOptions> = {}) => executor.execute(code, { tools, ...extra });
+
+    beforeAll(async () => {
+      executor = await options.create();
+    });
+    afterAll(async () => {
+      await executor?.close();
+    });
+
+    it('prints console output, objects readably', async () => {
+      const r = await exec('console.log("hello", 42); console.log({ a: 1, b: [1, 2], c: { d: "x" } }); console.warn(new Map([["k", 1n]]))');
+      expect(r.error).toBeUndefined();
+      expect(r.logs).toBe("hello 42\n{ a: 1, b: [ 1, 2 ], c: { d: 'x' } }\nMap(1) { 'k' => 1n }\n");
+    });
+
+    it('shows the value of a trailing expression', async () => {
+      const r = await exec('const xs = [3, 1, 2];\nxs.sort()');
+      expect(r.value).toBe('[ 1, 2, 3 ]');
+      expect((await exec('console.log("no value")')).value).toBeUndefined();
+    });
+
+    it('ends with final_answer(value), BigInt exact', async () => {
+      const r = await exec('let a = 0n, b = 1n;\nfor (let i = 0; i < 118; i++) [a, b] = [b, a + b];\nfinal_answer({ fib: a });\nconsole.log("not reached")');
+      expect(r.error).toBeUndefined();
+      expect(r.finalAnswer).toEqual({ value: { fib: '2046711111473984623691759' } });
+      expect(r.logs).toBe('');
+    });
+
+    it('calls tools with or without await, in map, Promise.all and nested functions', async () => {
+      calls.length = 0;
+      const r = await exec(
+        [
+          'const direct = add({ a: 1, b: 2 });',
+          'const awaited = await add({ a: 3, b: 4 });',
+          'const mapped = [1, 2, 3].map((n) => add({ a: n, b: n }));',
+          'const all = await Promise.all([get_user({ id: 1 }), slow()]);',
+          'function twice(n) { return add({ a: add({ a: n, b: 0 }), b: n }); }',
+          'console.log(direct, awaited, mapped, all[0].name, all[1], twice(5));',
+        ].join('\n'),
+      );
+      expect(r.error).toBeUndefined();
+      expect(r.logs).toBe("3 7 [ 2, 4, 6 ] Ada slow done 10\n");
+      expect(calls.map((c) => c.name)).toEqual(['add', 'add', 'add', 'add', 'add', 'get_user', 'slow', 'add', 'add']);
+    });
+
+    it('keeps variables, functions and classes across actions, and lets them be declared again', async () => {
+      await exec('const total = 10;\nlet items = ["a"];\nfunction double(x) { return x * 2; }\nclass Box { constructor(v) { this.v = v; } }\nconst getTotal = () => total;');
+      const r = await exec('console.log(total, items, double(total), new Box(1).v, getTotal());\nconst total = 20;\nconsole.log(total, getTotal());');
+      expect(r.error).toBeUndefined();
+      expect(r.logs).toBe("10 [ 'a' ] 20 1 10\n20 20\n");
+      const again = await exec('const { x, y: [z] } = { x: 1, y: [2] };\nfunction double(x) { return x * 3; }\nconsole.log(x, z, double(2));');
+      expect(again.logs).toBe('1 2 6\n');
+    });
+
+    it('strips TypeScript and allows top-level await', async () => {
+      const r = await exec(
+        'interface User { name: string }\nconst u = (await get_user({ id: 2 })) as User;\nconst n: number = 2;\nfunction greet(user: User): string { return `hi ${user.name}`; }\nconsole.log(greet(u), n);',
+      );
+      expect(r.error).toBeUndefined();
+      expect(r.logs).toBe('hi Ada 2\n');
+    });
+
+    it('reports a syntax error with its line', async () => {
+      const r = await exec('const a = 1;\nconst b = ;\nconsole.log(a)');
+      expect(r.error).toMatchObject({ kind: 'syntax', line: 2 });
+    });
+
+    it('reports a runtime error with its line and a short stack', async () => {
+      const r = await exec('const a = 1;\nconsole.log("before");\nfunction f() {\n  return null.x;\n}\nf();', { filename: 'step-7.js' });
+      expect(r.logs).toBe('before\n');
+      expect(r.error).toMatchObject({ kind: 'runtime', name: 'TypeError', line: 4 });
+      expect(r.error?.stack).toContain('step-7.js:4');
+      expect(r.error?.stack).not.toMatch(/prelude|node:|actkit/);
+      const thrown = await exec('throw "plain string"');
+      expect(thrown.error).toMatchObject({ kind: 'runtime', message: 'plain string' });
+    });
+
+    it('reports a failing tool by name, and lets the code catch it', async () => {
+      const r = await exec('console.log(1);\nfails({});');
+      expect(r.error).toMatchObject({ kind: 'tool', toolName: 'fails', line: 2 });
+      expect(r.error?.message).toContain('the backend is down');
+      const caught = await exec('try { fails({}) } catch (e) { console.log("caught:", e.message) }');
+      expect(caught.error).toBeUndefined();
+      expect(caught.logs).toContain('caught: ');
+      const unknown = await exec('__actkit_runAction');
+      expect(unknown.error?.kind ?? 'none').not.toBe('crash');
+    });
+
+    it('truncates long output and says so', async () => {
+      const r = await exec('for (let i = 0; i < 1000; i++) console.log("line " + i)', { maxLogChars: 200 });
+      expect(r.logs.length).toBeLessThanOrEqual(200);
+      expect(r.logsTruncated).toBe(true);
+    });
+
+    it('lets no host object in', async () => {
+      const r = await exec(
+        'console.log(typeof process, typeof require, typeof module, typeof Buffer, typeof fetch, typeof __actkit_host)',
+      );
+      expect(r.logs).toBe('undefined undefined undefined undefined undefined undefined\n');
+      const escape = await exec('const F = this.constructor.constructor;\nconst p = F("return typeof process")();\np');
+      expect(escape.value).toBe("'undefined'");
+    });
+
+    it('never lets __proto__ from the sandbox reach host prototypes', async () => {
+      calls.length = 0;
+      const r = await exec('echo(JSON.parse(\'{"__proto__": {"polluted": true}, "ok": 1}\'))');
+      expect(r.error).toBeUndefined();
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect(Object.getPrototypeOf(calls[0]?.input)).toBe(Object.prototype);
+    });
+
+    it('refuses modules that were not allowed, listing what is', async () => {
+      const r = await exec('import fs from "node:fs";\nconsole.log(fs)');
+      expect(r.error?.message).toMatch(/Cannot import "node:fs"/);
+    });
+
+    it('stops an infinite loop, and the next action works in a fresh sandbox', async () => {
+      await exec('const kept = 1');
+      const r = await exec('console.log("start");\nwhile (true) {}', { timeoutMs: actionTimeout });
+      expect(r.error?.kind).toBe('timeout');
+      expect(r.stateLost).toBe(true);
+      const next = await exec('console.log(typeof kept, add({ a: 1, b: 1 }))');
+      expect(next.error).toBeUndefined();
+      expect(next.logs).toBe('undefined 2\n');
+    });
+
+    it('stops a loop after an await', async () => {
+      const r = await exec('await slow();\nlet i = 0;\nwhile (true) { i++ }', { timeoutMs: actionTimeout });
+      expect(r.error?.kind).toBe('timeout');
+      expect((await exec('1 + 1')).value).toBe('2');
+    });
+
+    it('stops a promise that never settles', async () => {
+      const r = await exec('await new Promise(() => {})', { timeoutMs: actionTimeout });
+      expect(r.error?.kind).toBe('timeout');
+      expect((await exec('2 + 2')).value).toBe('4');
+    });
+
+    it.skipIf(options.skipMemory)('survives a memory bomb', async () => {
+      const r = await exec('const chunks = [];\nwhile (true) chunks.push(new Array(1e6).fill("x".repeat(10)));', {
+        timeoutMs: 20_000,
+      });
+      expect(['memory', 'timeout', 'crash']).toContain(r.error?.kind);
+      expect(r.stateLost).toBe(true);
+      expect((await exec('3 + 3')).value).toBe('6');
+    });
+
+    it('aborts when the signal fires', async () => {
+      const controller = new AbortController();
+      setTimeout(() => controller.abort(), 200);
+      const r = await exec('while (true) {}', { signal: controller.signal, timeoutMs: 20_000 });
+      expect(r.error?.kind).toBe('aborted');
+      expect((await exec('5')).value).toBe('5');
+    });
+
+    it('streams console output as it happens', async () => {
+      const pieces: string[] = [];
+      const r = await exec('console.log("one"); await slow(); console.log("two")', { onLog: (t) => pieces.push(t) });
+      expect(r.logs).toBe('one\ntwo\n');
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      expect(pieces.join('')).toBe('one\ntwo\n');
+    });
+  });
+}

@@ -182,7 +182,9 @@ function actionStepMessages(step: ActionStep, wording: MessageWording): ModelMes
   }
   // Tool results go back as tool messages only for calls the model made natively (in the reply's
   // content); calls a model wrote as text are answered with an observation in a user message.
-  const answered = messages.some((m) => m.content.some((p) => typeof p === 'object' && p.type === 'tool-call'));
+  const answered = messages.some(
+    (m) => typeof m.content !== 'string' && m.content.some((p) => p.type === 'tool-call'),
+  );
   if (answered) {
     const results: ToolResultPart[] = step.toolCalls.map((call) => ({
       type: 'tool-result',

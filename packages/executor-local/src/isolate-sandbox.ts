@@ -44,11 +44,13 @@ export class IsolateSandbox {
     try {
       const context = isolate.createContextSync();
       let sandbox: IsolateSandbox | undefined;
+      const handlers = () => (sandbox ? sandbox.#handlers : undefined);
       const callTool = new ivm.Reference((name: string, json: string) => {
-        if (!sandbox?.#handlers) return Promise.resolve(JSON.stringify({ ok: false, error: 'No action is running.' }));
-        return sandbox.#handlers.callTool(String(name), String(json));
+        const current = handlers();
+        if (!current) return Promise.resolve(JSON.stringify({ ok: false, error: 'No action is running.' }));
+        return current.callTool(String(name), String(json));
       });
-      const log = new ivm.Reference((text: string) => sandbox?.#handlers?.log(String(text)));
+      const log = new ivm.Reference((text: string) => handlers()?.log(String(text)));
       context.global.setSync('__actkit_callTool', callTool);
       context.global.setSync('__actkit_log', log);
       // The references are captured by closures and removed from the global: the code sees plain functions.

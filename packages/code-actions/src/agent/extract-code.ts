@@ -6,7 +6,7 @@ export interface CodeBlockTags {
 
 export const DEFAULT_CODE_TAGS: CodeBlockTags = { open: '<code>', close: '</code>' };
 
-const FENCE = /```[ \t]*(js|javascript|ts|typescript|jsx|tsx|mjs)?[ \t]*\r?\n([\s\S]*?)(?:```|$)/g;
+const CODE_LANGUAGES = new Set(['', 'js', 'javascript', 'ts', 'typescript', 'jsx', 'tsx', 'mjs']);
 
 /**
  * The code of a model reply: every tag-delimited block, or failing that every fenced
@@ -25,14 +25,30 @@ export function extractCode(reply: string, tags: CodeBlockTags = DEFAULT_CODE_TA
     if (close < 0) break;
     from = close + tags.close.length;
   }
-  if (blocks.length === 0) {
-    for (const match of reply.matchAll(FENCE)) blocks.push(match[2] ?? '');
-  }
+  if (blocks.length === 0) blocks.push(...fencedBlocks(reply));
   const code = blocks
     .map((b) => b.replace(/^\s*\n|\s+$/g, ''))
     .filter((b) => b.trim() !== '')
     .join('\n\n');
   return code === '' ? undefined : code;
+}
+
+/** Fenced blocks in JavaScript, TypeScript or no language; fences are paired line by line. */
+function fencedBlocks(reply: string): string[] {
+  const blocks: string[] = [];
+  let open: { language: string; lines: string[] } | undefined;
+  for (const line of reply.split(/\r?\n/)) {
+    const fence = /^\s*```\s*([\w-]*)\s*$/.exec(line);
+    if (open) {
+      if (fence && fence[1] === '') {
+        if (CODE_LANGUAGES.has(open.language)) blocks.push(open.lines.join('\n'));
+        open = undefined;
+      } else open.lines.push(line);
+    } else if (fence) open = { language: (fence[1] ?? '').toLowerCase(), lines: [] };
+  }
+  // A fence still open at the end was cut by a stop sequence or a token limit.
+  if (open && CODE_LANGUAGES.has(open.language)) blocks.push(open.lines.join('\n'));
+  return blocks;
 }
 
 /** Models sometimes put a fence inside the tags: keep what is inside the fence. */

@@ -1,0 +1,32 @@
+import { LocalExecutor } from '@actkit/executor-local';
+import { ANALYST_TASK, analystScript, dataAnalyst, FIBONACCI_TASK } from './data-analyst.js';
+import { watch } from './display.js';
+import { SUPPORT_TASK, supportRouter, supportScript } from './support-router.js';
+
+/**
+ * The actkit demo: the same loop acting two ways. Offline by default — a scripted model replays
+ * what a capable model would write, so the agents, tools and sandbox all run for real.
+ */
+async function main(): Promise<void> {
+  console.log('actkit demo — model: SCRIPTED (replayed replies, no LLM is called). Tools and the sandbox run for real.');
+
+  const tickets: Array<Record<string, unknown>> = [];
+  const router = supportRouter(supportScript(), tickets);
+  await watch('Support router · ToolCallingAgent (JSON tool calls)', router.stream(SUPPORT_TASK));
+  console.log(`\nTickets opened: ${JSON.stringify(tickets)}`);
+
+  const executor = new LocalExecutor({ timeoutMs: 10_000 });
+  const analyst = dataAnalyst(analystScript(), executor);
+  try {
+    await watch('Data analyst · CodeAgent (JavaScript code actions in a V8 isolate)', analyst.stream(ANALYST_TASK));
+    const fib = await watch('Data analyst · one code action, exact arithmetic', analyst.stream(FIBONACCI_TASK));
+    if (fib.output !== '2046711111473984623691759') throw new Error(`Unexpected Fibonacci result: ${fib.output}`);
+  } finally {
+    await analyst.close();
+  }
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exitCode = 1;
+});

@@ -10,7 +10,7 @@
  * `JSON` or `Object` break only themselves.
  */
 
-// biome-ignore lint/suspicious/noExplicitAny: the sandbox's global object is untyped by nature.
+// The sandbox's global object is untyped by nature.
 type SandboxGlobal = any;
 
 function installPrelude(global: SandboxGlobal): void {

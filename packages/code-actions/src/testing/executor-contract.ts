@@ -103,7 +103,7 @@ export function describeExecutorContract(name: string, options: ExecutorContract
 
     it('strips TypeScript and allows top-level await', async () => {
       const r = await exec(
-        'interface User { name: string }\nconst u = (await get_user({ id: 2 })) as User;\nconst n: number = 2;\nfunction greet(user: User): string { return `hi ${user.name}`; }\nconsole.log(greet(u), n);',
+        'interface User { name: string }\nconst u = (await get_user({ id: 2 })) as User;\nconst n: number = 2;\nfunction greet(user: User): string { return "hi " + user.name; }\nconsole.log(greet(u), n);',
       );
       expect(r.error).toBeUndefined();
       expect(r.logs).toBe('hi Ada 2\n');
@@ -146,8 +146,8 @@ export function describeExecutorContract(name: string, options: ExecutorContract
         'console.log(typeof process, typeof require, typeof module, typeof Buffer, typeof fetch, typeof __actkit_host)',
       );
       expect(r.logs).toBe('undefined undefined undefined undefined undefined undefined\n');
-      const escape = await exec('const F = this.constructor.constructor;\nconst p = F("return typeof process")();\np');
-      expect(escape.value).toBe("'undefined'");
+      const escaped = await exec('const F = this.constructor.constructor;\nconst p = F("return typeof process")();\np');
+      expect(escaped.value).toBe("'undefined'");
     });
 
     it('never lets __proto__ from the sandbox reach host prototypes', async () => {

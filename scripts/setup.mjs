@@ -13,7 +13,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const localPnpm = join(root, '.tools', 'node_modules', '.bin', 'pnpm');
 
 function run(cmd, args, opts = {}) {
-  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, ...opts });
+  const env = { ...process.env, TURBO_TELEMETRY_DISABLED: '1', DO_NOT_TRACK: '1' };
+  const r = spawnSync(cmd, args, { stdio: 'inherit', cwd: root, env, ...opts });
   if (r.error) return { ok: false, error: r.error };
   return { ok: r.status === 0, status: r.status };
 }

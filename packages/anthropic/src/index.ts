@@ -1,1 +1,43 @@
-export {};
+import Anthropic, { type ClientOptions } from '@anthropic-ai/sdk';
+import { AnthropicModel, type AnthropicModelOptions } from './anthropic-model.js';
+
+export interface AnthropicProviderSettings extends AnthropicModelOptions {
+  /** Default: the ANTHROPIC_API_KEY environment variable. */
+  apiKey?: string;
+  baseURL?: string;
+  headers?: Record<string, string>;
+  /** Retries of 408/409/429/5xx/529 and connection errors, with backoff honouring `retry-after` (SDK default 2). */
+  maxRetries?: number;
+  /** Per-request timeout in ms. */
+  timeout?: number;
+  fetch?: ClientOptions['fetch'];
+  /** Use this client instead of making one. */
+  client?: Anthropic;
+}
+
+export type AnthropicProvider = (modelId: string, options?: AnthropicModelOptions) => AnthropicModel;
+
+export function createAnthropic(settings: AnthropicProviderSettings = {}): AnthropicProvider {
+  const { apiKey, baseURL, headers, maxRetries, timeout, fetch, client, ...modelDefaults } = settings;
+  let shared = client;
+  const getClient = () => {
+    shared ??= new Anthropic({
+      apiKey: apiKey ?? process.env.ANTHROPIC_API_KEY ?? null,
+      ...(baseURL ? { baseURL } : {}),
+      ...(headers ? { defaultHeaders: headers } : {}),
+      ...(maxRetries !== undefined ? { maxRetries } : {}),
+      ...(timeout !== undefined ? { timeout } : {}),
+      ...(fetch ? { fetch } : {}),
+    });
+    return shared;
+  };
+  return (modelId, options) => new AnthropicModel(modelId, getClient(), { ...modelDefaults, ...options });
+}
+
+/** `anthropic("claude-sonnet-4-5")`: a model on the Anthropic API with ANTHROPIC_API_KEY. */
+export function anthropic(modelId: string, settings: AnthropicProviderSettings = {}): AnthropicModel {
+  return createAnthropic(settings)(modelId);
+}
+
+export { AnthropicModel, type AnthropicModelOptions };
+export { toAnthropicMessages } from './anthropic-model.js';

@@ -73,3 +73,33 @@ export function serializeError(error: unknown): SerializedError {
   }
   return { name: 'Error', message: typeof error === 'string' ? error : String(error) };
 }
+
+/**
+ * A provider SDK's error as a typed actkit error. Adapters call this after the SDK's own
+ * retries are spent; it reads only what every HTTP SDK has (an HTTP `status`, an abort), so
+ * `core` still knows no vendor.
+ */
+export function modelCallErrorFrom(error: unknown, label: string): AgentError {
+  if (error instanceof AgentError) return error;
+  if (isAbortError(error) || (error as Error)?.name === 'APIUserAbortError') {
+    return new AgentAbortedError('The model call was aborted.', { cause: error });
+  }
+  const status = (error as { status?: unknown })?.status;
+  const message = (error as Error)?.message ?? String(error);
+  if (typeof status === 'number') {
+    const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
+    return new ModelCallError(`${label} failed with HTTP ${status}: ${message}`, { cause: error, statusCode: status, retryable });
+  }
+  // No status: the connection failed or timed out before an answer.
+  return new ModelCallError(`${label} failed: ${message}`, { cause: error, retryable: true });
+}
+
+/** An error raised while reading a reply's stream: a broken or malformed stream is a `ModelStreamError`. */
+export function streamError(error: unknown, label: string): AgentError {
+  const typed = modelCallErrorFrom(error, label);
+  if (typed instanceof AgentAbortedError || typed instanceof ModelStreamError || typeof (error as { status?: unknown })?.status === 'number') {
+    return typed;
+  }
+  const what = error instanceof SyntaxError ? 'sent a malformed stream event' : 'stream broke off';
+  return new ModelStreamError(`${label} ${what}: ${(error as Error)?.message ?? error}`, { cause: error });
+}

@@ -15,6 +15,8 @@ export {
   isAbortError,
   ModelCallError,
   ModelStreamError,
+  modelCallErrorFrom,
+  streamError,
   type SerializedError,
   serializeError,
 } from './errors.js';

@@ -5,3 +5,15 @@ export {
   type ScriptedReplyObject,
   type ScriptedToolCall,
 } from './scripted-model.js';
+export { startAnthropicServer } from './servers/anthropic-server.js';
+export { startOpenAIServer } from './servers/openai-server.js';
+export {
+  type RecordedRequest,
+  type ScriptedServer,
+  startScriptedServer,
+  type WireAnswer,
+  type WireFault,
+  type WireFormat,
+  type WireReply,
+  type WireToolCall,
+} from './servers/scripted-server.js';

@@ -1,0 +1,297 @@
+import {
+  type FilePart,
+  type FinishReason,
+  type Model,
+  type ModelCallOptions,
+  type ModelCapabilities,
+  type ModelContent,
+  type ModelMessage,
+  type ModelResponse,
+  type ModelStreamPart,
+  ModelStreamError,
+  modelCallErrorFrom,
+  streamError,
+  type Usage,
+} from '@actkit/core';
+import type Anthropic from '@anthropic-ai/sdk';
+
+type MessageParams = Anthropic.MessageCreateParamsNonStreaming;
+type Block = Anthropic.ContentBlockParam;
+
+export interface AnthropicModelOptions {
+  /** Output token limit when the call sets none (the API requires one). Default 4096. */
+  maxOutputTokens?: number;
+  /**
+   * Mark the stable prefix (system prompt and tool definitions) for prompt caching, so a long
+   * run does not pay full price for it at every step. Default true.
+   */
+  cachePrefix?: boolean;
+  /** Extended thinking budget in tokens (off by default). */
+  thinkingBudgetTokens?: number;
+}
+
+/**
+ * A `Model` on Anthropic's Messages API through the official SDK: `tool_use`/`tool_result`
+ * blocks, system prompt, parallel tool use, images, cache usage and prompt caching. Retries
+ * (with `retry-after`), timeouts and streaming are the SDK's own.
+ */
+export class AnthropicModel implements Model {
+  readonly provider = 'anthropic';
+  readonly capabilities: ModelCapabilities = { toolCalls: true, images: true, stopSequences: true };
+
+  constructor(
+    readonly modelId: string,
+    readonly client: Anthropic,
+    readonly options: AnthropicModelOptions = {},
+  ) {}
+
+  async generate(options: ModelCallOptions): Promise<ModelResponse> {
+    try {
+      const message = await this.client.messages.create(this.#params(options), requestOptions(options));
+      const content: ModelContent[] = [];
+      let refusal: string | undefined;
+      for (const block of message.content) {
+        if (block.type === 'text') content.push({ type: 'text', text: block.text });
+        else if (block.type === 'thinking') {
+          content.push({ type: 'reasoning', text: block.thinking, providerMetadata: { anthropic: { signature: block.signature } } });
+        } else if (block.type === 'tool_use') {
+          content.push({ type: 'tool-call', toolCallId: block.id, toolName: block.name, input: toolInputText(block.input) });
+        }
+      }
+      if (message.stop_reason === 'refusal') refusal = content.map((c) => (c.type === 'text' ? c.text : '')).join('') || 'refused';
+      return {
+        content,
+        finishReason: mapStopReason(message.stop_reason),
+        usage: mapUsage(message.usage),
+        ...(refusal !== undefined ? { refusal } : {}),
+        response: { id: message.id, modelId: message.model },
+      };
+    } catch (error) {
+      throw modelCallErrorFrom(error, `anthropic/${this.modelId}`);
+    }
+  }
+
+  async *stream(options: ModelCallOptions): AsyncIterable<ModelStreamPart> {
+    const label = `anthropic/${this.modelId}`;
+    let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
+    try {
+      events = await this.client.messages.create({ ...this.#params(options), stream: true }, requestOptions(options));
+    } catch (error) {
+      throw modelCallErrorFrom(error, label);
+    }
+    yield { type: 'stream-start' };
+    // What each content block index is, to close it properly.
+    const blocks = new Map<number, { kind: 'text' | 'reasoning' | 'tool'; id: string; name?: string; json: string; signature?: string }>();
+    let usage: Anthropic.Usage | undefined;
+    let outputTokens: number | undefined;
+    let stopReason: Anthropic.StopReason | null | undefined;
+    let stopped = false;
+    let refusalText = '';
+    try {
+      for await (const event of events) {
+        switch (event.type) {
+          case 'message_start':
+            usage = event.message.usage;
+            yield { type: 'response-metadata', id: event.message.id, modelId: event.message.model };
+            break;
+          case 'content_block_start': {
+            const b = event.content_block;
+            const id = `${event.index}`;
+            if (b.type === 'text') {
+              blocks.set(event.index, { kind: 'text', id, json: '' });
+              yield { type: 'text-start', id };
+            } else if (b.type === 'thinking') {
+              blocks.set(event.index, { kind: 'reasoning', id, json: '' });
+              yield { type: 'reasoning-start', id };
+            } else if (b.type === 'tool_use') {
+              blocks.set(event.index, { kind: 'tool', id: b.id, name: b.name, json: '' });
+              yield { type: 'tool-input-start', id: b.id, toolName: b.name };
+            }
+            break;
+          }
+          case 'content_block_delta': {
+            const block = blocks.get(event.index);
+            if (!block) break;
+            const d = event.delta;
+            if (d.type === 'text_delta') {
+              refusalText += d.text;
+              yield { type: 'text-delta', id: block.id, delta: d.text };
+            } else if (d.type === 'thinking_delta') yield { type: 'reasoning-delta', id: block.id, delta: d.thinking };
+            else if (d.type === 'signature_delta') block.signature = d.signature;
+            else if (d.type === 'input_json_delta') {
+              block.json += d.partial_json;
+              yield { type: 'tool-input-delta', id: block.id, delta: d.partial_json };
+            }
+            break;
+          }
+          case 'content_block_stop': {
+            const block = blocks.get(event.index);
+            if (!block) break;
+            if (block.kind === 'text') yield { type: 'text-end', id: block.id };
+            else if (block.kind === 'reasoning') {
+              yield { type: 'reasoning-end', id: block.id, ...(block.signature ? { providerMetadata: { anthropic: { signature: block.signature } } } : {}) };
+            } else {
+              yield { type: 'tool-input-end', id: block.id };
+              yield { type: 'tool-call', toolCallId: block.id, toolName: block.name!, input: block.json || '{}' };
+            }
+            break;
+          }
+          case 'message_delta':
+            stopReason = event.delta.stop_reason;
+            outputTokens = event.usage.output_tokens;
+            break;
+          case 'message_stop':
+            stopped = true;
+            break;
+        }
+      }
+    } catch (error) {
+      throw streamError(error, label);
+    }
+    if (!stopped || !usage) throw new ModelStreamError(`${label}: the stream ended before the reply was complete.`);
+    yield {
+      type: 'finish',
+      finishReason: mapStopReason(stopReason),
+      usage: mapUsage({ ...usage, output_tokens: outputTokens ?? usage.output_tokens }),
+      ...(stopReason === 'refusal' ? { refusal: refusalText || 'refused' } : {}),
+    };
+  }
+
+  #params(options: ModelCallOptions): MessageParams {
+    const cache = this.options.cachePrefix !== false;
+    const systemText = options.messages.flatMap((m) => (m.role === 'system' ? [m.content] : [])).join('\n\n');
+    const params: MessageParams = {
+      model: this.modelId,
+      max_tokens: options.maxOutputTokens ?? this.options.maxOutputTokens ?? 4096,
+      messages: toAnthropicMessages(options.messages),
+    };
+    if (systemText) {
+      params.system = [{ type: 'text', text: systemText, ...(cache ? { cache_control: { type: 'ephemeral' as const } } : {}) }];
+    }
+    if (options.tools?.length) {
+      params.tools = options.tools.map((t, i, all) => ({
+        name: t.name,
+        description: t.description,
+        input_schema: t.inputSchema as Anthropic.Tool.InputSchema,
+        // One breakpoint after the last tool caches every tool definition (they precede the system prompt).
+        ...(cache && i === all.length - 1 ? { cache_control: { type: 'ephemeral' as const } } : {}),
+      }));
+      if (options.toolChoice) {
+        const c = options.toolChoice;
+        params.tool_choice =
+          c === 'auto' ? { type: 'auto' } : c === 'required' ? { type: 'any' } : c === 'none' ? { type: 'none' } : { type: 'tool', name: c.toolName };
+      }
+    }
+    if (options.stopSequences?.length) params.stop_sequences = options.stopSequences;
+    // Sampling settings are not in this SDK's types for every model family; the API still accepts them.
+    if (options.temperature !== undefined) Object.assign(params, { temperature: options.temperature });
+    if (options.topP !== undefined) Object.assign(params, { top_p: options.topP });
+    if (this.options.thinkingBudgetTokens) {
+      params.thinking = { type: 'enabled', budget_tokens: this.options.thinkingBudgetTokens };
+    }
+    const extra = options.providerOptions?.anthropic;
+    return extra ? ({ ...params, ...extra } as MessageParams) : params;
+  }
+}
+
+function requestOptions(options: ModelCallOptions): Anthropic.RequestOptions {
+  return {
+    ...(options.abortSignal ? { signal: options.abortSignal } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+  };
+}
+
+/**
+ * Messages in Anthropic's shape. The API wants user and assistant turns to alternate, so
+ * consecutive turns of one role (tool results, then an observation) are merged into one.
+ */
+export function toAnthropicMessages(messages: readonly ModelMessage[]): Anthropic.MessageParam[] {
+  const out: Anthropic.MessageParam[] = [];
+  const push = (role: 'user' | 'assistant', blocks: Block[]) => {
+    if (blocks.length === 0) return;
+    const last = out.at(-1);
+    if (last?.role === role) (last.content as Block[]).push(...blocks);
+    else out.push({ role, content: blocks });
+  };
+  for (const message of messages) {
+    switch (message.role) {
+      case 'system':
+        break; // Sent as the `system` parameter.
+      case 'user':
+        push(
+          'user',
+          message.content.map((p): Block => (p.type === 'text' ? { type: 'text', text: p.text } : imageBlock(p))),
+        );
+        break;
+      case 'assistant':
+        push(
+          'assistant',
+          message.content.flatMap((p): Block[] => {
+            if (p.type === 'text') return p.text ? [{ type: 'text', text: p.text }] : [];
+            if (p.type === 'tool-call') return [{ type: 'tool_use', id: p.toolCallId, name: p.toolName, input: p.input ?? {} }];
+            const signature = p.providerMetadata?.anthropic?.signature;
+            return typeof signature === 'string' ? [{ type: 'thinking', thinking: p.text, signature }] : [];
+          }),
+        );
+        break;
+      case 'tool':
+        push(
+          'user',
+          message.content.map((r): Block => {
+            const o = r.output;
+            const content =
+              o.type === 'content'
+                ? o.value.map((p) => (p.type === 'text' ? { type: 'text' as const, text: p.text } : (imageBlock(p) as Anthropic.ImageBlockParam)))
+                : o.type === 'json'
+                  ? JSON.stringify(o.value)
+                  : o.value;
+            return { type: 'tool_result', tool_use_id: r.toolCallId, content, ...(o.type === 'error-text' ? { is_error: true } : {}) };
+          }),
+        );
+        break;
+    }
+  }
+  return out;
+}
+
+function imageBlock(file: FilePart): Block {
+  if (file.data instanceof URL || (typeof file.data === 'string' && /^https?:/.test(file.data))) {
+    return { type: 'image', source: { type: 'url', url: String(file.data) } };
+  }
+  const data = typeof file.data === 'string' ? file.data.replace(/^data:[^;]+;base64,/, '') : Buffer.from(file.data).toString('base64');
+  return {
+    type: 'image',
+    source: { type: 'base64', media_type: file.mediaType as Anthropic.Base64ImageSource['media_type'], data },
+  };
+}
+
+/** Non-streamed tool input arrives parsed; the agent wants the raw JSON text (it validates it itself). */
+function toolInputText(input: unknown): string {
+  return typeof input === 'string' ? input : JSON.stringify(input ?? {});
+}
+
+function mapStopReason(reason: Anthropic.StopReason | null | undefined): FinishReason {
+  switch (reason) {
+    case 'end_turn':
+    case 'stop_sequence':
+      return 'stop';
+    case 'max_tokens':
+      return 'length';
+    case 'tool_use':
+      return 'tool-calls';
+    case 'refusal':
+      return 'content-filter';
+    default:
+      return reason ? 'other' : 'unknown';
+  }
+}
+
+function mapUsage(usage: Pick<Anthropic.Usage, 'input_tokens' | 'output_tokens'> & Partial<Anthropic.Usage>): Usage {
+  // Anthropic's input_tokens excludes cached tokens: the total is the sum of the three.
+  const cacheRead = usage.cache_read_input_tokens ?? 0;
+  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  return {
+    inputTokens: { total: usage.input_tokens + cacheRead + cacheWrite, noCache: usage.input_tokens, cacheRead, cacheWrite },
+    outputTokens: { total: usage.output_tokens, text: usage.output_tokens, reasoning: undefined },
+  };
+}

@@ -1,0 +1,278 @@
+import {
+  type FilePart,
+  type FinishReason,
+  type Model,
+  type ModelCallOptions,
+  type ModelCapabilities,
+  type ModelContent,
+  type ModelMessage,
+  type ModelResponse,
+  type ModelStreamPart,
+  ModelStreamError,
+  modelCallErrorFrom,
+  streamError,
+  type Usage,
+} from '@actkit/core';
+import type OpenAI from 'openai';
+
+type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
+type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
+
+export interface OpenAIChatModelOptions {
+  /** Shown in errors and traces (default "openai"; e.g. "ollama", "openrouter"). */
+  provider?: string;
+  /** Whether the server supports native tool calling (default true). Set false for servers without it. */
+  toolCalls?: boolean;
+  /** Treat the model as a reasoning model (max_completion_tokens, no stop/temperature). Default: guessed from the id. */
+  reasoning?: boolean;
+  /** Reasoning effort for reasoning models. */
+  reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high';
+}
+
+/** Reasoning models take `max_completion_tokens` and refuse `stop` and sampling settings. */
+const REASONING_MODEL = /^(o\d|gpt-5)/;
+
+/**
+ * A `Model` on OpenAI's Chat Completions API through the official SDK — and so on every server
+ * that speaks it. Retries (with `retry-after`), timeouts and streaming are the SDK's own.
+ */
+export class OpenAIChatModel implements Model {
+  readonly provider: string;
+  readonly capabilities: ModelCapabilities;
+  readonly #reasoning: boolean;
+
+  constructor(
+    readonly modelId: string,
+    readonly client: OpenAI,
+    readonly options: OpenAIChatModelOptions = {},
+  ) {
+    this.provider = options.provider ?? 'openai';
+    this.#reasoning = options.reasoning ?? REASONING_MODEL.test(modelId);
+    this.capabilities = { toolCalls: options.toolCalls ?? true, images: true, stopSequences: !this.#reasoning };
+  }
+
+  async generate(options: ModelCallOptions): Promise<ModelResponse> {
+    try {
+      const completion = await this.client.chat.completions.create(this.#params(options), requestOptions(options));
+      const choice = completion.choices[0];
+      if (!choice) throw new ModelStreamError('The reply had no choices.');
+      const content: ModelContent[] = [];
+      const message = choice.message;
+      const reasoning = (message as { reasoning_content?: string }).reasoning_content;
+      if (reasoning) content.push({ type: 'reasoning', text: reasoning });
+      if (message.content) content.push({ type: 'text', text: message.content });
+      for (const call of message.tool_calls ?? []) {
+        if (call.type !== 'function') continue;
+        content.push({ type: 'tool-call', toolCallId: call.id, toolName: call.function.name, input: call.function.arguments });
+      }
+      return {
+        content,
+        finishReason: mapFinishReason(choice.finish_reason),
+        usage: mapUsage(completion.usage),
+        ...(message.refusal ? { refusal: message.refusal } : {}),
+        response: { id: completion.id, modelId: completion.model, timestamp: new Date(completion.created * 1000) },
+      };
+    } catch (error) {
+      throw modelCallErrorFrom(error, `${this.provider}/${this.modelId}`);
+    }
+  }
+
+  async *stream(options: ModelCallOptions): AsyncIterable<ModelStreamPart> {
+    const label = `${this.provider}/${this.modelId}`;
+    let chunks: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
+    try {
+      chunks = await this.client.chat.completions.create(
+        { ...this.#params(options), stream: true, stream_options: { include_usage: true } },
+        requestOptions(options),
+      );
+    } catch (error) {
+      throw modelCallErrorFrom(error, label);
+    }
+    yield { type: 'stream-start' };
+    const calls = new Map<number, { id: string; name: string; args: string }>();
+    let textOpen = false;
+    let finishReason: FinishReason | undefined;
+    let usage: Usage = mapUsage(undefined);
+    let refusal = '';
+    try {
+      for await (const chunk of chunks) {
+        if (chunk.usage) usage = mapUsage(chunk.usage);
+        const choice = chunk.choices[0];
+        if (!choice) continue;
+        const delta = choice.delta;
+        if (delta.content) {
+          if (!textOpen) yield { type: 'text-start', id: 'text' };
+          textOpen = true;
+          yield { type: 'text-delta', id: 'text', delta: delta.content };
+        }
+        if (delta.refusal) refusal += delta.refusal;
+        for (const part of delta.tool_calls ?? []) {
+          let call = calls.get(part.index);
+          if (!call) {
+            call = { id: part.id ?? `call_${part.index}`, name: part.function?.name ?? '', args: '' };
+            calls.set(part.index, call);
+            yield { type: 'tool-input-start', id: call.id, toolName: call.name };
+          }
+          if (part.function?.arguments) {
+            call.args += part.function.arguments;
+            yield { type: 'tool-input-delta', id: call.id, delta: part.function.arguments };
+          }
+        }
+        if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
+      }
+    } catch (error) {
+      throw streamError(error, label);
+    }
+    if (finishReason === undefined) throw new ModelStreamError(`${label}: the stream ended before the reply was complete.`);
+    if (textOpen) yield { type: 'text-end', id: 'text' };
+    for (const call of calls.values()) {
+      yield { type: 'tool-input-end', id: call.id };
+      yield { type: 'tool-call', toolCallId: call.id, toolName: call.name, input: call.args };
+    }
+    yield { type: 'finish', finishReason, usage, ...(refusal ? { refusal } : {}) };
+  }
+
+  #params(options: ModelCallOptions): ChatParams {
+    const reasoning = this.#reasoning;
+    const params: ChatParams = {
+      model: this.modelId,
+      messages: toOpenAIMessages(options.messages, reasoning),
+    };
+    if (options.tools?.length && this.capabilities.toolCalls) {
+      params.tools = options.tools.map((t) => ({
+        type: 'function',
+        function: { name: t.name, description: t.description, parameters: t.inputSchema as Record<string, unknown> },
+      }));
+      if (options.toolChoice) {
+        params.tool_choice =
+          typeof options.toolChoice === 'string'
+            ? options.toolChoice
+            : { type: 'function', function: { name: options.toolChoice.toolName } };
+      }
+    }
+    if (options.maxOutputTokens !== undefined) {
+      if (reasoning) params.max_completion_tokens = options.maxOutputTokens;
+      else params.max_tokens = options.maxOutputTokens;
+    }
+    if (!reasoning) {
+      if (options.stopSequences?.length) params.stop = options.stopSequences.slice(0, 4);
+      if (options.temperature !== undefined) params.temperature = options.temperature;
+      if (options.topP !== undefined) params.top_p = options.topP;
+    } else if (this.options.reasoningEffort) {
+      params.reasoning_effort = this.options.reasoningEffort;
+    }
+    if (options.seed !== undefined) params.seed = options.seed;
+    if (options.responseFormat?.type === 'json') {
+      params.response_format = options.responseFormat.schema
+        ? {
+            type: 'json_schema',
+            json_schema: {
+              name: options.responseFormat.name ?? 'response',
+              ...(options.responseFormat.description ? { description: options.responseFormat.description } : {}),
+              schema: options.responseFormat.schema as Record<string, unknown>,
+            },
+          }
+        : { type: 'json_object' };
+    }
+    const extra = options.providerOptions?.openai;
+    return extra ? ({ ...params, ...extra } as ChatParams) : params;
+  }
+}
+
+function requestOptions(options: ModelCallOptions): OpenAI.RequestOptions {
+  return {
+    ...(options.abortSignal ? { signal: options.abortSignal } : {}),
+    ...(options.headers ? { headers: options.headers } : {}),
+  };
+}
+
+export function toOpenAIMessages(messages: readonly ModelMessage[], reasoning = false): ChatMessage[] {
+  const out: ChatMessage[] = [];
+  for (const message of messages) {
+    switch (message.role) {
+      case 'system':
+        // Reasoning models take instructions as the "developer" role.
+        out.push({ role: reasoning ? 'developer' : 'system', content: message.content });
+        break;
+      case 'user': {
+        const parts = message.content.map((part) =>
+          part.type === 'text'
+            ? { type: 'text' as const, text: part.text }
+            : { type: 'image_url' as const, image_url: { url: fileUrl(part) } },
+        );
+        const onlyText = parts.every((p) => p.type === 'text');
+        out.push({
+          role: 'user',
+          content: onlyText ? parts.map((p) => (p as { text: string }).text).join('\n') : parts,
+        });
+        break;
+      }
+      case 'assistant': {
+        const text = message.content.flatMap((p) => (p.type === 'text' ? [p.text] : [])).join('');
+        const toolCalls = message.content.flatMap((p) =>
+          p.type === 'tool-call'
+            ? [{ id: p.toolCallId, type: 'function' as const, function: { name: p.toolName, arguments: JSON.stringify(p.input ?? {}) } }]
+            : [],
+        );
+        out.push({ role: 'assistant', content: text || null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) });
+        break;
+      }
+      case 'tool':
+        for (const result of message.content) {
+          const o = result.output;
+          const content =
+            o.type === 'text' || o.type === 'error-text'
+              ? o.value
+              : o.type === 'json'
+                ? JSON.stringify(o.value)
+                : o.value.map((p) => (p.type === 'text' ? p.text : `[${p.mediaType} file]`)).join('\n');
+          out.push({ role: 'tool', tool_call_id: result.toolCallId, content });
+        }
+        break;
+    }
+  }
+  return out;
+}
+
+function fileUrl(file: FilePart): string {
+  if (file.data instanceof URL) return file.data.href;
+  if (typeof file.data === 'string' && /^(https?:|data:)/.test(file.data)) return file.data;
+  const base64 = typeof file.data === 'string' ? file.data : Buffer.from(file.data).toString('base64');
+  return `data:${file.mediaType};base64,${base64}`;
+}
+
+function mapFinishReason(reason: string | null | undefined): FinishReason {
+  switch (reason) {
+    case 'stop':
+      return 'stop';
+    case 'length':
+      return 'length';
+    case 'tool_calls':
+    case 'function_call':
+      return 'tool-calls';
+    case 'content_filter':
+      return 'content-filter';
+    default:
+      return reason ? 'other' : 'unknown';
+  }
+}
+
+function mapUsage(usage: OpenAI.Completions.CompletionUsage | null | undefined): Usage {
+  const input = usage?.prompt_tokens;
+  const cached = usage?.prompt_tokens_details?.cached_tokens ?? undefined;
+  const output = usage?.completion_tokens;
+  const reasoning = usage?.completion_tokens_details?.reasoning_tokens ?? undefined;
+  return {
+    inputTokens: {
+      total: input,
+      noCache: input === undefined ? undefined : input - (cached ?? 0),
+      cacheRead: cached,
+      cacheWrite: undefined,
+    },
+    outputTokens: {
+      total: output,
+      text: output === undefined ? undefined : output - (reasoning ?? 0),
+      reasoning,
+    },
+  };
+}

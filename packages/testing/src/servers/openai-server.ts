@@ -1,0 +1,74 @@
+import { argumentsText, pieces, type RecordedRequest, type ScriptedServer, startScriptedServer, type WireAnswer, type WireFormat, type WireReply } from './scripted-server.js';
+
+/** The OpenAI Chat Completions wire format (also what Ollama, vLLM, LM Studio… speak). */
+const openAIFormat: WireFormat = {
+  paths: ['/v1/chat/completions', '/chat/completions', '/openai/deployments/test/chat/completions'],
+  json(answer, request) {
+    const toolCalls = (answer.toolCalls ?? []).map((c, i) => ({
+      id: c.id ?? `call_${i + 1}`,
+      type: 'function',
+      function: { name: c.name, arguments: argumentsText(c) },
+    }));
+    return {
+      id: 'chatcmpl-scripted',
+      object: 'chat.completion',
+      created: 1_700_000_000,
+      model: request.body.model,
+      choices: [
+        {
+          index: 0,
+          message: {
+            role: 'assistant',
+            content: answer.text ?? null,
+            refusal: answer.refusal ?? null,
+            ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
+          },
+          finish_reason: finishReason(answer),
+        },
+      ],
+      usage: usage(answer),
+    };
+  },
+  events(answer, request) {
+    const base = { id: 'chatcmpl-scripted', object: 'chat.completion.chunk', created: 1_700_000_000, model: request.body.model };
+    const chunk = (delta: object, finish: string | null = null) =>
+      ({ data: JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] }) });
+    const events = [chunk({ role: 'assistant', content: '' })];
+    for (const piece of pieces(answer.text ?? '')) events.push(chunk({ content: piece }));
+    if (answer.refusal) events.push(chunk({ refusal: answer.refusal }));
+    (answer.toolCalls ?? []).forEach((call, index) => {
+      events.push(chunk({ tool_calls: [{ index, id: call.id ?? `call_${index + 1}`, type: 'function', function: { name: call.name, arguments: '' } }] }));
+      for (const piece of pieces(argumentsText(call))) events.push(chunk({ tool_calls: [{ index, function: { arguments: piece } }] }));
+    });
+    events.push(chunk({}, finishReason(answer)));
+    if (request.body.stream_options?.include_usage) events.push({ data: JSON.stringify({ ...base, choices: [], usage: usage(answer) }) });
+    events.push({ data: '[DONE]' });
+    return events;
+  },
+  error(fault) {
+    return { error: { message: fault.message ?? `HTTP ${fault.status}`, type: fault.status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } };
+  },
+};
+
+function finishReason(answer: WireAnswer): string {
+  return answer.finishReason ?? (answer.toolCalls?.length ? 'tool_calls' : 'stop');
+}
+
+function usage(answer: WireAnswer) {
+  const input = answer.usage?.input ?? 10;
+  const output = answer.usage?.output ?? 5;
+  return {
+    prompt_tokens: input,
+    completion_tokens: output,
+    total_tokens: input + output,
+    prompt_tokens_details: { cached_tokens: answer.usage?.cacheRead ?? 0 },
+    completion_tokens_details: { reasoning_tokens: answer.usage?.reasoning ?? 0 },
+  };
+}
+
+/** Starts a local server speaking OpenAI Chat Completions. Use `${url}/v1` as the SDK's `baseURL`. */
+export function startOpenAIServer(replies: WireReply[] = []): Promise<ScriptedServer> {
+  return startScriptedServer(openAIFormat, replies);
+}
+
+export type { RecordedRequest };

@@ -1,0 +1,174 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+/**
+ * A local HTTP server that answers model API calls from a script, so that the real SDK clients
+ * can be tested over real HTTP (JSON and SSE). One reply per request, in order; each reply is
+ * either an answer (text, tool calls, usage…) or a fault to inject (an HTTP error with
+ * `retry-after`, a delay, a stream cut midway, a malformed event).
+ */
+
+export interface WireToolCall {
+  name: string;
+  /** Arguments as an object, or raw text to send malformed JSON. */
+  input?: unknown;
+  id?: string;
+}
+
+export interface WireAnswer {
+  text?: string;
+  reasoning?: string;
+  toolCalls?: WireToolCall[];
+  /** The wire's own finish/stop reason, e.g. "stop", "length" (OpenAI) or "end_turn" (Anthropic). */
+  finishReason?: string;
+  refusal?: string;
+  usage?: { input?: number; output?: number; cacheRead?: number; cacheWrite?: number; reasoning?: number };
+  /** Wait this long before answering (slow server). */
+  delayMs?: number;
+  /** Wait this long between streamed events (slow stream). */
+  chunkDelayMs?: number;
+  /** Streaming only: close the connection after this many events, without finishing. */
+  cutAfterEvents?: number;
+  /** Streaming only: send a line that is not valid SSE JSON after this many events. */
+  malformedAfterEvents?: number;
+}
+
+export interface WireFault {
+  status: number;
+  /** Seconds, sent as the `retry-after` header. */
+  retryAfter?: number;
+  message?: string;
+}
+
+export type WireReply = WireAnswer | WireFault | ((request: RecordedRequest) => WireAnswer | WireFault);
+
+export interface RecordedRequest {
+  method: string;
+  path: string;
+  headers: IncomingMessage['headers'];
+  body: Record<string, any>;
+}
+
+/** How one API encodes answers and errors. */
+export interface WireFormat {
+  /** Paths this API serves (e.g. "/v1/chat/completions"). */
+  paths: string[];
+  json(answer: WireAnswer, request: RecordedRequest): unknown;
+  /** SSE events (already serialised data payloads, with an optional event name). */
+  events(answer: WireAnswer, request: RecordedRequest): Array<{ event?: string; data: string }>;
+  error(fault: WireFault): unknown;
+}
+
+export interface ScriptedServer {
+  /** e.g. "http://127.0.0.1:40123". */
+  readonly url: string;
+  /** Every request received, in order. */
+  readonly requests: RecordedRequest[];
+  /** Replies not yet used. */
+  readonly remaining: number;
+  /** Adds replies to the end of the script. */
+  push(...replies: WireReply[]): void;
+  close(): Promise<void>;
+}
+
+export async function startScriptedServer(format: WireFormat, replies: WireReply[] = []): Promise<ScriptedServer> {
+  const script = [...replies];
+  const requests: RecordedRequest[] = [];
+  const sockets = new Set<import('node:net').Socket>();
+
+  const server: Server = createServer(async (req, res) => {
+    try {
+      const path = new URL(req.url ?? '/', 'http://x').pathname;
+      const raw = await readBody(req);
+      if (!format.paths.includes(path)) {
+        return send(res, 404, format.error({ status: 404, message: `No route ${req.method} ${path}` }));
+      }
+      const request: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: raw ? JSON.parse(raw) : {} };
+      requests.push(request);
+      let reply = script.shift();
+      if (!reply) return send(res, 500, format.error({ status: 500, message: 'The scripted server has no reply left.' }));
+      if (typeof reply === 'function') reply = reply(request);
+      if ('status' in reply) {
+        const headers: Record<string, string> = {};
+        if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
+        return send(res, reply.status, format.error(reply), headers);
+      }
+      if (reply.delayMs) await sleep(reply.delayMs);
+      if (!request.body.stream) return send(res, 200, format.json(reply, request));
+      await stream(res, format.events(reply, request), reply);
+    } catch (error) {
+      if (!res.headersSent) send(res, 500, format.error({ status: 500, message: String(error) }));
+      else res.destroy();
+    }
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+
+  return {
+    url: `http://127.0.0.1:${port}`,
+    requests,
+    get remaining() {
+      return script.length;
+    },
+    push: (...more) => void script.push(...more),
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const socket of sockets) socket.destroy();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function stream(res: ServerResponse, events: Array<{ event?: string; data: string }>, answer: WireAnswer): Promise<void> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
+  res.flushHeaders();
+  for (let i = 0; i < events.length; i++) {
+    if (answer.cutAfterEvents !== undefined && i >= answer.cutAfterEvents) {
+      await sleep(20); // Let what was written reach the client first.
+      res.destroy(); // The connection drops mid-reply, as a flaky proxy would do.
+      return;
+    }
+    if (answer.malformedAfterEvents !== undefined && i === answer.malformedAfterEvents) {
+      res.write('data: {"this is": not json\n\n');
+    }
+    const { event, data } = events[i]!;
+    res.write(`${event ? `event: ${event}\n` : ''}data: ${data}\n\n`);
+    if (answer.chunkDelayMs) await sleep(answer.chunkDelayMs);
+  }
+  res.end();
+}
+
+function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { 'content-type': 'application/json', ...headers });
+  res.end(JSON.stringify(body));
+}
+
+function readBody(req: IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let data = '';
+    req.setEncoding('utf8');
+    req.on('data', (chunk) => {
+      data += chunk;
+    });
+    req.on('end', () => resolve(data));
+    req.on('error', reject);
+  });
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Tool-call arguments as the wire sends them: JSON text (or the raw text a test scripted). */
+export function argumentsText(call: WireToolCall): string {
+  return typeof call.input === 'string' ? call.input : JSON.stringify(call.input ?? {});
+}
+
+/** Splits text into pieces, so streams carry several deltas. */
+export function pieces(text: string, size = 8): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < text.length; i += size) out.push(text.slice(i, i + size));
+  return out;
+}

@@ -34,7 +34,7 @@ export function createAnthropic(settings: AnthropicProviderSettings = {}): Anthr
   return (modelId, options) => new AnthropicModel(modelId, getClient(), { ...modelDefaults, ...options });
 }
 
-/** `anthropic("claude-sonnet-4-5")`: a model on the Anthropic API with ANTHROPIC_API_KEY. */
+/** `anthropic("claude-sonnet-5-5")`: a model on the Anthropic API with ANTHROPIC_API_KEY. */
 export function anthropic(modelId: string, settings: AnthropicProviderSettings = {}): AnthropicModel {
   return createAnthropic(settings)(modelId);
 }

@@ -38,7 +38,7 @@ describe('Anthropic adapter over HTTP', () => {
         ],
         usage: { input: 30, output: 12, cacheRead: 500, cacheWrite: 0 },
       },
-    ]))('claude-sonnet-4-5');
+    ]))('claude-sonnet-5-5');
     const response = await model.generate({
       messages: [
         { role: 'system', content: 'Be brief.' },
@@ -72,7 +72,7 @@ describe('Anthropic adapter over HTTP', () => {
       { toolCalls: [{ name: 'get_weather', input: { city: 'Paris' }, id: 'a' }, { name: 'get_weather', input: { city: 'Rome' }, id: 'b' }] },
       { toolCalls: [{ name: 'final_answer', input: { answer: 'Rome is warmer.' } }] },
     ]);
-    const result = await new ToolCallingAgent({ model: provider('claude-sonnet-4-5'), tools: [weather] }).run('Warmer?');
+    const result = await new ToolCallingAgent({ model: provider('claude-sonnet-5-5'), tools: [weather] }).run('Warmer?');
     expect(result.output).toBe('Rome is warmer.');
     const messages = server.requests[1]!.body.messages;
     expect(messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user']);
@@ -86,7 +86,7 @@ describe('Anthropic adapter over HTTP', () => {
     const provider = await setup([{ text: '<code>\nfinal_answer(get_weather({ city: "Rome" }).celsius)\n' }]);
     const executor = new LocalExecutor();
     try {
-      const result = await new CodeAgent({ model: provider('claude-sonnet-4-5'), tools: [weather], executor }).run('Rome?');
+      const result = await new CodeAgent({ model: provider('claude-sonnet-5-5'), tools: [weather], executor }).run('Rome?');
       expect(result.output).toBe(21);
     } finally {
       await executor.close();
@@ -99,8 +99,8 @@ describe('Anthropic adapter over HTTP', () => {
       { toolCalls: [{ name: 'final_answer', input: { answer: '14' }, id: 'f' }] },
     ];
     const provider = await setup([...script, ...script]);
-    const plain = await new ToolCallingAgent({ model: provider('claude-sonnet-4-5'), tools: [weather] }).run('Paris?');
-    const stream = new ToolCallingAgent({ model: provider('claude-sonnet-4-5'), tools: [weather] }).stream('Paris?');
+    const plain = await new ToolCallingAgent({ model: provider('claude-sonnet-5-5'), tools: [weather] }).run('Paris?');
+    const stream = new ToolCallingAgent({ model: provider('claude-sonnet-5-5'), tools: [weather] }).stream('Paris?');
     const types: string[] = [];
     for await (const event of stream) types.push(event.type);
     const streamed = await stream.result;
@@ -115,7 +115,7 @@ describe('Anthropic adapter over HTTP', () => {
 
   it('retries 429 and 529, then gives a typed error', async () => {
     const provider = await setup([{ status: 429, retryAfter: 0.1 }, { status: 529 }, { text: 'ok' }, { status: 400, message: 'bad request' }]);
-    const model = provider('claude-sonnet-4-5');
+    const model = provider('claude-sonnet-5-5');
     const messages = [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'hi' }] }];
     expect((await model.generate({ messages })).content).toEqual([{ type: 'text', text: 'ok' }]);
     const error = await model.generate({ messages }).catch((e) => e);
@@ -129,7 +129,7 @@ describe('Anthropic adapter over HTTP', () => {
       [{ text: 'a long answer that will be cut off', cutAfterEvents: 4 }, { refusal: 'I will not do that.' }, { toolCalls: [{ name: 'final_answer', input: { answer: 'fine' } }] }],
       { maxRetries: 0 },
     );
-    const agent = new ToolCallingAgent({ model: provider('claude-sonnet-4-5'), tools: [weather] });
+    const agent = new ToolCallingAgent({ model: provider('claude-sonnet-5-5'), tools: [weather] });
     await expect(drain(agent.stream('hi'))).rejects.toBeInstanceOf(ModelStreamError);
     const result = await agent.run('hi');
     expect(actionSteps(result)[0]!.error).toMatchObject({ name: 'ModelRefusal' });
@@ -140,14 +140,14 @@ describe('Anthropic adapter over HTTP', () => {
     const provider = await setup([{ text: 'late', delayMs: 3000 }], { maxRetries: 0 });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 100);
-    const result = await new ToolCallingAgent({ model: provider('claude-sonnet-4-5'), tools: [weather] }).run('hi', { signal: controller.signal });
+    const result = await new ToolCallingAgent({ model: provider('claude-sonnet-5-5'), tools: [weather] }).run('hi', { signal: controller.signal });
     expect(result.state).toBe('aborted');
   });
 });
 
 describe.skipIf(!process.env.ANTHROPIC_API_KEY)('Anthropic live (ANTHROPIC_API_KEY set)', () => {
   it('answers with a tool call', async () => {
-    const model = anthropic(process.env.ACTKIT_ANTHROPIC_MODEL ?? 'claude-haiku-4-5');
+    const model = anthropic(process.env.ACTKIT_ANTHROPIC_MODEL ?? 'claude-sonnet-5-5');
     const result = await new ToolCallingAgent({ model, tools: [weather], maxSteps: 4 }).run('Use the tool: weather in Rome? Answer with the degrees.');
     expect(String(result.output)).toContain('21');
   }, 60_000);

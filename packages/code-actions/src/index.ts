@@ -17,5 +17,22 @@ export {
   type PreparedAction,
   type PrepareActionOptions,
   prepareAction,
+  type SandboxRunOutcome,
+  sandboxOutcomeToResult,
 } from './sandbox/host.js';
 export { SANDBOX_PRELUDE } from './sandbox/prelude.js';
+export {
+  type HostMessage,
+  LineSplitter,
+  parseRunnerLine,
+  type RunnerMessage,
+} from './remote/protocol.js';
+export { RUNNER_SOURCE } from './remote/runner.js';
+export { RunnerConnection, type RunnerTransport, type RunOptions as RunnerRunOptions } from './remote/runner-connection.js';
+export { ChildProcessSandboxProvider } from './remote/child-process-sandbox.js';
+export {
+  type RemoteSandbox,
+  type RemoteSandboxProvider,
+  RunnerExecutor,
+  type RunnerExecutorOptions,
+} from './remote/runner-executor.js';

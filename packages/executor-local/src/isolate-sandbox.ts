@@ -1,5 +1,5 @@
 import type ivmModule from 'isolated-vm';
-import { SANDBOX_PRELUDE } from '@actkit/code-actions';
+import { SANDBOX_PRELUDE, type SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
 
 type Ivm = typeof ivmModule;
 
@@ -9,12 +9,7 @@ export interface ActionHandlers {
   log(text: string): void;
 }
 
-export type RunOutcome =
-  | { type: 'done'; outcomeJson: string }
-  | { type: 'timeout' }
-  | { type: 'memory' }
-  | { type: 'aborted' }
-  | { type: 'crash'; message: string };
+export type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
 
 /**
  * One V8 isolate with the prelude installed: the unit of state of the local executor. Code runs

@@ -6,8 +6,8 @@ import {
   type ExecuteOptions,
   type ExecutionResult,
   failedExecution,
-  outcomeToResult,
   prepareAction,
+  sandboxOutcomeToResult,
 } from '@actkit/code-actions';
 import type ivmModule from 'isolated-vm';
 import { IsolateSandbox } from './isolate-sandbox.js';
@@ -81,32 +81,14 @@ export class LocalExecutor implements CodeExecutor {
       },
       { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
     );
-    const durationMs = performance.now() - t0;
-    if (outcome.type === 'done') return outcomeToResult(outcome.outcomeJson, { durationMs });
-
-    // The isolate is gone; what it printed before it stopped is kept.
-    this.#sandbox = undefined;
-    const lost = { durationMs, stateLost: true, logs, logsTruncated: logs.length >= maxLogChars };
-    switch (outcome.type) {
-      case 'timeout':
-        return failedExecution(
-          { kind: 'timeout', name: 'TimeoutError', message: `Timeout: the code ran longer than ${formatSeconds(timeoutMs)} and was stopped.` },
-          lost,
-        );
-      case 'memory':
-        return failedExecution(
-          {
-            kind: 'memory',
-            name: 'MemoryError',
-            message: `Out of memory: the code used more than ${this.options.memoryLimitMb} MB and was stopped.`,
-          },
-          lost,
-        );
-      case 'aborted':
-        return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' }, lost);
-      case 'crash':
-        return failedExecution({ kind: 'crash', name: 'SandboxCrash', message: `The sandbox crashed: ${outcome.message}` }, lost);
-    }
+    if (outcome.type !== 'done') this.#sandbox = undefined; // The isolate is gone.
+    return sandboxOutcomeToResult(outcome, {
+      durationMs: performance.now() - t0,
+      logs,
+      maxLogChars,
+      timeoutMs,
+      memoryLimitMb: this.options.memoryLimitMb,
+    });
   }
 
   #ensureSandbox(): IsolateSandbox {
@@ -143,8 +125,4 @@ function loadIsolatedVm(): typeof ivmModule {
       { cause: error },
     );
   }
-}
-
-function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 }

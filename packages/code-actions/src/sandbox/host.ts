@@ -101,3 +101,48 @@ export function failedExecution(
     durationMs: extra.durationMs ?? 0,
   };
 }
+
+/** How one action in a sandbox ended, as every executor sees it. */
+export type SandboxRunOutcome =
+  | { type: 'done'; outcomeJson: string }
+  | { type: 'timeout' }
+  | { type: 'memory' }
+  | { type: 'aborted' }
+  | { type: 'crash'; message: string };
+
+/**
+ * An executor's result for a sandbox outcome. Anything but `done` means the sandbox is gone:
+ * the result says the state was lost, and keeps what the code printed before it stopped.
+ */
+export function sandboxOutcomeToResult(
+  outcome: SandboxRunOutcome,
+  context: { durationMs: number; logs: string; maxLogChars: number; timeoutMs: number; memoryLimitMb: number },
+): ExecutionResult {
+  if (outcome.type === 'done') return outcomeToResult(outcome.outcomeJson, { durationMs: context.durationMs });
+  const lost = {
+    durationMs: context.durationMs,
+    stateLost: true,
+    logs: context.logs,
+    logsTruncated: context.logs.length >= context.maxLogChars,
+  };
+  switch (outcome.type) {
+    case 'timeout':
+      return failedExecution(
+        { kind: 'timeout', name: 'TimeoutError', message: `Timeout: the code ran longer than ${formatMs(context.timeoutMs)} and was stopped.` },
+        lost,
+      );
+    case 'memory':
+      return failedExecution(
+        { kind: 'memory', name: 'MemoryError', message: `Out of memory: the code used more than ${context.memoryLimitMb} MB and was stopped.` },
+        lost,
+      );
+    case 'aborted':
+      return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' }, lost);
+    case 'crash':
+      return failedExecution({ kind: 'crash', name: 'SandboxCrash', message: `The sandbox crashed: ${outcome.message}` }, lost);
+  }
+}
+
+function formatMs(ms: number): string {
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+}

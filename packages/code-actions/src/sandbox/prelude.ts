@@ -266,4 +266,5 @@ function installPrelude(global: SandboxGlobal): void {
 }
 
 /** The prelude as source text, ready to evaluate in a fresh sandbox global (after `__actkit_host` is set). */
-export const SANDBOX_PRELUDE = `(${installPrelude.toString()})(globalThis);`;
+// `__name` is bound to a no-op because tools that keep function names (tsx, esbuild's keepNames) insert calls to it.
+export const SANDBOX_PRELUDE = `((__name) => (${installPrelude.toString()})(globalThis))((f) => f);`;

@@ -148,6 +148,17 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(r.logs).toBe('undefined undefined undefined undefined undefined undefined\n');
       const escaped = await exec('const F = this.constructor.constructor;\nconst p = F("return typeof process")();\np');
       expect(escaped.value).toBe("'undefined'");
+      for (const attempt of [
+        'globalThis.constructor.constructor("return typeof process")()',
+        'console.log.constructor("return typeof process")()',
+        'add.constructor("return typeof process")()',
+        'await (async () => {}).constructor("return typeof process")()',
+        'Object.getPrototypeOf(globalThis).constructor.constructor("return typeof process")()',
+        '(() => { try { fails({}) } catch (e) { return e.constructor.constructor("return typeof process")() } })()',
+      ]) {
+        const r2 = await exec(attempt);
+        expect([r2.value, attempt]).toEqual(["'undefined'", attempt]);
+      }
     });
 
     it('never lets __proto__ from the sandbox reach host prototypes', async () => {

@@ -1,0 +1,63 @@
+/**
+ * The JSON-lines protocol between the host and a runner inside a remote sandbox (a container,
+ * an E2B or Blaxel sandbox), over the runner process's stdin and stdout. One JSON object per
+ * line. Tools stay on the host: the runner asks for each call and waits for the answer.
+ *
+ *   runner → host   {type:"ready"}                                       once, at start
+ *   host → runner   {type:"run", id, request, timeoutMs, memoryLimitMb}  request: ActionRequest JSON
+ *   runner → host   {type:"tool_call", id, callId, name, input}          input: JSON text
+ *   host → runner   {type:"tool_result", id, callId, reply}              reply: ToolReply JSON
+ *   runner → host   {type:"log", id, text}                               console output, as it happens
+ *   runner → host   {type:"done", id, outcome}                           outcome: ActionOutcome JSON
+ *   runner → host   {type:"failed", id, reason, message?}                reason: timeout | memory | aborted | crash
+ *   host → runner   {type:"cancel", id}                                  stop the running action
+ *
+ * The runner measures the action's time limit itself, excluding time spent waiting on host
+ * tools (a tool may be a whole sub-agent run, or a person approving a call).
+ */
+
+export type HostMessage =
+  | { type: 'run'; id: number; request: string; timeoutMs: number; memoryLimitMb: number }
+  | { type: 'tool_result'; id: number; callId: number; reply: string }
+  | { type: 'cancel'; id: number };
+
+export type RunnerMessage =
+  | { type: 'ready'; node?: string }
+  | { type: 'tool_call'; id: number; callId: number; name: string; input: string }
+  | { type: 'log'; id: number; text: string }
+  | { type: 'done'; id: number; outcome: string }
+  | { type: 'failed'; id: number; reason: 'timeout' | 'memory' | 'aborted' | 'crash'; message?: string };
+
+const RUNNER_MESSAGE_TYPES = new Set(['ready', 'tool_call', 'log', 'done', 'failed']);
+
+/** Parses one line from a runner; throws a clear error for anything that is not a runner message. */
+export function parseRunnerLine(line: string): RunnerMessage {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    throw new Error(`the runner sent a line that is not JSON: ${JSON.stringify(line.slice(0, 200))}`);
+  }
+  const type = (value as { type?: unknown })?.type;
+  if (typeof type !== 'string' || !RUNNER_MESSAGE_TYPES.has(type)) {
+    throw new Error(`the runner sent an unknown message: ${JSON.stringify(line.slice(0, 200))}`);
+  }
+  return value as RunnerMessage;
+}
+
+/** Splits a byte stream into lines (a line may arrive in pieces, or several in one chunk). */
+export class LineSplitter {
+  #buffer = '';
+  constructor(private readonly onLine: (line: string) => void) {}
+
+  push(chunk: string | Uint8Array): void {
+    this.#buffer += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+    let newline = this.#buffer.indexOf('\n');
+    while (newline >= 0) {
+      const line = this.#buffer.slice(0, newline).trim();
+      this.#buffer = this.#buffer.slice(newline + 1);
+      if (line) this.onLine(line);
+      newline = this.#buffer.indexOf('\n');
+    }
+  }
+}

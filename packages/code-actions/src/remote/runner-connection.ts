@@ -1,0 +1,150 @@
+import { ExecutorError, type SandboxTool } from '@actkit/core';
+import { answerToolCall, type SandboxRunOutcome } from '../sandbox/host.js';
+import { type HostMessage, LineSplitter, parseRunnerLine, type RunnerMessage } from './protocol.js';
+
+/** The two ends of a runner process, whatever carries them (docker attach, an SDK's process API, a pipe). */
+export interface RunnerTransport {
+  /** Sends one line (with its newline) to the runner's stdin. */
+  write(line: string): void;
+  /** Registers the receiver of the runner's stdout bytes. */
+  onData(listener: (chunk: string | Uint8Array) => void): void;
+  /** Registers a listener for the runner going away (process exit, connection closed). */
+  onClose(listener: (reason: string) => void): void;
+}
+
+export interface RunOptions {
+  tools: readonly SandboxTool[];
+  timeoutMs: number;
+  memoryLimitMb: number;
+  onLog?: (text: string) => void;
+  signal?: AbortSignal;
+  /** Extra time the host waits beyond the runner's own limit before it gives up on the runner. */
+  graceMs?: number;
+}
+
+/**
+ * The host side of the runner protocol: runs actions over any transport, answers tool calls
+ * with the host's tools, and turns every way a runner can fail (a malformed line, an exit
+ * midway, silence past the time limit) into an outcome — never a hang.
+ */
+export class RunnerConnection {
+  #nextId = 0;
+  #closed: string | undefined;
+  #ready: Promise<string>;
+  #onMessage: ((message: RunnerMessage) => void) | undefined;
+  #onClosed: ((reason: string) => void) | undefined;
+
+  constructor(
+    private readonly transport: RunnerTransport,
+    options: { readyTimeoutMs?: number } = {},
+  ) {
+    let resolveReady!: (version: string) => void;
+    let rejectReady!: (error: Error) => void;
+    this.#ready = new Promise((resolve, reject) => {
+      resolveReady = resolve;
+      rejectReady = reject;
+    });
+    this.#ready.catch(() => {});
+    const readyTimer = setTimeout(
+      () => rejectReady(new ExecutorError(`The sandbox runner did not start within ${options.readyTimeoutMs ?? 30_000} ms.`)),
+      options.readyTimeoutMs ?? 30_000,
+    );
+    const splitter = new LineSplitter((line) => {
+      let message: RunnerMessage;
+      try {
+        message = parseRunnerLine(line);
+      } catch (error) {
+        this.#fail(`protocol error: ${(error as Error).message}`);
+        return;
+      }
+      if (message.type === 'ready') {
+        clearTimeout(readyTimer);
+        resolveReady(message.node ?? 'unknown');
+      } else this.#onMessage?.(message);
+    });
+    transport.onData((chunk) => splitter.push(chunk));
+    transport.onClose((reason) => {
+      clearTimeout(readyTimer);
+      rejectReady(new ExecutorError(`The sandbox runner stopped before it was ready: ${reason}`));
+      this.#fail(reason);
+    });
+  }
+
+  /** Resolves with the runner's Node version once it is ready; rejects with a clear error otherwise. */
+  ready(): Promise<string> {
+    return this.#ready;
+  }
+
+  get closed(): boolean {
+    return this.#closed !== undefined;
+  }
+
+  #fail(reason: string): void {
+    if (this.#closed) return;
+    this.#closed = reason;
+    this.#onClosed?.(reason);
+  }
+
+  #send(message: HostMessage): void {
+    if (!this.#closed) this.transport.write(`${JSON.stringify(message)}\n`);
+  }
+
+  /** Runs one action request (ActionRequest JSON). Never rejects. */
+  run(requestJson: string, options: RunOptions): Promise<SandboxRunOutcome> {
+    if (this.#closed) return Promise.resolve({ type: 'crash', message: `the runner is gone (${this.#closed})` });
+    const id = ++this.#nextId;
+    const grace = options.graceMs ?? 5000;
+    return new Promise<SandboxRunOutcome>((resolve) => {
+      let settled = false;
+      let hostTimer: NodeJS.Timeout | undefined;
+      let pendingTools = 0;
+      const settle = (outcome: SandboxRunOutcome) => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(hostTimer);
+        options.signal?.removeEventListener('abort', onAbort);
+        this.#onMessage = undefined;
+        this.#onClosed = undefined;
+        resolve(outcome);
+      };
+      // A fallback for a runner that stops answering: like the runner, it does not count tool time.
+      const armHostTimer = () => {
+        clearTimeout(hostTimer);
+        hostTimer = setTimeout(() => {
+          settle({ type: 'timeout' });
+          this.#fail('the runner did not answer in time');
+        }, options.timeoutMs + grace);
+      };
+      const onAbort = () => this.#send({ type: 'cancel', id });
+      this.#onClosed = (reason) => settle({ type: 'crash', message: reason });
+      this.#onMessage = (message) => {
+        if (!('id' in message) || message.id !== id) return;
+        switch (message.type) {
+          case 'log':
+            options.onLog?.(message.text);
+            break;
+          case 'tool_call':
+            pendingTools++;
+            clearTimeout(hostTimer);
+            void answerToolCall(options.tools, message.name, message.input).then((reply) => {
+              pendingTools--;
+              if (settled) return;
+              if (pendingTools === 0) armHostTimer();
+              this.#send({ type: 'tool_result', id, callId: message.callId, reply });
+            });
+            break;
+          case 'done':
+            settle({ type: 'done', outcomeJson: message.outcome });
+            break;
+          case 'failed':
+            settle(message.reason === 'crash' ? { type: 'crash', message: message.message ?? 'the runner failed' } : { type: message.reason });
+            break;
+        }
+      };
+      if (options.signal?.aborted) return settle({ type: 'aborted' });
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      armHostTimer();
+      this.#send({ type: 'run', id, request: requestJson, timeoutMs: options.timeoutMs, memoryLimitMb: options.memoryLimitMb });
+    });
+  }
+}

@@ -1,0 +1,67 @@
+import { PassThrough } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ChildProcessSandboxProvider, RunnerConnection, RunnerExecutor } from '../src/index.js';
+import { describeExecutorContract } from '../src/testing/executor-contract.js';
+
+// The runner protocol end to end, in a child Node process: the same contract as every executor.
+describeExecutorContract('runner in a child process', {
+  create: () => new RunnerExecutor(new ChildProcessSandboxProvider(), { memoryLimitMb: 64 }),
+});
+
+describe('runner protocol faults', () => {
+  function fakeRunner() {
+    const toRunner = new PassThrough();
+    const fromRunner = new PassThrough();
+    let onClose: (reason: string) => void = () => {};
+    const connection = new RunnerConnection(
+      {
+        write: (line) => toRunner.write(line),
+        onData: (listener) => fromRunner.on('data', listener),
+        onClose: (listener) => {
+          onClose = listener;
+        },
+      },
+      { readyTimeoutMs: 300 },
+    );
+    return { connection, fromRunner, toRunner, close: (reason: string) => onClose(reason) };
+  }
+
+  it('fails a run cleanly on a malformed line', async () => {
+    const { connection, fromRunner } = fakeRunner();
+    fromRunner.write('{"type":"ready"}\n');
+    await connection.ready();
+    const run = connection.run('{}', { tools: [], timeoutMs: 1000, memoryLimitMb: 64 });
+    fromRunner.write('this is not json\n');
+    expect(await run).toEqual({ type: 'crash', message: expect.stringMatching(/protocol error: the runner sent a line that is not JSON/) });
+    expect(connection.closed).toBe(true);
+  });
+
+  it('fails a run when the runner goes away midway, and a start when it never gets ready', async () => {
+    const { connection, fromRunner, close } = fakeRunner();
+    fromRunner.write('{"type":"ready"}\n');
+    await connection.ready();
+    const run = connection.run('{}', { tools: [], timeoutMs: 1000, memoryLimitMb: 64 });
+    close('the container was killed');
+    expect(await run).toEqual({ type: 'crash', message: 'the container was killed' });
+    await expect(fakeRunner().connection.ready()).rejects.toThrow(/did not start within 300 ms/);
+  });
+
+  it('gives up on a runner that stops answering', async () => {
+    const { connection, fromRunner } = fakeRunner();
+    fromRunner.write('{"type":"ready"}\n');
+    await connection.ready();
+    expect(await connection.run('{}', { tools: [], timeoutMs: 100, memoryLimitMb: 64, graceMs: 100 })).toEqual({ type: 'timeout' });
+  });
+
+  it('does not count time spent in host tools against the action limit', async () => {
+    const executor = new RunnerExecutor(new ChildProcessSandboxProvider(), { timeoutMs: 400 });
+    try {
+      const slow = { name: 'slow', call: () => new Promise((r) => setTimeout(() => r('done'), 900)) };
+      const result = await executor.execute('slow({}) + " " + slow({})', { tools: [slow] });
+      expect(result.error).toBeUndefined();
+      expect(result.value).toBe("'done done'");
+    } finally {
+      await executor.close();
+    }
+  });
+});

@@ -1,1 +1,3 @@
-export {};
+export { DockerExecutor, type DockerExecutorOptions } from './docker-executor.js';
+export { CONTAINER_LABEL, DockerSandboxProvider, type DockerSandboxOptions, sweepOrphans } from './docker-sandbox.js';
+export { buildOfflineNodeImage } from './offline-image.js';

@@ -1,0 +1,209 @@
+import { hostname } from 'node:os';
+import { PassThrough } from 'node:stream';
+import { ExecutorError, type RemoteSandbox, type RemoteSandboxProvider, RUNNER_SOURCE } from '@actkit/code-actions';
+import Docker from 'dockerode';
+
+export interface DockerSandboxOptions {
+  /** A dockerode client; default: from the environment (DOCKER_HOST, or the local socket). */
+  docker?: Docker;
+  /** Any image with `node` (18+) on its PATH (default "actkit-runner:latest", see the Dockerfile). */
+  image?: string;
+  /** The command that runs Node in the image (default "node"). */
+  nodeCommand?: string;
+  /** Container memory limit in MB (default 512). */
+  containerMemoryMb?: number;
+  /** CPUs the container may use (default 1). */
+  cpus?: number;
+  /** Most processes/threads in the container (default 64). */
+  pidsLimit?: number;
+  /** Size of the writable tmpfs at /tmp, in MB (default 64). */
+  tmpfsMb?: number;
+  /** Docker network mode (default "none": no network at all). */
+  network?: string;
+  /** User the runner runs as (default "65534:65534", nobody). */
+  user?: string;
+  /** Root filesystem read-only (default true). */
+  readOnlyRootFs?: boolean;
+  /** Environment variables for the runner (tools run on the host: secrets need not go here). */
+  env?: Record<string, string>;
+  /** Extra labels on every container. */
+  labels?: Record<string, string>;
+  /** Raw HostConfig fields that override the defaults above (e.g. a seccomp profile). */
+  hostConfig?: Docker.HostConfig;
+  /** Containers kept started and ready, so a new run does not wait for one (default 0). */
+  poolSize?: number;
+}
+
+/** The label every actkit container carries, and the ones that say who owns it. */
+export const CONTAINER_LABEL = 'dev.actkit.executor';
+const OWNER_PID = 'dev.actkit.owner-pid';
+const OWNER_HOST = 'dev.actkit.owner-host';
+
+/**
+ * Starts locked-down containers running the actkit runner as their main process, with stdin
+ * and stdout attached. A container ends when its runner's stdin closes — when the executor
+ * closes it, or when this process dies — and Docker then removes it (`AutoRemove`).
+ */
+export class DockerSandboxProvider implements RemoteSandboxProvider {
+  readonly name = 'docker';
+  readonly docker: Docker;
+  readonly options: DockerSandboxOptions;
+  readonly #pool: Array<Promise<RemoteSandbox>> = [];
+  #closed = false;
+
+  constructor(options: DockerSandboxOptions = {}) {
+    this.options = options;
+    this.docker = options.docker ?? new Docker();
+    void sweepOrphans(this.docker);
+    for (let i = 0; i < (options.poolSize ?? 0); i++) this.#refill();
+  }
+
+  async start(): Promise<RemoteSandbox> {
+    if (this.#closed) throw new ExecutorError('This Docker sandbox provider is closed.');
+    const warm = this.#pool.shift();
+    if (warm) {
+      this.#refill();
+      const sandbox = await warm.catch(() => undefined);
+      if (sandbox) return sandbox;
+    }
+    return this.#create();
+  }
+
+  #refill(): void {
+    const next = this.#create();
+    next.catch(() => {});
+    this.#pool.push(next);
+  }
+
+  async #create(): Promise<RemoteSandbox> {
+    const o = this.options;
+    const image = o.image ?? 'actkit-runner:latest';
+    let container: Docker.Container;
+    try {
+      container = await this.docker.createContainer({
+        Image: image,
+        Cmd: [o.nodeCommand ?? 'node', '-e', RUNNER_SOURCE],
+        User: o.user ?? '65534:65534',
+        Env: Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        WorkingDir: '/tmp',
+        OpenStdin: true,
+        StdinOnce: false,
+        AttachStdin: true,
+        AttachStdout: true,
+        AttachStderr: true,
+        Tty: false,
+        Labels: { ...o.labels, [CONTAINER_LABEL]: 'docker', [OWNER_PID]: String(process.pid), [OWNER_HOST]: hostname() },
+        HostConfig: {
+          AutoRemove: true,
+          NetworkMode: o.network ?? 'none',
+          ReadonlyRootfs: o.readOnlyRootFs ?? true,
+          Tmpfs: { '/tmp': `rw,noexec,nosuid,size=${o.tmpfsMb ?? 64}m` },
+          CapDrop: ['ALL'],
+          SecurityOpt: ['no-new-privileges'],
+          Memory: (o.containerMemoryMb ?? 512) * 1024 * 1024,
+          MemorySwap: (o.containerMemoryMb ?? 512) * 1024 * 1024,
+          NanoCpus: Math.round((o.cpus ?? 1) * 1e9),
+          PidsLimit: o.pidsLimit ?? 64,
+          ...o.hostConfig,
+        },
+      });
+    } catch (error) {
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 404) {
+        throw new ExecutorError(
+          `Docker image "${image}" not found. Build it from the Dockerfile of @actkit/executor-docker, point \`image\` at any image with node, or build one offline with buildOfflineNodeImage().`,
+          { cause: error },
+        );
+      }
+      throw new ExecutorError(`Docker could not create a container: ${(error as Error).message}`, { cause: error });
+    }
+    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream & { destroy(): void };
+    const stdout = new PassThrough();
+    const stderr = new PassThrough();
+    let stderrText = '';
+    stderr.on('data', (chunk: Buffer) => {
+      stderrText = (stderrText + chunk.toString('utf8')).slice(-2000);
+    });
+    container.modem.demuxStream(stream, stdout, stderr);
+    const closeListeners: Array<(reason: string) => void> = [];
+    let gone = false;
+    const markGone = (reason: string) => {
+      if (gone) return;
+      gone = true;
+      for (const listener of closeListeners) listener(reason);
+    };
+    stream.on('end', () => markGone(`the container's runner stopped${stderrText ? `: ${stderrText.trim()}` : ''}`));
+    stream.on('error', (error: Error) => markGone(`the container connection failed: ${error.message}`));
+    try {
+      await container.start();
+    } catch (error) {
+      stream.destroy();
+      await container.remove({ force: true }).catch(() => {});
+      const message = (error as Error).message;
+      throw new ExecutorError(
+        /executable file not found|no such file/i.test(message)
+          ? `Docker image "${image}" has no \`${o.nodeCommand ?? 'node'}\` to run the actkit runner: use an image with Node.js 18+.`
+          : `Docker could not start the container: ${message}`,
+        { cause: error },
+      );
+    }
+    let killed: Promise<void> | undefined;
+    return {
+      transport: {
+        write: (line) => {
+          if (!gone) stream.write(line);
+        },
+        onData: (listener) => stdout.on('data', listener),
+        onClose: (listener) => closeListeners.push(listener),
+      },
+      kill: () => {
+        killed ??= (async () => {
+          gone = true;
+          stream.destroy();
+          await container.remove({ force: true }).catch(() => {}); // Already gone (AutoRemove) is fine.
+        })();
+        return killed;
+      },
+    };
+  }
+
+  /** Removes the warm containers of the pool. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    const pool = this.#pool.splice(0);
+    await Promise.all(pool.map((p) => p.then((s) => s.kill()).catch(() => {})));
+  }
+}
+
+let swept = false;
+
+/**
+ * Removes containers left by actkit processes of this host that are no longer alive (a crash
+ * before AutoRemove could act, a daemon restart). Runs once per process.
+ */
+export async function sweepOrphans(docker: Docker, force = false): Promise<string[]> {
+  if (swept && !force) return [];
+  swept = true;
+  const removed: string[] = [];
+  try {
+    const containers = await docker.listContainers({ all: true, filters: { label: [CONTAINER_LABEL] } });
+    for (const info of containers) {
+      const pid = Number(info.Labels[OWNER_PID]);
+      if (info.Labels[OWNER_HOST] !== hostname() || !pid || isAlive(pid)) continue;
+      await docker.getContainer(info.Id).remove({ force: true }).catch(() => {});
+      removed.push(info.Id);
+    }
+  } catch {
+    // No engine reachable: the executor reports that when it is used.
+  }
+  return removed;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

@@ -87,7 +87,9 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
         Env: Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`),
         WorkingDir: '/tmp',
         OpenStdin: true,
-        StdinOnce: false,
+        // The runner's stdin closes when the host's connection does (the host exited or crashed): it then
+        // stops, and AutoRemove removes the container.
+        StdinOnce: true,
         AttachStdin: true,
         AttachStdout: true,
         AttachStderr: true,
@@ -97,7 +99,7 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
           AutoRemove: true,
           NetworkMode: o.network ?? 'none',
           ReadonlyRootfs: o.readOnlyRootFs ?? true,
-          Tmpfs: { '/tmp': `rw,noexec,nosuid,size=${o.tmpfsMb ?? 64}m` },
+          Tmpfs: { '/tmp': `rw,noexec,nosuid,mode=1777,${tmpfsOwner(o.user ?? '65534:65534')}size=${o.tmpfsMb ?? 64}m` },
           CapDrop: ['ALL'],
           SecurityOpt: ['no-new-privileges'],
           Memory: (o.containerMemoryMb ?? 512) * 1024 * 1024,
@@ -173,6 +175,12 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
     const pool = this.#pool.splice(0);
     await Promise.all(pool.map((p) => p.then((s) => s.kill()).catch(() => {})));
   }
+}
+
+/** A tmpfs takes its root's mode from the image: owning it by the runner's user makes /tmp writable in any image. */
+function tmpfsOwner(user: string): string {
+  const ids = /^(\d+)(?::(\d+))?$/.exec(user);
+  return ids ? `uid=${ids[1]},gid=${ids[2] ?? ids[1]},` : '';
 }
 
 let swept = false;

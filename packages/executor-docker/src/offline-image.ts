@@ -1,5 +1,5 @@
 import { execFileSync, spawn } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import type Docker from 'dockerode';
@@ -26,6 +26,7 @@ export async function buildOfflineNodeImage(
     mkdirSync(join(root, 'usr/local/bin'), { recursive: true });
     if (nodePath !== '/usr/local/bin/node') copyFileSync(nodePath, join(root, 'usr/local/bin/node'));
     mkdirSync(join(root, 'tmp'), { recursive: true });
+    chmodSync(join(root, 'tmp'), 0o1777);
     const tar = spawn('tar', ['-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [repo, version = 'latest'] = tag.split(':');
     const progress = await docker.importImage(tar.stdout as unknown as string, { repo, tag: version });

@@ -20,6 +20,7 @@ export {
   type SandboxRunOutcome,
   sandboxOutcomeToResult,
 } from './sandbox/host.js';
+export { ActionClock } from './sandbox/action-clock.js';
 export { SANDBOX_PRELUDE } from './sandbox/prelude.js';
 export {
   type HostMessage,

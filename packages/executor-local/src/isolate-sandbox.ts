@@ -1,5 +1,5 @@
 import type ivmModule from 'isolated-vm';
-import { SANDBOX_PRELUDE, type SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
+import { ActionClock, SANDBOX_PRELUDE, type SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
 
 type Ivm = typeof ivmModule;
 
@@ -81,20 +81,20 @@ export class IsolateSandbox {
    * outcome. After anything but `done` the isolate is gone.
    */
   async run(requestJson: string, handlers: ActionHandlers, limits: { timeoutMs: number; signal?: AbortSignal }): Promise<RunOutcome> {
-    this.#handlers = handlers;
     let stopped: 'timeout' | 'aborted' | undefined;
     const stop = (why: 'timeout' | 'aborted') => {
       stopped ??= why;
       this.dispose();
     };
-    const watchdog = setTimeout(() => stop('timeout'), limits.timeoutMs);
+    // The watchdog disposes of the isolate, which stops code even after an `await`; it does not
+    // count the time the host spends in tools.
+    const clock = new ActionClock(limits.timeoutMs, () => stop('timeout'));
+    this.#handlers = { ...handlers, callTool: (name, json) => clock.paused(() => handlers.callTool(name, json)) };
     const onAbort = () => stop('aborted');
     if (limits.signal?.aborted) onAbort();
     limits.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       const outcomeJson = await this.#runAction.apply(undefined, [requestJson], {
-        // isolated-vm's own timeout stops synchronous code without waiting for the watchdog.
-        timeout: limits.timeoutMs,
         arguments: { copy: true },
         result: { promise: true, copy: true },
       });
@@ -109,7 +109,7 @@ export class IsolateSandbox {
       if (/timed out/i.test(message)) return { type: 'timeout' };
       return { type: 'crash', message };
     } finally {
-      clearTimeout(watchdog);
+      clock.stop();
       limits.signal?.removeEventListener('abort', onAbort);
       this.#handlers = undefined;
     }

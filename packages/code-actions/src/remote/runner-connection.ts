@@ -1,4 +1,5 @@
 import { ExecutorError, type SandboxTool } from '@actkit/core';
+import { ActionClock } from '../sandbox/action-clock.js';
 import { answerToolCall, type SandboxRunOutcome } from '../sandbox/host.js';
 import { type HostMessage, LineSplitter, parseRunnerLine, type RunnerMessage } from './protocol.js';
 
@@ -96,25 +97,20 @@ export class RunnerConnection {
     const grace = options.graceMs ?? 5000;
     return new Promise<SandboxRunOutcome>((resolve) => {
       let settled = false;
-      let hostTimer: NodeJS.Timeout | undefined;
-      let pendingTools = 0;
       const settle = (outcome: SandboxRunOutcome) => {
         if (settled) return;
         settled = true;
-        clearTimeout(hostTimer);
+        clock.stop();
         options.signal?.removeEventListener('abort', onAbort);
         this.#onMessage = undefined;
         this.#onClosed = undefined;
         resolve(outcome);
       };
-      // A fallback for a runner that stops answering: like the runner, it does not count tool time.
-      const armHostTimer = () => {
-        clearTimeout(hostTimer);
-        hostTimer = setTimeout(() => {
-          settle({ type: 'timeout' });
-          this.#fail('the runner did not answer in time');
-        }, options.timeoutMs + grace);
-      };
+      // A fallback for a runner that stops answering; like the runner's own limit, it does not count tool time.
+      const clock = new ActionClock(options.timeoutMs + grace, () => {
+        settle({ type: 'timeout' });
+        this.#fail('the runner did not answer in time');
+      });
       const onAbort = () => this.#send({ type: 'cancel', id });
       this.#onClosed = (reason) => settle({ type: 'crash', message: reason });
       this.#onMessage = (message) => {
@@ -124,14 +120,11 @@ export class RunnerConnection {
             options.onLog?.(message.text);
             break;
           case 'tool_call':
-            pendingTools++;
-            clearTimeout(hostTimer);
-            void answerToolCall(options.tools, message.name, message.input).then((reply) => {
-              pendingTools--;
-              if (settled) return;
-              if (pendingTools === 0) armHostTimer();
-              this.#send({ type: 'tool_result', id, callId: message.callId, reply });
-            });
+            void clock
+              .paused(() => answerToolCall(options.tools, message.name, message.input))
+              .then((reply) => {
+                if (!settled) this.#send({ type: 'tool_result', id, callId: message.callId, reply });
+              });
             break;
           case 'done':
             settle({ type: 'done', outcomeJson: message.outcome });
@@ -143,7 +136,6 @@ export class RunnerConnection {
       };
       if (options.signal?.aborted) return settle({ type: 'aborted' });
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      armHostTimer();
       this.#send({ type: 'run', id, request: requestJson, timeoutMs: options.timeoutMs, memoryLimitMb: options.memoryLimitMb });
     });
   }

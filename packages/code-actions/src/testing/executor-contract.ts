@@ -205,6 +205,13 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect((await exec('3 + 3')).value).toBe('6');
     });
 
+    it('does not count time spent in host tools against the time limit', async () => {
+      const slowTool: SandboxTool = { name: 'wait', call: () => new Promise((r) => setTimeout(() => r('done'), actionTimeout * 0.7)) };
+      const r = await executor.execute('wait({}) + " " + wait({})', { tools: [slowTool], timeoutMs: actionTimeout });
+      expect(r.error).toBeUndefined();
+      expect(r.value).toBe("'done done'");
+    });
+
     it('aborts when the signal fires', async () => {
       const controller = new AbortController();
       setTimeout(() => controller.abort(), 200);

@@ -37,3 +37,13 @@ export {
   RunnerExecutor,
   type RunnerExecutorOptions,
 } from './remote/runner-executor.js';
+export {
+  type HostedProcess,
+  type HostedProcessIO,
+  type HostedSandbox,
+  HostedSandboxProvider,
+  type HostedSandboxService,
+  RUNNER_PATH,
+  SandboxServiceError,
+  type SandboxServiceFailure,
+} from './remote/hosted-sandbox.js';

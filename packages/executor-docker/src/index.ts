@@ -1,3 +1,4 @@
 export { DockerExecutor, type DockerExecutorOptions } from './docker-executor.js';
 export { CONTAINER_LABEL, DockerSandboxProvider, type DockerSandboxOptions, sweepOrphans } from './docker-sandbox.js';
 export { buildOfflineNodeImage } from './offline-image.js';
+export { DockerStandInService } from './stand-in-service.js';

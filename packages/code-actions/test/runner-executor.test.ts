@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ChildProcessSandboxProvider, RunnerConnection, RunnerExecutor } from '../src/index.js';
-import { describeExecutorContract } from '../src/testing/executor-contract.js';
+import { describeExecutorContract } from '../src/testing/index.js';
 
 // The runner protocol end to end, in a child Node process: the same contract as every executor.
 describeExecutorContract('runner in a child process', {

@@ -1,0 +1,2 @@
+export { describeExecutorContract, type ExecutorContractOptions } from './executor-contract.js';
+export { describeSecurityCorpus } from './security-corpus.js';

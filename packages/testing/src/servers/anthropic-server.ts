@@ -59,7 +59,9 @@ function blocks(answer: WireAnswer): Block[] {
   if (answer.reasoning) out.push({ type: 'thinking', thinking: answer.reasoning, signature: 'sig-scripted' });
   const text = answer.text ?? answer.refusal;
   if (text) out.push({ type: 'text', text });
-  (answer.toolCalls ?? []).forEach((c, i) => out.push({ type: 'tool_use', id: c.id ?? `toolu_${i + 1}`, name: c.name, input: argumentsText(c) }));
+  (answer.toolCalls ?? []).forEach((c, i) => {
+    out.push({ type: 'tool_use', id: c.id ?? `toolu_${i + 1}`, name: c.name, input: argumentsText(c) });
+  });
   return out;
 }
 

@@ -1,108 +1,42 @@
-import { createRequire } from 'node:module';
-import {
-  answerToolCall,
-  type CodeExecutor,
-  ExecutorError,
-  type ExecuteOptions,
-  type ExecutionResult,
-  failedExecution,
-  prepareAction,
-  sandboxOutcomeToResult,
-} from '@actkit/code-actions';
-import type ivmModule from 'isolated-vm';
-import { IsolateSandbox } from './isolate-sandbox.js';
+import { ChildProcessSandboxProvider, type CodeExecutor, type ExecuteOptions, type ExecutionResult, RunnerExecutor } from '@actkit/code-actions';
+import { InProcessExecutor, ISOLATE_DEFAULTS, type IsolateLimits } from './in-process-executor.js';
 
-export interface LocalExecutorOptions {
-  /** Heap limit of the isolate, in MB (default 128). */
-  memoryLimitMb?: number;
-  /** Wall-clock limit of one action, in ms (default 30 000); it also stops code after an `await`. */
-  timeoutMs?: number;
-  /** Console output beyond this many characters is dropped (default 10 000). */
-  maxLogChars?: number;
+export interface LocalExecutorOptions extends IsolateLimits {
+  /**
+   * Where the isolates live. `in-process` is fastest; `child-process` runs them in a child Node
+   * process (tools stay in this one). `auto` (default) picks in-process when this process can
+   * host isolates safely — started with `--no-node-snapshot`, which isolated-vm needs on Node
+   * 20+ — and a child process otherwise, so you never have to pass the flag yourself.
+   */
+  mode?: 'auto' | 'in-process' | 'child-process';
 }
 
-const DEFAULTS = { memoryLimitMb: 128, timeoutMs: 30_000, maxLogChars: 10_000 };
-
 /**
- * Runs code actions in a V8 isolate (isolated-vm) inside this process: no host object enters
- * it, tools are called as JSON across the boundary, and a loop, a memory bomb or a crash ends
- * the action with an error while the host goes on. State persists between actions until a
- * limit is hit; then the next action starts in a fresh isolate and says the state was lost.
+ * Runs code actions in V8 isolates (isolated-vm) on this machine: a memory limit, a wall-clock
+ * limit that also stops code after an `await`, tools bridged to the host as JSON, and no host
+ * object inside. A loop, a memory bomb or a crash of the isolate becomes an error observation.
  */
 export class LocalExecutor implements CodeExecutor {
-  readonly options: Required<LocalExecutorOptions>;
-  #sandbox: IsolateSandbox | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
-  #closed = false;
+  readonly mode: 'in-process' | 'child-process';
+  readonly #impl: InProcessExecutor | RunnerExecutor;
 
   constructor(options: LocalExecutorOptions = {}) {
-    this.options = { ...DEFAULTS, ...options };
-    for (const key of ['memoryLimitMb', 'timeoutMs', 'maxLogChars'] as const) {
-      const value = this.options[key];
-      if (!(Number.isFinite(value) && value > 0)) throw new ExecutorError(`LocalExecutor: ${key} must be a positive number, got ${value}.`);
-    }
+    const { mode = 'auto', ...limits } = options;
+    this.mode = mode === 'auto' ? (canHostIsolates() ? 'in-process' : 'child-process') : mode;
+    this.#impl = this.mode === 'in-process' ? new InProcessExecutor(limits) : childProcessExecutor(limits);
   }
 
-  /** Creates the isolate now rather than on the first action (to take its start-up cost early). */
-  async warmUp(): Promise<void> {
-    this.#ensureSandbox();
+  /** Creates the sandbox now rather than at the first action. */
+  warmUp(): Promise<void> {
+    return this.#impl.warmUp();
   }
 
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    // One action at a time: they share the sandbox's global state.
-    const run = this.#queue.then(() => this.#execute(code, options));
-    this.#queue = run.catch(() => {});
-    return run;
+    return this.#impl.execute(code, options);
   }
 
-  async #execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    if (this.#closed) throw new ExecutorError('This LocalExecutor is closed.');
-    const t0 = performance.now();
-    const maxLogChars = options.maxLogChars ?? this.options.maxLogChars;
-    const prepared = prepareAction(code, {
-      tools: options.tools,
-      maxLogChars,
-      filename: options.filename ?? 'action.js',
-    });
-    if (!prepared.ok) return prepared.result;
-    if (options.signal?.aborted) return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' });
-
-    const sandbox = this.#ensureSandbox();
-    let logs = '';
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const outcome = await sandbox.run(
-      prepared.json,
-      {
-        callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson),
-        log: (text) => {
-          logs += text;
-          options.onLog?.(text);
-        },
-      },
-      { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
-    );
-    if (outcome.type !== 'done') this.#sandbox = undefined; // The isolate is gone.
-    return sandboxOutcomeToResult(outcome, {
-      durationMs: performance.now() - t0,
-      logs,
-      maxLogChars,
-      timeoutMs,
-      memoryLimitMb: this.options.memoryLimitMb,
-    });
-  }
-
-  #ensureSandbox(): IsolateSandbox {
-    if (!this.#sandbox || this.#sandbox.disposed) {
-      this.#sandbox = IsolateSandbox.create(loadIsolatedVm(), this.options.memoryLimitMb);
-    }
-    return this.#sandbox;
-  }
-
-  async close(): Promise<void> {
-    this.#closed = true;
-    await this.#queue;
-    this.#sandbox?.dispose();
-    this.#sandbox = undefined;
+  close(): Promise<void> {
+    return this.#impl.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
@@ -110,19 +44,18 @@ export class LocalExecutor implements CodeExecutor {
   }
 }
 
-let ivm: typeof ivmModule | undefined;
+/** Node 20+ shares V8's heap snapshot between isolates unless started with --no-node-snapshot; isolated-vm then can crash. */
+function canHostIsolates(): boolean {
+  return Number(process.versions.node.split('.')[0]) < 20 || process.execArgv.includes('--no-node-snapshot');
+}
 
-/** isolated-vm is a native addon: load it on first use, with a clear error when it was not built. */
-function loadIsolatedVm(): typeof ivmModule {
-  if (ivm) return ivm;
-  try {
-    ivm = createRequire(import.meta.url)('isolated-vm') as typeof ivmModule;
-    return ivm;
-  } catch (error) {
-    throw new ExecutorError(
-      `The local executor needs the isolated-vm native addon, which failed to load (${(error as Error).message}). ` +
-        'With pnpm 10, allow its build ("onlyBuiltDependencies": ["isolated-vm"]) and run `pnpm rebuild isolated-vm`.',
-      { cause: error },
-    );
-  }
+function childProcessExecutor(limits: IsolateLimits): RunnerExecutor {
+  const fromSource = import.meta.url.endsWith('.ts');
+  // Run from source (tests, tsx), the host script is TypeScript too.
+  const script = new URL(fromSource ? './isolate-runner.ts' : './isolate-runner.js', import.meta.url);
+  const execArgv = ['--no-node-snapshot', ...(fromSource ? ['--import', 'tsx', '--conditions=@actkit/source'] : [])];
+  return new RunnerExecutor(new ChildProcessSandboxProvider({ script: script.pathname, execArgv, name: 'local child process' }), {
+    ...ISOLATE_DEFAULTS,
+    ...limits,
+  });
 }

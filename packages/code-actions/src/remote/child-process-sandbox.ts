@@ -8,11 +8,22 @@ import type { RemoteSandbox, RemoteSandboxProvider } from './runner-executor.js'
  * machine — use it for tests and development, a container or hosted sandbox in production.
  */
 export class ChildProcessSandboxProvider implements RemoteSandboxProvider {
-  readonly name = 'child-process';
-  constructor(private readonly options: { nodePath?: string; execArgv?: string[] } = {}) {}
+  readonly name: string = 'child-process';
+  constructor(
+    private readonly options: {
+      nodePath?: string;
+      execArgv?: string[];
+      /** A runner script to start instead of the default runner (e.g. the local executor's isolate host). */
+      script?: string;
+      name?: string;
+    } = {},
+  ) {
+    if (options.name) this.name = options.name;
+  }
 
   async start(): Promise<RemoteSandbox> {
-    const child = spawn(this.options.nodePath ?? process.execPath, [...(this.options.execArgv ?? []), '-e', RUNNER_SOURCE], {
+    const entry = this.options.script ? [this.options.script] : ['-e', RUNNER_SOURCE];
+    const child = spawn(this.options.nodePath ?? process.execPath, [...(this.options.execArgv ?? []), ...entry], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });
     const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

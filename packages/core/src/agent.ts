@@ -1,4 +1,5 @@
-import type { AnyTool } from '@actkit/tools';
+import { type AnyTool, tool } from '@actkit/tools';
+import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import {
   AgentAbortedError,
@@ -12,13 +13,24 @@ import {
 import { EventQueue } from './event-queue.js';
 import type { RunEvent } from './events.js';
 import {
+  type AgentHooks,
+  type FinalAnswerCheck,
+  type HookContext,
+  outputSchemaSection,
+  PLANNING_PROMPT,
+  reviewFinalAnswer,
+  runHooks,
+} from './features.js';
+import {
   type ActionStep,
   AgentMemory,
   defaultWording,
   type MemoryStep,
   type MessageWording,
   memoryToMessages,
+  type PlanningStep,
   type TaskStep,
+  type ToolCallRecord,
 } from './memory.js';
 import {
   type FilePart,
@@ -30,7 +42,7 @@ import {
 } from './model.js';
 import type { RunResult, RunState } from './result.js';
 import { StreamAccumulator } from './stream.js';
-import { Toolbox } from './toolbox.js';
+import { type ToolCallOutcome, Toolbox } from './toolbox.js';
 import { addUsage, emptyUsage, sumUsage } from './usage.js';
 
 /** Model settings every call of an agent uses. */
@@ -56,6 +68,18 @@ export interface AgentOptions {
   modelSettings?: ModelSettings;
   /** How observations, errors and tasks are worded in the messages. */
   wording?: Partial<MessageWording>;
+  /** Plan before the first step and then every N steps (off by default). */
+  planningInterval?: number;
+  /** The planning prompt (a template; no placeholders needed). */
+  planningPrompt?: string;
+  /** Validates the final answer (JSON text is parsed first); a mismatch goes back to the model to fix. */
+  outputSchema?: z.ZodType;
+  /** Checks that can reject a final answer with a reason the model sees. */
+  finalAnswerChecks?: FinalAnswerCheck[];
+  /** Callbacks on each event and step; they can stop the run. */
+  hooks?: AgentHooks;
+  /** Start from this memory (e.g. `AgentMemory.fromJSON(saved)` after a restart); pair with `run(task, { reset: false })`. */
+  memory?: AgentMemory;
 }
 
 export interface RunOptions {
@@ -103,7 +127,13 @@ export abstract class MultiStepAgent {
   readonly toolContext: Record<string, unknown> | undefined;
   readonly wording: MessageWording;
   memory = new AgentMemory();
+  readonly planningInterval: number | undefined;
+  readonly planningPrompt: string;
+  readonly outputSchema: z.ZodType | undefined;
+  readonly finalAnswerChecks: readonly FinalAnswerCheck[];
+  readonly hooks: AgentHooks | undefined;
   #running = false;
+  #stopRequest: { reason: string } | undefined;
 
   constructor(options: AgentOptions) {
     if (!options?.model || typeof options.model.generate !== 'function') {
@@ -122,6 +152,42 @@ export abstract class MultiStepAgent {
     this.modelSettings = options.modelSettings ?? {};
     this.toolContext = options.toolContext;
     this.wording = { ...defaultWording, ...options.wording };
+    if (options.planningInterval !== undefined) positiveInteger(options.planningInterval, 'planningInterval');
+    this.planningInterval = options.planningInterval;
+    this.planningPrompt = options.planningPrompt ?? PLANNING_PROMPT;
+    if (options.outputSchema !== undefined && typeof (options.outputSchema as z.ZodType)?.safeParseAsync !== 'function') {
+      throw new AgentConfigError('outputSchema must be a zod schema.');
+    }
+    this.outputSchema = options.outputSchema;
+    this.finalAnswerChecks = options.finalAnswerChecks ?? [];
+    this.hooks = options.hooks;
+    if (options.memory) this.memory = options.memory;
+  }
+
+  /**
+   * This agent as a tool another agent can call (a managed agent): the manager passes a task,
+   * this agent runs it to the end, and its answer is the tool's result. The sub-run's steps and
+   * usage are kept on the manager's tool-call record. Works from code actions on any executor,
+   * since tools run on the host.
+   */
+  asTool(options: { name?: string; description?: string } = {}): AnyTool {
+    const description = options.description ?? this.description;
+    if (!description) throw new AgentConfigError(`Agent "${this.name}" needs a description to be used as a tool.`);
+    return tool({
+      name: options.name ?? this.name,
+      description,
+      input: z.object({
+        task: z.string().min(1).describe('The task for this agent, with every detail it needs.'),
+      }),
+      run: async ({ task }, context) => {
+        const result = await this.run(task, { signal: context.signal });
+        context.reportSubRun?.(result);
+        if (result.state === 'aborted' || result.state === 'stopped') {
+          throw new AgentError(`Agent "${this.name}" did not finish (${result.state}${result.stopReason ? `: ${result.stopReason}` : ''}).`);
+        }
+        return result.state === 'max_steps' ? { answer: result.output, note: 'The agent hit its step limit; this is its best answer.' } : result.output;
+      },
+    });
   }
 
   /** The system prompt for the coming run. */
@@ -142,6 +208,13 @@ export abstract class MultiStepAgent {
   /** Runs a task, yielding events as they happen (model deltas stream too). */
   stream(task: string, options: RunOptions = {}, streaming = true): AgentStream {
     const generator = this.#loop(task, options, streaming);
+    const agent = this;
+    const hookContext: HookContext = {
+      agent: this,
+      stop: (reason = 'stopped by a hook') => {
+        agent.#stopRequest ??= { reason };
+      },
+    };
     let settle!: { resolve: (r: RunResult) => void; reject: (e: unknown) => void };
     const result = new Promise<RunResult>((resolve, reject) => {
       settle = { resolve, reject };
@@ -156,6 +229,7 @@ export abstract class MultiStepAgent {
             settle.resolve(next.value);
             return;
           }
+          await runHooks(agent.hooks, next.value, hookContext);
           yield next.value;
         }
       } catch (error) {
@@ -209,8 +283,10 @@ export abstract class MultiStepAgent {
     const started = Date.now();
     const maxSteps = positiveInteger(options.maxSteps ?? this.maxSteps, 'maxSteps');
     try {
-      if (options.reset !== false || this.memory.steps.length === 0) this.memory.reset(this.buildSystemPrompt());
-      else this.memory.systemPrompt = this.buildSystemPrompt();
+      const systemPrompt = this.buildSystemPrompt() + (this.outputSchema ? outputSchemaSection(this.outputSchema) : '');
+      if (options.reset !== false || this.memory.steps.length === 0) this.memory.reset(systemPrompt);
+      else this.memory.systemPrompt = systemPrompt;
+      this.#stopRequest = undefined;
       const firstStep = this.memory.steps.length;
       const taskStep: TaskStep = { type: 'task', task, timing: { startedAt: started } };
       if (options.files?.length) taskStep.files = options.files.map(toStorableFile);
@@ -225,9 +301,21 @@ export abstract class MultiStepAgent {
           state = 'aborted';
           break;
         }
+        if (this.#stopped()) {
+          state = 'stopped';
+          break;
+        }
+        if (this.planningInterval && taken % this.planningInterval === 0) {
+          const planning = await this.#plan(abort.signal);
+          this.memory.steps.push(planning);
+          yield { type: 'planning', step: planning };
+        }
         const step = newActionStep(++stepNumber);
         yield { type: 'step-start', stepNumber: step.stepNumber };
-        const outcome = yield* this.#runStep(step, { runId, signal: abort.signal, streaming });
+        const outcome = yield* this.#runStep(step, { runId, signal: abort.signal, streaming }, async (s, c) => {
+          await this.executeStep(s, c);
+          await reviewFinalAnswer(s, this.memory, this.outputSchema, this.finalAnswerChecks);
+        });
         this.memory.steps.push(step);
         yield { type: 'step-finish', step };
         if (outcome === 'aborted') {
@@ -240,6 +328,7 @@ export abstract class MultiStepAgent {
           break;
         }
       }
+      if (state === undefined && this.#stopped()) state = 'stopped';
       if (state === undefined) {
         state = 'max_steps';
         const step = newActionStep(++stepNumber);
@@ -252,7 +341,7 @@ export abstract class MultiStepAgent {
         if (outcome === 'aborted') state = 'aborted';
         else output = step.finalAnswer?.value;
       }
-      if (state !== 'aborted') yield { type: 'final-answer', output };
+      if (state !== 'aborted' && state !== 'stopped') yield { type: 'final-answer', output };
       const steps: MemoryStep[] = this.memory.steps.slice(firstStep);
       const ended = Date.now();
       const result: RunResult = {
@@ -262,6 +351,7 @@ export abstract class MultiStepAgent {
         usage: sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage))),
         timing: { startedAt: started, endedAt: ended, durationMs: ended - started },
         runId,
+        ...(state === 'stopped' ? { stopReason: this.#stopped() ?? 'stopped by a hook' } : {}),
       };
       yield { type: 'run-finish', result };
       return result;
@@ -307,6 +397,32 @@ export abstract class MultiStepAgent {
     }
   }
 
+  /** The reason a hook gave for stopping, if one did. (A method, so TypeScript does not narrow it across yields.) */
+  #stopped(): string | undefined {
+    return this.#stopRequest?.reason;
+  }
+
+  /** A planning step: the model writes a plan from what it knows so far (recorded in memory, shown in the stream). */
+  async #plan(signal: AbortSignal): Promise<PlanningStep> {
+    const startedAt = Date.now();
+    const modelInput: ModelMessage[] = [...this.messages(), { role: 'user', content: [{ type: 'text', text: this.planningPrompt }] }];
+    let response: ModelResponse;
+    try {
+      response = await this.model.generate({ ...this.modelSettings, messages: modelInput, abortSignal: signal });
+    } catch (error) {
+      if (signal.aborted || isAbortError(error)) throw new AgentAbortedError(undefined, { cause: error });
+      throw error instanceof AgentError ? error : new ModelCallError(`Planning failed: ${(error as Error)?.message ?? error}`, { cause: error });
+    }
+    const endedAt = Date.now();
+    return {
+      type: 'planning',
+      plan: responseText(response.content).trim(),
+      modelInput,
+      usage: response.usage,
+      timing: { startedAt, endedAt, durationMs: endedAt - startedAt },
+    };
+  }
+
   /** After the last allowed step: one more model call for the best answer from memory. */
   async #answerFromMemory(step: ActionStep, context: StepContext): Promise<void> {
     const messages: ModelMessage[] = [
@@ -326,6 +442,47 @@ export abstract class MultiStepAgent {
     const response = await this.callModel(step, context, { messages });
     step.finalAnswer = { value: responseText(response.content).trim() };
     step.observation = 'Maximum number of steps reached; answered from memory.';
+  }
+
+  /**
+   * Calls a tool for a step, the one way both agents do: events, validation, timing, and the
+   * run of a managed agent kept on the record, its usage added to the step's. `toOutput` lets
+   * an agent store a successful output its own way (e.g. truncated).
+   */
+  protected async callTool(
+    step: ActionStep,
+    context: StepContext,
+    call: { toolCallId: string; toolName: string; input: unknown },
+    toOutput: (output: unknown) => unknown = (output) => output,
+  ): Promise<{ record: ToolCallRecord; outcome: ToolCallOutcome }> {
+    context.emit({ type: 'tool-call', stepNumber: step.stepNumber, ...call });
+    let subRun: RunResult | undefined;
+    const t0 = performance.now();
+    const outcome = await this.toolbox.call(call.toolName, call.input, {
+      signal: context.signal,
+      toolCallId: call.toolCallId,
+      ...(this.toolContext ? { context: this.toolContext } : {}),
+      reportSubRun: (result) => {
+        subRun = result as RunResult;
+      },
+    });
+    const durationMs = performance.now() - t0;
+    const record: ToolCallRecord = { toolCallId: call.toolCallId, toolName: call.toolName, input: outcome.input, durationMs };
+    if (outcome.ok) record.output = toOutput(outcome.output);
+    else record.error = serializeError(outcome.error);
+    if (subRun) {
+      record.subRun = subRun;
+      step.usage = addUsage(step.usage, subRun.usage);
+    }
+    context.emit({
+      type: 'tool-result',
+      stepNumber: step.stepNumber,
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      durationMs,
+      ...(record.error ? { error: record.error } : { output: record.output }),
+    });
+    return { record, outcome };
   }
 
   /**

@@ -21,6 +21,8 @@ export {
   serializeError,
 } from './errors.js';
 export type { RunEvent, RunEventType } from './events.js';
+export { type AgentHooks, type FinalAnswerCheck, type HookContext, HookError, PLANNING_PROMPT } from './features.js';
+export { formatRun } from './inspect.js';
 export { EventQueue } from './event-queue.js';
 export type {
   CodeExecutor,

@@ -42,6 +42,8 @@ export interface ToolCallRecord {
   output?: unknown;
   error?: SerializedError;
   durationMs?: number;
+  /** When the tool was a managed agent: its whole run (steps, usage, timing). */
+  subRun?: unknown;
 }
 
 export interface ActionStep {

@@ -6,8 +6,9 @@ import type { Usage } from './usage.js';
  * - `success`: the agent gave a final answer.
  * - `max_steps`: the step limit was hit; `output` is the model's best answer from memory.
  * - `aborted`: the caller's AbortSignal stopped it; memory is kept, so it can be resumed.
+ * - `stopped`: a hook stopped it (`stopReason` says why); memory is kept.
  */
-export type RunState = 'success' | 'max_steps' | 'aborted';
+export type RunState = 'success' | 'max_steps' | 'aborted' | 'stopped';
 
 export interface RunResult<TOutput = unknown> {
   output: TOutput | undefined;
@@ -17,6 +18,8 @@ export interface RunResult<TOutput = unknown> {
   usage: Usage;
   timing: Required<Timing>;
   runId: string;
+  /** Why a hook stopped the run (state `stopped`). */
+  stopReason?: string;
 }
 
 export function actionSteps(result: Pick<RunResult, 'steps'>): ActionStep[] {

@@ -18,6 +18,8 @@ export interface ToolCallOptions {
   signal: AbortSignal;
   toolCallId: string;
   context?: Record<string, unknown>;
+  /** Receives the result of a managed agent's run made by this call. */
+  reportSubRun?: (result: unknown) => void;
 }
 
 /**
@@ -72,6 +74,7 @@ export class Toolbox {
         signal: options.signal,
         toolCallId: options.toolCallId,
         ...(options.context ? { context: options.context } : {}),
+        ...(options.reportSubRun ? { reportSubRun: options.reportSubRun } : {}),
       });
       return { ok: true, output: await validateToolOutput(tool, output), input: validated.value };
     } catch (error) {

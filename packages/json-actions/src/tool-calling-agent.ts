@@ -9,7 +9,6 @@ import {
   MultiStepAgent,
   renderTemplate,
   type StepContext,
-  serializeError,
   type ToolCallContent,
   type ToolCallRecord,
   toolInputJSONSchema,
@@ -66,7 +65,7 @@ export class ToolCallingAgent extends MultiStepAgent {
       ...options.prompts,
     };
     // The model ends a run by calling `final_answer` (unless the user brought their own).
-    if (!this.toolbox.has(FINAL_ANSWER_TOOL_NAME)) this.toolbox.add(finalAnswerTool());
+    if (!this.toolbox.has(FINAL_ANSWER_TOOL_NAME)) this.toolbox.add(finalAnswerTool(this.outputSchema));
   }
 
   protected override buildSystemPrompt(): string {
@@ -133,41 +132,13 @@ export class ToolCallingAgent extends MultiStepAgent {
   }
 
   async #callOne(call: ToolCallContent, step: ActionStep, context: StepContext): Promise<ToolCallRecord> {
-    const t0 = performance.now();
-    context.emit({
-      type: 'tool-call',
-      stepNumber: step.stepNumber,
-      toolCallId: call.toolCallId,
-      toolName: call.toolName,
-      input: call.input,
+    const isFinal = call.toolName === FINAL_ANSWER_TOOL_NAME;
+    const { record, outcome } = await this.callTool(step, context, call, (output) => {
+      if (isFinal) return 'Final answer recorded.';
+      const cut = truncateText(formatToolOutput(output), this.maxObservationLength);
+      return cut.truncated ? cut.text : output;
     });
-    const outcome = await this.toolbox.call(call.toolName, call.input, {
-      signal: context.signal,
-      toolCallId: call.toolCallId,
-      ...(this.toolContext ? { context: this.toolContext } : {}),
-    });
-    const durationMs = performance.now() - t0;
-    const record: ToolCallRecord = { toolCallId: call.toolCallId, toolName: call.toolName, input: outcome.input, durationMs };
-    if (outcome.ok) {
-      if (call.toolName === FINAL_ANSWER_TOOL_NAME) {
-        step.finalAnswer = { value: outcome.output };
-        record.output = 'Final answer recorded.';
-      } else {
-        const formatted = formatToolOutput(outcome.output);
-        const cut = truncateText(formatted, this.maxObservationLength);
-        record.output = cut.truncated ? cut.text : outcome.output;
-      }
-    } else {
-      record.error = serializeError(outcome.error);
-    }
-    context.emit({
-      type: 'tool-result',
-      stepNumber: step.stepNumber,
-      toolCallId: call.toolCallId,
-      toolName: call.toolName,
-      durationMs,
-      ...(record.error ? { error: record.error } : { output: record.output }),
-    });
+    if (isFinal && outcome.ok) step.finalAnswer = { value: outcome.output };
     return record;
   }
 }

@@ -8,6 +8,8 @@ export interface ToolContext {
   toolCallId: string;
   /** Free-form values the agent passes to every tool (e.g. the agent itself, a user id). */
   context?: Record<string, unknown>;
+  /** Reports a whole agent run made by this call (a managed agent), so the caller keeps its steps and usage. */
+  reportSubRun?: (result: unknown) => void;
 }
 
 /** Decides whether a call needs a person's approval before it runs. */

@@ -12,8 +12,6 @@ import {
   renderTemplate,
   type SandboxTool,
   type StepContext,
-  serializeError,
-  type ToolCallRecord,
   toolInputJSONSchema,
   toolSignature,
 } from '@actkit/core';
@@ -137,26 +135,8 @@ export class CodeAgent extends MultiStepAgent {
       call: async (rawInput: unknown) => {
         const toolCallId = `${context.runId.slice(0, 8)}-${step.stepNumber}-${++count}`;
         const input = positionalToObject(tool, rawInput);
-        context.emit({ type: 'tool-call', stepNumber: step.stepNumber, toolCallId, toolName: tool.name, input });
-        const t0 = performance.now();
-        const outcome = await this.toolbox.call(tool.name, input, {
-          signal: context.signal,
-          toolCallId,
-          ...(this.toolContext ? { context: this.toolContext } : {}),
-        });
-        const durationMs = performance.now() - t0;
-        const record: ToolCallRecord = { toolCallId, toolName: tool.name, input: outcome.input, durationMs };
-        if (outcome.ok) record.output = outcome.output;
-        else record.error = serializeError(outcome.error);
+        const { record, outcome } = await this.callTool(step, context, { toolCallId, toolName: tool.name, input });
         step.codeToolCalls?.push(record);
-        context.emit({
-          type: 'tool-result',
-          stepNumber: step.stepNumber,
-          toolCallId,
-          toolName: tool.name,
-          durationMs,
-          ...(outcome.ok ? { output: outcome.output } : { error: record.error! }),
-        });
         if (!outcome.ok) throw outcome.error;
         return outcome.output;
       },

@@ -1,4 +1,4 @@
-import { type AnyTool, tool } from '@actkit/tools';
+import { type AnyTool, type ToolCallError, tool } from '@actkit/tools';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import {
@@ -41,6 +41,19 @@ import {
   responseText,
 } from './model.js';
 import type { RunResult, RunState } from './result.js';
+import {
+  type ApprovalDecision,
+  ApprovalGate,
+  type ApprovalOptions,
+  ApprovalPendingError,
+  type ApprovalRequest,
+  firstStop,
+  LoopGuard,
+  type LoopGuardOptions,
+  normaliseDecision,
+  type StopCondition,
+  ToolCallDeniedError,
+} from './run-control.js';
 import { StreamAccumulator } from './stream.js';
 import { type ToolCallOutcome, Toolbox } from './toolbox.js';
 import { addUsage, emptyUsage, sumUsage } from './usage.js';
@@ -80,6 +93,12 @@ export interface AgentOptions {
   hooks?: AgentHooks;
   /** Start from this memory (e.g. `AgentMemory.fromJSON(saved)` after a restart); pair with `run(task, { reset: false })`. */
   memory?: AgentMemory;
+  /** How calls of tools with `needsApproval` are approved. */
+  approval?: ApprovalOptions;
+  /** Conditions (any of them) that end the run after a step, besides `maxSteps`. */
+  stopWhen?: StopCondition | StopCondition[];
+  /** The same call repeated: nudge the model, then stop (default nudge at 3, stop at 6); `false` turns it off. */
+  loopGuard?: LoopGuardOptions | false;
 }
 
 export interface RunOptions {
@@ -105,6 +124,8 @@ export interface StepContext {
 /** A run in progress: iterate it for events; `result` settles when it ends. */
 export interface AgentStream extends AsyncIterable<RunEvent> {
   readonly result: Promise<RunResult>;
+  /** Answers an `approval-request` event of this run. */
+  respond(id: string, decision: ApprovalDecision | boolean): boolean;
 }
 
 const DEFAULT_MAX_STEPS = 20;
@@ -133,7 +154,12 @@ export abstract class MultiStepAgent {
   readonly finalAnswerChecks: readonly FinalAnswerCheck[];
   readonly hooks: AgentHooks | undefined;
   #running = false;
-  #stopRequest: { reason: string } | undefined;
+  #stopRequest: { reason: string; by: 'hook' | 'stop-condition' | 'loop-guard' } | undefined;
+  readonly approval: ApprovalOptions;
+  readonly stopWhen: readonly StopCondition[];
+  readonly #loopGuard: LoopGuard | undefined;
+  readonly #approvals = new ApprovalGate();
+  #approvalIds = 0;
 
   constructor(options: AgentOptions) {
     if (!options?.model || typeof options.model.generate !== 'function') {
@@ -162,6 +188,84 @@ export abstract class MultiStepAgent {
     this.finalAnswerChecks = options.finalAnswerChecks ?? [];
     this.hooks = options.hooks;
     if (options.memory) this.memory = options.memory;
+    this.approval = options.approval ?? {};
+    this.stopWhen = options.stopWhen === undefined ? [] : Array.isArray(options.stopWhen) ? options.stopWhen : [options.stopWhen as StopCondition];
+    this.#loopGuard = options.loopGuard === false ? undefined : new LoopGuard(options.loopGuard);
+  }
+
+  /** Answers an approval request (from an `approval-request` event). False if none is waiting with this id. */
+  respond(id: string, decision: ApprovalDecision | boolean): boolean {
+    return this.#approvals.respond(id, decision);
+  }
+
+  /**
+   * Continues a run that ended `awaiting_approval` (here, or in a new process after
+   * `memory: AgentMemory.fromJSON(saved)`): approved calls run, denied ones tell the model why,
+   * and the loop goes on. Decisions are keyed by request id; a request without one is denied.
+   */
+  resume(decisions: Record<string, ApprovalDecision | boolean>, options: Omit<RunOptions, 'reset' | 'files'> = {}): AgentStream {
+    return this.#stream(() => this.#loop(undefined, { ...options, reset: false }, true, decisions));
+  }
+
+  /** Carries out the decisions for the pending calls of the last step. */
+  async #applyDecisions(decisions: Record<string, ApprovalDecision | boolean>, signal: AbortSignal): Promise<ActionStep | undefined> {
+    const step = this.memory.actionSteps.at(-1);
+    if (!step) return undefined;
+    const pending = step.toolCalls.filter((c) => c.pendingApproval);
+    for (const record of pending) {
+      const request = record.pendingApproval as ApprovalRequest;
+      delete record.pendingApproval;
+      const decision = normaliseDecision(decisions[request.id] ?? { approved: false, reason: 'no decision was given' });
+      if (!decision.approved) {
+        record.error = serializeError(new ToolCallDeniedError(record.toolName, decision.reason ?? 'no reason given'));
+        continue;
+      }
+      const outcome = await this.toolbox.call(record.toolName, record.input, {
+        signal,
+        toolCallId: record.toolCallId,
+        ...(this.toolContext ? { context: this.toolContext } : {}),
+      });
+      delete record.error;
+      if (outcome.ok) record.output = outcome.output;
+      else record.error = serializeError(outcome.error);
+    }
+    return pending.length > 0 ? step : undefined;
+  }
+
+  /** Asks for approval of a call whose tool needs it. Resolves with an error to return instead of running it, or undefined to run it. */
+  async #approve(
+    tool: AnyTool,
+    input: unknown,
+    step: ActionStep,
+    context: StepContext,
+    toolCallId: string,
+    canDefer: boolean,
+  ): Promise<ToolCallError | undefined> {
+    const rule = tool.needsApproval;
+    if (!rule || (typeof rule === 'function' && !(await rule(input)))) return undefined;
+    const request: ApprovalRequest = { id: `approval-${++this.#approvalIds}-${toolCallId}`, toolName: tool.name, input, stepNumber: step.stepNumber, toolCallId };
+    context.emit({ type: 'approval-request', request });
+    let decision: ApprovalDecision;
+    if (this.approval.decide) decision = normaliseDecision(await this.approval.decide(request));
+    else if (this.approval.defer && canDefer) return new ApprovalPendingError(tool.name, request);
+    else decision = await this.#approvals.wait(request, this.approval.timeoutMs ?? 600_000, context.signal);
+    context.emit({ type: 'approval-decision', id: request.id, decision });
+    return decision.approved ? undefined : new ToolCallDeniedError(tool.name, decision.reason ?? 'no reason given');
+  }
+
+  /** Stop conditions and the loop guard, after each step. */
+  async #controlAfterStep(step: ActionStep, startedAt: number): Promise<void> {
+    const guard = this.#loopGuard?.observe(step);
+    if (guard?.stop) this.#stopRequest ??= { reason: guard.stop, by: 'loop-guard' };
+    else if (guard?.nudge) {
+      step.error = step.error
+        ? { ...step.error, message: `${step.error.message}\n${guard.nudge}` }
+        : { name: 'RepeatedToolCall', message: guard.nudge };
+    }
+    if (this.stopWhen.length > 0 && !step.finalAnswer) {
+      const reason = await firstStop(this.stopWhen, { memory: this.memory, step, startedAt });
+      if (reason) this.#stopRequest ??= { reason, by: 'stop-condition' };
+    }
   }
 
   /**
@@ -207,12 +311,16 @@ export abstract class MultiStepAgent {
 
   /** Runs a task, yielding events as they happen (model deltas stream too). */
   stream(task: string, options: RunOptions = {}, streaming = true): AgentStream {
-    const generator = this.#loop(task, options, streaming);
+    return this.#stream(() => this.#loop(task, options, streaming));
+  }
+
+  #stream(start: () => AsyncGenerator<RunEvent, RunResult>): AgentStream {
+    const generator = start();
     const agent = this;
     const hookContext: HookContext = {
       agent: this,
       stop: (reason = 'stopped by a hook') => {
-        agent.#stopRequest ??= { reason };
+        agent.#stopRequest ??= { reason, by: 'hook' };
       },
     };
     let settle!: { resolve: (r: RunResult) => void; reject: (e: unknown) => void };
@@ -242,6 +350,7 @@ export abstract class MultiStepAgent {
       }
     };
     return {
+      respond: (id, decision) => agent.respond(id, decision),
       [Symbol.asyncIterator]() {
         if (taken) throw new AgentError('A run stream can be iterated only once.');
         taken = true;
@@ -269,8 +378,13 @@ export abstract class MultiStepAgent {
     return memoryToMessages(this.memory, this.wording);
   }
 
-  async *#loop(task: string, options: RunOptions, streaming: boolean): AsyncGenerator<RunEvent, RunResult> {
-    if (typeof task !== 'string' || task.trim() === '') throw new AgentConfigError('A run needs a non-empty task.');
+  async *#loop(
+    task: string | undefined,
+    options: RunOptions,
+    streaming: boolean,
+    decisions?: Record<string, ApprovalDecision | boolean>,
+  ): AsyncGenerator<RunEvent, RunResult> {
+    if (task !== undefined && (typeof task !== 'string' || task.trim() === '')) throw new AgentConfigError('A run needs a non-empty task.');
     if (this.#running) {
       throw new AgentError(`Agent "${this.name}" is already running; wait for it or create another agent.`);
     }
@@ -284,14 +398,29 @@ export abstract class MultiStepAgent {
     const maxSteps = positiveInteger(options.maxSteps ?? this.maxSteps, 'maxSteps');
     try {
       const systemPrompt = this.buildSystemPrompt() + (this.outputSchema ? outputSchemaSection(this.outputSchema) : '');
-      if (options.reset !== false || this.memory.steps.length === 0) this.memory.reset(systemPrompt);
-      else this.memory.systemPrompt = systemPrompt;
       this.#stopRequest = undefined;
-      const firstStep = this.memory.steps.length;
-      const taskStep: TaskStep = { type: 'task', task, timing: { startedAt: started } };
-      if (options.files?.length) taskStep.files = options.files.map(toStorableFile);
-      this.memory.steps.push(taskStep);
-      yield { type: 'run-start', runId, agentName: this.name, task: taskStep };
+      this.#loopGuard?.reset();
+      let firstStep: number;
+      let taskStep: TaskStep;
+      if (task === undefined) {
+        // Resuming: the task is the last one in memory; decided approvals are carried out first.
+        const last = [...this.memory.steps].reverse().find((s): s is TaskStep => s.type === 'task');
+        if (!last) throw new AgentConfigError('Nothing to resume: the memory holds no task.');
+        taskStep = last;
+        this.memory.systemPrompt = systemPrompt;
+        firstStep = this.memory.steps.length;
+        yield { type: 'run-start', runId, agentName: this.name, task: taskStep };
+        const resumed = await this.#applyDecisions(decisions ?? {}, abort.signal);
+        if (resumed) yield { type: 'step-finish', step: resumed };
+      } else {
+        if (options.reset !== false || this.memory.steps.length === 0) this.memory.reset(systemPrompt);
+        else this.memory.systemPrompt = systemPrompt;
+        firstStep = this.memory.steps.length;
+        taskStep = { type: 'task', task, timing: { startedAt: started } };
+        if (options.files?.length) taskStep.files = options.files.map(toStorableFile);
+        this.memory.steps.push(taskStep);
+        yield { type: 'run-start', runId, agentName: this.name, task: taskStep };
+      }
 
       let state: RunState | undefined;
       let output: unknown;
@@ -317,6 +446,7 @@ export abstract class MultiStepAgent {
           await reviewFinalAnswer(s, this.memory, this.outputSchema, this.finalAnswerChecks);
         });
         this.memory.steps.push(step);
+        await this.#controlAfterStep(step, started);
         yield { type: 'step-finish', step };
         if (outcome === 'aborted') {
           state = 'aborted';
@@ -325,6 +455,10 @@ export abstract class MultiStepAgent {
         if (step.finalAnswer) {
           state = 'success';
           output = step.finalAnswer.value;
+          break;
+        }
+        if (pendingApprovals(step).length > 0) {
+          state = 'awaiting_approval';
           break;
         }
       }
@@ -341,7 +475,7 @@ export abstract class MultiStepAgent {
         if (outcome === 'aborted') state = 'aborted';
         else output = step.finalAnswer?.value;
       }
-      if (state !== 'aborted' && state !== 'stopped') yield { type: 'final-answer', output };
+      if (state === 'success' || state === 'max_steps') yield { type: 'final-answer', output };
       const steps: MemoryStep[] = this.memory.steps.slice(firstStep);
       const ended = Date.now();
       const result: RunResult = {
@@ -351,7 +485,8 @@ export abstract class MultiStepAgent {
         usage: sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage))),
         timing: { startedAt: started, endedAt: ended, durationMs: ended - started },
         runId,
-        ...(state === 'stopped' ? { stopReason: this.#stopped() ?? 'stopped by a hook' } : {}),
+        ...(state === 'stopped' ? { stopReason: this.#stopped() ?? 'stopped by a hook', stoppedBy: this.#stoppedBy() } : {}),
+        ...(state === 'awaiting_approval' ? { pendingApprovals: pendingApprovals(this.memory.actionSteps.at(-1)!) } : {}),
       };
       yield { type: 'run-finish', result };
       return result;
@@ -400,6 +535,10 @@ export abstract class MultiStepAgent {
   /** The reason a hook gave for stopping, if one did. (A method, so TypeScript does not narrow it across yields.) */
   #stopped(): string | undefined {
     return this.#stopRequest?.reason;
+  }
+
+  #stoppedBy(): 'hook' | 'stop-condition' | 'loop-guard' {
+    return this.#stopRequest?.by ?? 'hook';
   }
 
   /** A planning step: the model writes a plan from what it knows so far (recorded in memory, shown in the stream). */
@@ -454,6 +593,7 @@ export abstract class MultiStepAgent {
     context: StepContext,
     call: { toolCallId: string; toolName: string; input: unknown },
     toOutput: (output: unknown) => unknown = (output) => output,
+    options: { canDefer?: boolean } = {},
   ): Promise<{ record: ToolCallRecord; outcome: ToolCallOutcome }> {
     context.emit({ type: 'tool-call', stepNumber: step.stepNumber, ...call });
     let subRun: RunResult | undefined;
@@ -465,10 +605,12 @@ export abstract class MultiStepAgent {
       reportSubRun: (result) => {
         subRun = result as RunResult;
       },
+      beforeRun: (tool, input) => this.#approve(tool, input, step, context, call.toolCallId, options.canDefer ?? false),
     });
     const durationMs = performance.now() - t0;
     const record: ToolCallRecord = { toolCallId: call.toolCallId, toolName: call.toolName, input: outcome.input, durationMs };
     if (outcome.ok) record.output = toOutput(outcome.output);
+    else if (outcome.error instanceof ApprovalPendingError) record.pendingApproval = outcome.error.request;
     else record.error = serializeError(outcome.error);
     if (subRun) {
       record.subRun = subRun;
@@ -551,6 +693,10 @@ export abstract class MultiStepAgent {
     });
     return response;
   }
+}
+
+function pendingApprovals(step: ActionStep): ApprovalRequest[] {
+  return step.toolCalls.flatMap((c) => (c.pendingApproval ? [c.pendingApproval as ApprovalRequest] : []));
 }
 
 function newActionStep(stepNumber: number): ActionStep {

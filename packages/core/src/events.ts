@@ -2,6 +2,7 @@ import type { SerializedError } from './errors.js';
 import type { ActionStep, PlanningStep, TaskStep } from './memory.js';
 import type { FinishReason, ModelContent } from './model.js';
 import type { RunResult } from './result.js';
+import type { ApprovalDecision, ApprovalRequest } from './run-control.js';
 import type { Usage } from './usage.js';
 
 /** Everything `agent.stream()` yields, in the order it happens. */
@@ -30,6 +31,8 @@ export type RunEvent =
       error?: SerializedError;
       durationMs: number;
     }
+  | { type: 'approval-request'; request: ApprovalRequest }
+  | { type: 'approval-decision'; id: string; decision: ApprovalDecision }
   | { type: 'code'; stepNumber: number; code: string }
   | { type: 'code-log'; stepNumber: number; text: string }
   | { type: 'step-finish'; step: ActionStep }

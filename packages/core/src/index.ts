@@ -23,6 +23,21 @@ export {
 export type { RunEvent, RunEventType } from './events.js';
 export { type AgentHooks, type FinalAnswerCheck, type HookContext, HookError, PLANNING_PROMPT } from './features.js';
 export { formatRun } from './inspect.js';
+export {
+  type ApprovalDecision,
+  type ApprovalOptions,
+  ApprovalPendingError,
+  type ApprovalRequest,
+  costBudget,
+  hasToolCall,
+  LoopGuard,
+  type LoopGuardOptions,
+  type StopCondition,
+  stepCountIs,
+  timeLimit,
+  tokenBudget,
+  ToolCallDeniedError,
+} from './run-control.js';
 export { EventQueue } from './event-queue.js';
 export type {
   CodeExecutor,

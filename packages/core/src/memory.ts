@@ -44,6 +44,8 @@ export interface ToolCallRecord {
   durationMs?: number;
   /** When the tool was a managed agent: its whole run (steps, usage, timing). */
   subRun?: unknown;
+  /** The call waits for a person's decision (`approval.defer`); see `agent.resume()`. */
+  pendingApproval?: unknown;
 }
 
 export interface ActionStep {

@@ -6,9 +6,10 @@ import type { Usage } from './usage.js';
  * - `success`: the agent gave a final answer.
  * - `max_steps`: the step limit was hit; `output` is the model's best answer from memory.
  * - `aborted`: the caller's AbortSignal stopped it; memory is kept, so it can be resumed.
- * - `stopped`: a hook stopped it (`stopReason` says why); memory is kept.
+ * - `stopped`: a hook, a stop condition or the loop guard stopped it (`stoppedBy`, `stopReason`); memory is kept.
+ * - `awaiting_approval`: tool calls wait for a person (`pendingApprovals`); continue with `agent.resume(decisions)`.
  */
-export type RunState = 'success' | 'max_steps' | 'aborted' | 'stopped';
+export type RunState = 'success' | 'max_steps' | 'aborted' | 'stopped' | 'awaiting_approval';
 
 export interface RunResult<TOutput = unknown> {
   output: TOutput | undefined;
@@ -18,8 +19,11 @@ export interface RunResult<TOutput = unknown> {
   usage: Usage;
   timing: Required<Timing>;
   runId: string;
-  /** Why a hook stopped the run (state `stopped`). */
+  /** Why the run was stopped (state `stopped`). */
   stopReason?: string;
+  stoppedBy?: 'hook' | 'stop-condition' | 'loop-guard';
+  /** The calls waiting for a decision (state `awaiting_approval`); serialisable. */
+  pendingApprovals?: Array<{ id: string; toolName: string; input: unknown; stepNumber: number; toolCallId: string }>;
 }
 
 export function actionSteps(result: Pick<RunResult, 'steps'>): ActionStep[] {

@@ -20,6 +20,8 @@ export interface ToolCallOptions {
   context?: Record<string, unknown>;
   /** Receives the result of a managed agent's run made by this call. */
   reportSubRun?: (result: unknown) => void;
+  /** Runs after validation, before the tool: an error returned here is the call's outcome (e.g. a denied approval). */
+  beforeRun?: (tool: AnyTool, input: unknown) => Promise<ToolCallError | undefined>;
 }
 
 /**
@@ -69,6 +71,8 @@ export class Toolbox {
     if (!tool) return { ok: false, error: new UnknownToolError(name, this.names), input: rawInput };
     const validated = await validateToolInput(tool, rawInput);
     if (!validated.success) return { ok: false, error: validated.error, input: rawInput };
+    const refused = await options.beforeRun?.(tool, validated.value);
+    if (refused) return { ok: false, error: refused, input: validated.value };
     try {
       const output = await tool.run(validated.value, {
         signal: options.signal,

@@ -133,11 +133,18 @@ export class ToolCallingAgent extends MultiStepAgent {
 
   async #callOne(call: ToolCallContent, step: ActionStep, context: StepContext): Promise<ToolCallRecord> {
     const isFinal = call.toolName === FINAL_ANSWER_TOOL_NAME;
-    const { record, outcome } = await this.callTool(step, context, call, (output) => {
-      if (isFinal) return 'Final answer recorded.';
-      const cut = truncateText(formatToolOutput(output), this.maxObservationLength);
-      return cut.truncated ? cut.text : output;
-    });
+    const { record, outcome } = await this.callTool(
+      step,
+      context,
+      call,
+      (output) => {
+        if (isFinal) return 'Final answer recorded.';
+        const cut = truncateText(formatToolOutput(output), this.maxObservationLength);
+        return cut.truncated ? cut.text : output;
+      },
+      // A JSON tool call can wait for a decision made after the run: its state is plain data.
+      { canDefer: true },
+    );
     if (isFinal && outcome.ok) step.finalAnswer = { value: outcome.output };
     return record;
   }

@@ -11,6 +11,7 @@ import {
 } from '@actkit/code-actions';
 import type ivmModule from 'isolated-vm';
 import { IsolateSandbox } from './isolate-sandbox.js';
+import { bundleModules, type ModuleBundle } from './modules.js';
 
 export interface IsolateLimits {
   /** Heap limit of the isolate, in MB (default 128). */
@@ -19,9 +20,13 @@ export interface IsolateLimits {
   timeoutMs?: number;
   /** Console output beyond this many characters is dropped (default 10 000). */
   maxLogChars?: number;
+  /** Pure-JS npm packages the code may import, e.g. `["lodash", "date-fns"]`; nothing else is importable. */
+  modules?: string[];
+  /** Where `modules` are resolved from (default: the current directory). */
+  resolveModulesFrom?: string;
 }
 
-export const ISOLATE_DEFAULTS = { memoryLimitMb: 128, timeoutMs: 30_000, maxLogChars: 10_000 };
+export const ISOLATE_DEFAULTS = { memoryLimitMb: 128, timeoutMs: 30_000, maxLogChars: 10_000, modules: [] as string[], resolveModulesFrom: '' };
 
 /**
  * Runs code actions in a V8 isolate (isolated-vm) inside this process: no host object enters
@@ -32,12 +37,15 @@ export const ISOLATE_DEFAULTS = { memoryLimitMb: 128, timeoutMs: 30_000, maxLogC
  */
 export class InProcessExecutor implements CodeExecutor {
   readonly options: Required<IsolateLimits>;
+  readonly modules: readonly string[];
+  #bundles: Promise<ModuleBundle[]> | undefined;
   #sandbox: IsolateSandbox | undefined;
   #queue: Promise<unknown> = Promise.resolve();
   #closed = false;
 
   constructor(options: IsolateLimits = {}) {
-    this.options = { ...ISOLATE_DEFAULTS, ...options };
+    this.options = { ...ISOLATE_DEFAULTS, resolveModulesFrom: process.cwd(), ...options };
+    this.modules = this.options.modules;
     for (const key of ['memoryLimitMb', 'timeoutMs', 'maxLogChars'] as const) {
       const value = this.options[key];
       if (!(Number.isFinite(value) && value > 0)) throw new ExecutorError(`local executor: ${key} must be a positive number, got ${value}.`);
@@ -46,7 +54,7 @@ export class InProcessExecutor implements CodeExecutor {
 
   /** Creates the isolate now rather than on the first action (to take its start-up cost early). */
   async warmUp(): Promise<void> {
-    this.#ensureSandbox();
+    await this.#ensureSandbox();
   }
 
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
@@ -68,7 +76,7 @@ export class InProcessExecutor implements CodeExecutor {
     if (!prepared.ok) return prepared.result;
     if (options.signal?.aborted) return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' });
 
-    const sandbox = this.#ensureSandbox();
+    const sandbox = await this.#ensureSandbox();
     let logs = '';
     const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
     const outcome = await sandbox.run(
@@ -92,9 +100,11 @@ export class InProcessExecutor implements CodeExecutor {
     });
   }
 
-  #ensureSandbox(): IsolateSandbox {
+  async #ensureSandbox(): Promise<IsolateSandbox> {
     if (!this.#sandbox || this.#sandbox.disposed) {
-      this.#sandbox = IsolateSandbox.create(loadIsolatedVm(), this.options.memoryLimitMb);
+      if (this.modules.length > 0) this.#bundles ??= bundleModules(this.modules, this.options.resolveModulesFrom);
+      const modules = (await this.#bundles) ?? [];
+      this.#sandbox = IsolateSandbox.create(loadIsolatedVm(), this.options.memoryLimitMb, modules);
     }
     return this.#sandbox;
   }

@@ -9,10 +9,13 @@ import { createInterface } from 'node:readline';
 import type { HostMessage } from '@actkit/code-actions';
 import type ivmModule from 'isolated-vm';
 import { IsolateSandbox } from './isolate-sandbox.js';
+import { bundleModules } from './modules.js';
 
 const ivm = createRequire(import.meta.url)('isolated-vm') as typeof ivmModule;
 const send = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
+const setup = JSON.parse(process.argv[2] ?? '{}') as { modules?: string[]; resolveFrom?: string };
+const modules = setup.modules?.length ? bundleModules(setup.modules, setup.resolveFrom ?? process.cwd()) : Promise.resolve([]);
 let sandbox: IsolateSandbox | undefined;
 let sandboxMemoryMb = 0;
 let nextCall = 0;
@@ -22,7 +25,7 @@ const cancels = new Map<number, AbortController>();
 async function run(message: Extract<HostMessage, { type: 'run' }>): Promise<void> {
   if (!sandbox || sandbox.disposed || sandboxMemoryMb !== message.memoryLimitMb) {
     sandbox?.dispose();
-    sandbox = IsolateSandbox.create(ivm, message.memoryLimitMb);
+    sandbox = IsolateSandbox.create(ivm, message.memoryLimitMb, await modules);
     sandboxMemoryMb = message.memoryLimitMb;
   }
   const cancel = new AbortController();
@@ -56,4 +59,11 @@ createInterface({ input: process.stdin }).on('line', (line) => {
 });
 // The parent went away: nothing left to serve.
 process.stdin.on('end', () => process.exit(0));
-send({ type: 'ready', node: process.version });
+// Ready once the modules are bundled: a module that cannot load is reported as the runner's failure.
+modules.then(
+  () => send({ type: 'ready', node: process.version }),
+  (error: Error) => {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  },
+);

@@ -1,4 +1,5 @@
 import type ivmModule from 'isolated-vm';
+import type { ModuleBundle } from './modules.js';
 import { ActionClock, SANDBOX_PRELUDE, type SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
 
 type Ivm = typeof ivmModule;
@@ -19,7 +20,6 @@ export type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
  */
 export class IsolateSandbox {
   readonly #isolate: ivmModule.Isolate;
-  readonly #context: ivmModule.Context;
   readonly #runAction: ivmModule.Reference<(json: string) => Promise<string>>;
   /** Where the isolate's host calls go during the current action. */
   #handlers: ActionHandlers | undefined;
@@ -30,11 +30,10 @@ export class IsolateSandbox {
     runAction: ivmModule.Reference<(json: string) => Promise<string>>,
   ) {
     this.#isolate = isolate;
-    this.#context = context;
     this.#runAction = runAction;
   }
 
-  static create(ivm: Ivm, memoryLimitMb: number): IsolateSandbox {
+  static create(ivm: Ivm, memoryLimitMb: number, modules: readonly ModuleBundle[] = []): IsolateSandbox {
     const isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb });
     try {
       const context = isolate.createContextSync();
@@ -58,6 +57,7 @@ export class IsolateSandbox {
         };
       }`);
       context.evalSync(SANDBOX_PRELUDE, { filename: 'actkit-prelude.js' });
+      for (const module of modules) context.evalSync(module.code, { filename: `module:${module.name}` });
       const runAction = context.global.getSync('__actkit_runAction', { reference: true });
       sandbox = new IsolateSandbox(isolate, context, runAction);
       return sandbox;
@@ -69,11 +69,6 @@ export class IsolateSandbox {
 
   get disposed(): boolean {
     return this.#isolate.isDisposed;
-  }
-
-  /** Evaluates setup code (e.g. an allowed module's bundle) in the sandbox's global scope. */
-  evalSync(code: string, filename: string): void {
-    this.#context.evalSync(code, { filename });
   }
 
   /**

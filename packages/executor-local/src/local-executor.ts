@@ -18,11 +18,14 @@ export interface LocalExecutorOptions extends IsolateLimits {
  */
 export class LocalExecutor implements CodeExecutor {
   readonly mode: 'in-process' | 'child-process';
+  /** The modules the code may import (CodeAgent lists them in its prompt). */
+  readonly modules: readonly string[];
   readonly #impl: InProcessExecutor | RunnerExecutor;
 
   constructor(options: LocalExecutorOptions = {}) {
     const { mode = 'auto', ...limits } = options;
     this.mode = mode === 'auto' ? (canHostIsolates() ? 'in-process' : 'child-process') : mode;
+    this.modules = limits.modules ?? [];
     this.#impl = this.mode === 'in-process' ? new InProcessExecutor(limits) : childProcessExecutor(limits);
   }
 
@@ -54,7 +57,9 @@ function childProcessExecutor(limits: IsolateLimits): RunnerExecutor {
   // Run from source (tests, tsx), the host script is TypeScript too.
   const script = new URL(fromSource ? './isolate-runner.ts' : './isolate-runner.js', import.meta.url);
   const execArgv = ['--no-node-snapshot', ...(fromSource ? ['--import', 'tsx', '--conditions=@actkit/source'] : [])];
-  return new RunnerExecutor(new ChildProcessSandboxProvider({ script: script.pathname, execArgv, name: 'local child process' }), {
+  // The child bundles the allowed modules itself; it learns which from its arguments.
+  const args = [JSON.stringify({ modules: limits.modules ?? [], resolveFrom: limits.resolveModulesFrom ?? process.cwd() })];
+  return new RunnerExecutor(new ChildProcessSandboxProvider({ script: script.pathname, args, execArgv, name: 'local child process' }), {
     ...ISOLATE_DEFAULTS,
     ...limits,
   });

@@ -15,6 +15,8 @@ export class ChildProcessSandboxProvider implements RemoteSandboxProvider {
       execArgv?: string[];
       /** A runner script to start instead of the default runner (e.g. the local executor's isolate host). */
       script?: string;
+      /** Arguments for that script. */
+      args?: string[];
       name?: string;
     } = {},
   ) {
@@ -22,7 +24,7 @@ export class ChildProcessSandboxProvider implements RemoteSandboxProvider {
   }
 
   async start(): Promise<RemoteSandbox> {
-    const entry = this.options.script ? [this.options.script] : ['-e', RUNNER_SOURCE];
+    const entry = this.options.script ? [this.options.script, ...(this.options.args ?? [])] : ['-e', RUNNER_SOURCE];
     const child = spawn(this.options.nodePath ?? process.execPath, [...(this.options.execArgv ?? []), ...entry], {
       stdio: ['pipe', 'pipe', 'inherit'],
     });

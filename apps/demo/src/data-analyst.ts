@@ -1,4 +1,4 @@
-import { CodeAgent, type Model, tool } from '@actkit/code-actions';
+import { type AgentHooks, CodeAgent, type Model, tool } from '@actkit/code-actions';
 import { LocalExecutor } from '@actkit/executor-local';
 import { ScriptedModel } from '@actkit/testing';
 import { z } from 'zod';
@@ -68,9 +68,10 @@ final_answer(a);
   );
 }
 
-export function dataAnalyst(model: Model, executor = new LocalExecutor()): CodeAgent {
+export function dataAnalyst(model: Model, executor = new LocalExecutor(), hooks?: AgentHooks): CodeAgent {
   return new CodeAgent({
     model,
+    ...(hooks ? { hooks } : {}),
     name: 'data_analyst',
     tools: analystTools,
     executor,

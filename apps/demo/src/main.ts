@@ -1,6 +1,6 @@
+import { createConsoleLogger } from '@actkit/core';
 import { LocalExecutor } from '@actkit/executor-local';
 import { ANALYST_TASK, analystScript, dataAnalyst, FIBONACCI_TASK } from './data-analyst.js';
-import { watch } from './display.js';
 import { pickModel } from './model.js';
 import { SUPPORT_TASK, supportRouter, supportScript } from './support-router.js';
 
@@ -17,19 +17,21 @@ async function main(): Promise<void> {
       : 'actkit demo — model: SCRIPTED (replayed replies, no LLM is called). Tools and the sandbox run for real.\n' +
           'Set OPENAI_API_KEY, OPENAI_BASE_URL or ANTHROPIC_API_KEY (and ACTKIT_MODEL) to run the same apps on a real model.',
   );
+  const logger = createConsoleLogger({ level: 'info' });
 
+  console.log('\nSupport router · ToolCallingAgent (JSON tool calls)');
   const tickets: Array<Record<string, unknown>> = [];
-  const router = supportRouter(support.model, tickets);
-  await watch('Support router · ToolCallingAgent (JSON tool calls)', router.stream(SUPPORT_TASK));
+  await supportRouter(support.model, tickets, logger).run(SUPPORT_TASK);
   console.log(`\nTickets opened: ${JSON.stringify(tickets)}`);
 
-  const executor = new LocalExecutor({ timeoutMs: 10_000 });
-  const analyst = dataAnalyst(analysis.model, executor);
+  const analyst = dataAnalyst(analysis.model, new LocalExecutor({ timeoutMs: 10_000 }), logger);
   try {
-    await watch('Data analyst · CodeAgent (JavaScript code actions in a V8 isolate)', analyst.stream(ANALYST_TASK));
-    const fib = await watch('Data analyst · one code action, exact arithmetic', analyst.stream(FIBONACCI_TASK));
+    console.log('\nData analyst · CodeAgent (JavaScript code actions in a V8 isolate)');
+    await analyst.run(ANALYST_TASK);
+    console.log('\nData analyst · one code action, exact arithmetic');
+    const fib = await analyst.run(FIBONACCI_TASK);
     if (String(fib.output).replace(/\D/g, '') !== '2046711111473984623691759') {
-      console.log(`\nNote: the exact 118th Fibonacci number is 2046711111473984623691759; the answer above differs.`);
+      console.log('\nNote: the exact 118th Fibonacci number is 2046711111473984623691759; the answer above differs.');
     }
   } finally {
     await analyst.close();

@@ -1,4 +1,4 @@
-import { type Model, ToolCallingAgent, tool } from '@actkit/json-actions';
+import { type AgentHooks, type Model, ToolCallingAgent, tool } from '@actkit/json-actions';
 import { ScriptedModel } from '@actkit/testing';
 import { z } from 'zod';
 
@@ -83,9 +83,10 @@ export function supportScript(): ScriptedModel {
   );
 }
 
-export function supportRouter(model: Model, tickets: Array<Record<string, unknown>> = []): ToolCallingAgent {
+export function supportRouter(model: Model, tickets: Array<Record<string, unknown>> = [], hooks?: AgentHooks): ToolCallingAgent {
   return new ToolCallingAgent({
     model,
+    ...(hooks ? { hooks } : {}),
     name: 'support_router',
     tools: supportTools(tickets),
     instructions: 'You answer customers of an online shop. Check facts with the tools before you promise anything.',

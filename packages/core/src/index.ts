@@ -23,6 +23,7 @@ export {
 export type { RunEvent, RunEventType } from './events.js';
 export { type AgentHooks, type FinalAnswerCheck, type HookContext, HookError, PLANNING_PROMPT } from './features.js';
 export { formatRun } from './inspect.js';
+export { type ConsoleLoggerOptions, createConsoleLogger, type LogLevel } from './logger.js';
 export {
   type ApprovalDecision,
   type ApprovalOptions,

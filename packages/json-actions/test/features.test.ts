@@ -165,3 +165,27 @@ describe('resume and inspection', () => {
     expect(actionSteps(done)[0]!.modelInput?.[0]?.role).toBe('system');
   });
 });
+
+describe('console logger', () => {
+  it('shows each step, tool call and the answer; prints nothing when quiet', async () => {
+    const { createConsoleLogger } = await import('../src/index.js');
+    const lines: string[] = [];
+    const run = (level: 'info' | 'quiet') =>
+      new ToolCallingAgent({
+        model: new ScriptedModel([{ text: 'Checking the price.', toolCalls: [{ name: 'get_price', input: { item: 'tea' } }] }, answer('3 EUR')]),
+        tools: [price],
+        hooks: createConsoleLogger({ level, color: false, write: (t) => lines.push(t) }),
+      }).run('Price of tea?');
+    await run('info');
+    const text = lines.join('');
+    expect(text).toContain('Task: Price of tea?');
+    expect(text).toContain('── Step 1');
+    expect(text).toContain('Thought: Checking the price.');
+    expect(text).toContain('→ get_price({"item":"tea"})');
+    expect(text).toMatch(/← get_price: 3 \(\d/);
+    expect(text).toContain('✔ Final answer: 3 EUR');
+    lines.length = 0;
+    await run('quiet');
+    expect(lines).toEqual([]);
+  });
+});

@@ -28,3 +28,6 @@ export {
   UnknownToolError,
 } from './errors.js';
 export { FINAL_ANSWER_TOOL_NAME, finalAnswerTool } from './final-answer.js';
+export { userInputTool } from './default-tools/user-input.js';
+export { htmlToMarkdown, type VisitWebpageOptions, visitWebpageTool } from './default-tools/visit-webpage.js';
+export { duckDuckGoSearch, type SearchProvider, type SearchResult, webSearchTool } from './default-tools/web-search.js';

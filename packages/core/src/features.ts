@@ -115,3 +115,19 @@ export function outputSchemaSection(schema: z.ZodType): string {
 export const PLANNING_PROMPT = `Before acting, make a short plan for the task, given everything above.
 List the facts you know, the facts you still need, and the steps to get the answer (at most 7, numbered).
 Write only the plan: no tool calls and no code.`;
+
+/** Several sets of hooks as one (e.g. a logger and tracing), called in order. */
+export function combineHooks(...all: Array<AgentHooks | undefined>): AgentHooks {
+  const hooks = all.filter((h): h is AgentHooks => !!h);
+  return {
+    async onEvent(event, context) {
+      for (const h of hooks) await h.onEvent?.(event, context);
+    },
+    async onStepStart(stepNumber, context) {
+      for (const h of hooks) await h.onStepStart?.(stepNumber, context);
+    },
+    async onStepEnd(step, context) {
+      for (const h of hooks) await h.onStepEnd?.(step, context);
+    },
+  };
+}

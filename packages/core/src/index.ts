@@ -21,7 +21,7 @@ export {
   serializeError,
 } from './errors.js';
 export type { RunEvent, RunEventType } from './events.js';
-export { type AgentHooks, type FinalAnswerCheck, type HookContext, HookError, PLANNING_PROMPT } from './features.js';
+export { type AgentHooks, combineHooks, type FinalAnswerCheck, type HookContext, HookError, PLANNING_PROMPT } from './features.js';
 export { formatRun } from './inspect.js';
 export { type ConsoleLoggerOptions, createConsoleLogger, type LogLevel } from './logger.js';
 export {

@@ -1,0 +1,1 @@
+export { fromAISDK, toPrompt } from './ai-sdk-model.js';

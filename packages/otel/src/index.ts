@@ -1,0 +1,1 @@
+export { createTracingHooks, type TracingOptions } from './tracing.js';

@@ -159,7 +159,7 @@ export function toPrompt(messages: readonly ModelMessage[]): LanguageModelV3Prom
             p.type === 'tool-call' ? { type: 'tool-call', toolCallId: p.toolCallId, toolName: p.toolName, input: p.input } : { type: p.type, text: p.text },
           ),
         };
-      case 'tool':
+      default:
         return {
           role: 'tool',
           content: message.content.map((r) => ({

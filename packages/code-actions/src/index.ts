@@ -12,6 +12,7 @@ export {
 } from './sandbox/contract.js';
 export {
   answerToolCall,
+  executeAction,
   failedExecution,
   outcomeToResult,
   type PreparedAction,
@@ -19,6 +20,7 @@ export {
   prepareAction,
   type SandboxRunOutcome,
   sandboxOutcomeToResult,
+  SerialQueue,
 } from './sandbox/host.js';
 export { ActionClock } from './sandbox/action-clock.js';
 export { SANDBOX_PRELUDE } from './sandbox/prelude.js';

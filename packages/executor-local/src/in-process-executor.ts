@@ -5,9 +5,8 @@ import {
   ExecutorError,
   type ExecuteOptions,
   type ExecutionResult,
-  failedExecution,
-  prepareAction,
-  sandboxOutcomeToResult,
+  executeAction,
+  SerialQueue,
 } from '@actkit/code-actions';
 import type ivmModule from 'isolated-vm';
 import { IsolateSandbox } from './isolate-sandbox.js';
@@ -40,7 +39,7 @@ export class InProcessExecutor implements CodeExecutor {
   readonly modules: readonly string[];
   #bundles: Promise<ModuleBundle[]> | undefined;
   #sandbox: IsolateSandbox | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
   #closed = false;
 
   constructor(options: IsolateLimits = {}) {
@@ -58,45 +57,18 @@ export class InProcessExecutor implements CodeExecutor {
   }
 
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    // One action at a time: they share the sandbox's global state.
-    const run = this.#queue.then(() => this.#execute(code, options));
-    this.#queue = run.catch(() => {});
-    return run;
-  }
-
-  async #execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    if (this.#closed) throw new ExecutorError('This local executor is closed.');
-    const t0 = performance.now();
-    const maxLogChars = options.maxLogChars ?? this.options.maxLogChars;
-    const prepared = prepareAction(code, {
-      tools: options.tools,
-      maxLogChars,
-      filename: options.filename ?? 'action.js',
-    });
-    if (!prepared.ok) return prepared.result;
-    if (options.signal?.aborted) return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' });
-
-    const sandbox = await this.#ensureSandbox();
-    let logs = '';
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    const outcome = await sandbox.run(
-      prepared.json,
-      {
-        callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson),
-        log: (text) => {
-          logs += text;
-          options.onLog?.(text);
-        },
-      },
-      { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
-    );
-    if (outcome.type !== 'done') this.#sandbox = undefined; // The isolate is gone.
-    return sandboxOutcomeToResult(outcome, {
-      durationMs: performance.now() - t0,
-      logs,
-      maxLogChars,
-      timeoutMs,
-      memoryLimitMb: this.options.memoryLimitMb,
+    return this.#queue.run(async () => {
+      if (this.#closed) throw new ExecutorError('This local executor is closed.');
+      return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
+        const sandbox = await this.#ensureSandbox();
+        const outcome = await sandbox.run(
+          requestJson,
+          { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
+          { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
+        );
+        if (outcome.type !== 'done') this.#sandbox = undefined; // The isolate is gone.
+        return outcome;
+      });
     });
   }
 
@@ -111,7 +83,7 @@ export class InProcessExecutor implements CodeExecutor {
 
   async close(): Promise<void> {
     this.#closed = true;
-    await this.#queue;
+    await this.#queue.idle();
     this.#sandbox?.dispose();
     this.#sandbox = undefined;
   }

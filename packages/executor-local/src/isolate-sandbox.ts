@@ -26,7 +26,7 @@ export class IsolateSandbox {
 
   private constructor(
     isolate: ivmModule.Isolate,
-    context: ivmModule.Context,
+    _context: ivmModule.Context,
     runAction: ivmModule.Reference<(json: string) => Promise<string>>,
   ) {
     this.#isolate = isolate;

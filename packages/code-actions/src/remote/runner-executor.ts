@@ -1,5 +1,5 @@
 import { type CodeExecutor, type ExecuteOptions, type ExecutionResult, ExecutorError } from '@actkit/core';
-import { failedExecution, prepareAction, sandboxOutcomeToResult } from '../sandbox/host.js';
+import { executeAction, SerialQueue } from '../sandbox/host.js';
 import { RunnerConnection, type RunnerTransport } from './runner-connection.js';
 
 /** A started sandbox running the runner (`RUNNER_SOURCE`) with its stdin/stdout as the transport. */
@@ -36,7 +36,7 @@ export class RunnerExecutor implements CodeExecutor {
   readonly options: Required<RunnerExecutorOptions>;
   #sandbox: { sandbox: RemoteSandbox; connection: RunnerConnection } | undefined;
   #starting: Promise<{ sandbox: RemoteSandbox; connection: RunnerConnection }> | undefined;
-  #queue: Promise<unknown> = Promise.resolve();
+  readonly #queue = new SerialQueue();
   #closed = false;
 
   constructor(
@@ -52,41 +52,22 @@ export class RunnerExecutor implements CodeExecutor {
   }
 
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    const run = this.#queue.then(() => this.#execute(code, options));
-    this.#queue = run.catch(() => {});
-    return run;
-  }
-
-  async #execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    if (this.#closed) throw new ExecutorError(`This ${this.provider.name} executor is closed.`);
-    const t0 = performance.now();
-    const maxLogChars = options.maxLogChars ?? this.options.maxLogChars;
-    const prepared = prepareAction(code, { tools: options.tools, maxLogChars, filename: options.filename ?? 'action.js' });
-    if (!prepared.ok) return prepared.result;
-    if (options.signal?.aborted) return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' });
-
-    const current = await this.#ensureSandbox();
-    const timeoutMs = options.timeoutMs ?? this.options.timeoutMs;
-    let logs = '';
-    const outcome = await current.connection.run(prepared.json, {
-      tools: options.tools,
-      timeoutMs,
-      memoryLimitMb: this.options.memoryLimitMb,
-      onLog: (text) => {
-        logs += text;
-        options.onLog?.(text);
-      },
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    // The runner replaces its worker after a timeout, a cancel or running out of memory; a
-    // runner that died or stopped answering takes its sandbox with it.
-    if (current.connection.closed) await this.#discard(current);
-    return sandboxOutcomeToResult(outcome, {
-      durationMs: performance.now() - t0,
-      logs,
-      maxLogChars,
-      timeoutMs,
-      memoryLimitMb: this.options.memoryLimitMb,
+    return this.#queue.run(async () => {
+      if (this.#closed) throw new ExecutorError(`This ${this.provider.name} executor is closed.`);
+      return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
+        const current = await this.#ensureSandbox();
+        const outcome = await current.connection.run(requestJson, {
+          tools: options.tools,
+          timeoutMs,
+          memoryLimitMb: this.options.memoryLimitMb,
+          onLog,
+          ...(options.signal ? { signal: options.signal } : {}),
+        });
+        // The runner replaces its worker after a timeout, a cancel or running out of memory; a
+        // runner that died or stopped answering takes its sandbox with it.
+        if (current.connection.closed) await this.#discard(current);
+        return outcome;
+      });
     });
   }
 
@@ -124,7 +105,7 @@ export class RunnerExecutor implements CodeExecutor {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue;
+    await this.#queue.idle();
     const current = this.#sandbox ?? (await this.#starting?.catch(() => undefined));
     this.#sandbox = undefined;
     if (current) await current.sandbox.kill().catch(() => {});

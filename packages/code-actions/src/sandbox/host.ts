@@ -1,4 +1,4 @@
-import type { ExecutionError, ExecutionResult, SandboxTool } from '@actkit/core';
+import type { ExecuteOptions, ExecutionError, ExecutionResult, SandboxTool } from '@actkit/core';
 import { describeError, parseJsonSafely } from '@actkit/tools';
 import { CodeSyntaxError, compileAction } from '../compile/compile-action.js';
 import type { ActionOutcome, ActionRequest, ToolReply } from './contract.js';
@@ -145,4 +145,48 @@ export function sandboxOutcomeToResult(
 
 function formatMs(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
+}
+
+/**
+ * One action, the way every executor runs it: compile, honour an early abort, run it in the
+ * sandbox (`run`, the only executor-specific part) while collecting its console output, and
+ * turn the outcome into a result.
+ */
+export async function executeAction(
+  code: string,
+  options: ExecuteOptions,
+  defaults: { timeoutMs: number; maxLogChars: number; memoryLimitMb: number },
+  run: (requestJson: string, context: { timeoutMs: number; onLog: (text: string) => void }) => Promise<SandboxRunOutcome>,
+): Promise<ExecutionResult> {
+  const t0 = performance.now();
+  const maxLogChars = options.maxLogChars ?? defaults.maxLogChars;
+  const prepared = prepareAction(code, { tools: options.tools, maxLogChars, filename: options.filename ?? 'action.js' });
+  if (!prepared.ok) return prepared.result;
+  if (options.signal?.aborted) return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' });
+  const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
+  let logs = '';
+  const outcome = await run(prepared.json, {
+    timeoutMs,
+    onLog: (text) => {
+      logs += text;
+      options.onLog?.(text);
+    },
+  });
+  return sandboxOutcomeToResult(outcome, { durationMs: performance.now() - t0, logs, maxLogChars, timeoutMs, memoryLimitMb: defaults.memoryLimitMb });
+}
+
+/** Runs tasks one after another: actions of one executor share the sandbox's global state. */
+export class SerialQueue {
+  #tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(task: () => Promise<T>): Promise<T> {
+    const next = this.#tail.then(task);
+    this.#tail = next.catch(() => {});
+    return next;
+  }
+
+  /** Resolves when everything queued so far has settled. */
+  idle(): Promise<unknown> {
+    return this.#tail;
+  }
 }

@@ -34,3 +34,13 @@ export async function actkitContainers(filter: Record<string, string> = {}): Pro
   const labels = ['dev.actkit.executor', ...Object.entries(filter).map(([k, v]) => `${k}=${v}`)];
   return docker.listContainers({ all: true, filters: { label: labels } });
 }
+
+/** Waits (up to 10 s) until no actkit container with these labels is left: Docker removes them asynchronously. */
+export async function containersGone(filter: Record<string, string>): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const left = await actkitContainers(filter);
+    if (left.length === 0) return 0;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return (await actkitContainers(filter)).length;
+}

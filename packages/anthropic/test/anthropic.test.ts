@@ -153,3 +153,13 @@ describe.skipIf(!process.env.ANTHROPIC_API_KEY)('Anthropic live (ANTHROPIC_API_K
   }, 60_000);
 });
 if (!process.env.ANTHROPIC_API_KEY) console.log('[anthropic] live tests skipped: ANTHROPIC_API_KEY is not set.');
+
+describe('images from tools', () => {
+  it('sends an image a tool returned inside its tool_result', async () => {
+    const camera = tool({ name: 'take_photo', description: 'Takes a photo.', input: z.object({}), run: () => ({ type: 'file', mediaType: 'image/png', data: 'aGVsbG8=' }) });
+    const provider = await setup([{ toolCalls: [{ name: 'take_photo', input: {}, id: 'p' }] }, { toolCalls: [{ name: 'final_answer', input: { answer: 'a street' } }] }]);
+    await new ToolCallingAgent({ model: provider('claude-sonnet-5-5'), tools: [camera] }).run('What do you see?');
+    const last = server.requests[1]!.body.messages.at(-1);
+    expect(last.content[0]).toEqual({ type: 'tool_result', tool_use_id: 'p', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'aGVsbG8=' } }] });
+  });
+});

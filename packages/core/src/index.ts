@@ -61,6 +61,7 @@ export {
   type TaskStep,
   type Timing,
   type ToolCallRecord,
+  toolResultOutput,
 } from './memory.js';
 export {
   type AssistantMessage,

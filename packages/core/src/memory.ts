@@ -196,9 +196,7 @@ function actionStepMessages(step: ActionStep, wording: MessageWording): ModelMes
       toolName: call.toolName,
       output: call.error
         ? { type: 'error-text', value: call.error.message }
-        : typeof call.output === 'string'
-          ? { type: 'text', value: call.output }
-          : { type: 'json', value: call.output ?? null },
+        : toolResultOutput(call.output),
     }));
     messages.push({ role: 'tool', content: results });
   }
@@ -208,4 +206,26 @@ function actionStepMessages(step: ActionStep, wording: MessageWording): ModelMes
   if (step.error) text.push(wording.error(step.error.message));
   if (text.length) messages.push({ role: 'user', content: [{ type: 'text', text: text.join('\n') }] });
   return messages;
+}
+
+/**
+ * A tool result as the model sees it. A tool may return images (or other files) as file parts —
+ * `{ type: 'file', mediaType, data }`, alone or in an array with text — and they reach models
+ * that accept them; anything else is text or JSON.
+ */
+export function toolResultOutput(output: unknown): ToolResultPart['output'] {
+  const parts = Array.isArray(output) ? output : [output];
+  if (parts.some(isFilePart)) {
+    return {
+      type: 'content',
+      value: parts.map((p) => (isFilePart(p) ? p : { type: 'text' as const, text: typeof p === 'string' ? p : JSON.stringify(p) })),
+    };
+  }
+  if (typeof output === 'string') return { type: 'text', value: output };
+  return { type: 'json', value: output ?? null };
+}
+
+function isFilePart(value: unknown): value is FilePart {
+  const v = value as Partial<FilePart> | null;
+  return !!v && typeof v === 'object' && v.type === 'file' && typeof v.mediaType === 'string' && v.data !== undefined;
 }

@@ -12,6 +12,7 @@ import {
   type ToolCallContent,
   type ToolCallRecord,
   toolInputJSONSchema,
+  toolResultOutput,
   truncateText,
 } from '@actkit/core';
 import { INSTRUCTIONS_SECTION, SYSTEM_PROMPT, TEXT_ACTIONS_PROMPT } from './prompts.js';
@@ -139,6 +140,7 @@ export class ToolCallingAgent extends MultiStepAgent {
       call,
       (output) => {
         if (isFinal) return 'Final answer recorded.';
+        if (toolResultOutput(output).type === 'content') return output; // Images stay whole.
         const cut = truncateText(formatToolOutput(output), this.maxObservationLength);
         return cut.truncated ? cut.text : output;
       },

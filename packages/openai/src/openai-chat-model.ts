@@ -217,7 +217,9 @@ export function toOpenAIMessages(messages: readonly ModelMessage[], reasoning = 
         out.push({ role: 'assistant', content: text || null, ...(toolCalls.length ? { tool_calls: toolCalls } : {}) });
         break;
       }
-      case 'tool':
+      case 'tool': {
+        // Tool messages carry text only here: images a tool returned follow in a user message.
+        const images: Array<{ type: 'image_url'; image_url: { url: string } }> = [];
         for (const result of message.content) {
           const o = result.output;
           const content =
@@ -225,10 +227,18 @@ export function toOpenAIMessages(messages: readonly ModelMessage[], reasoning = 
               ? o.value
               : o.type === 'json'
                 ? JSON.stringify(o.value)
-                : o.value.map((p) => (p.type === 'text' ? p.text : `[${p.mediaType} file]`)).join('\n');
+                : o.value
+                    .map((p) => {
+                      if (p.type === 'text') return p.text;
+                      images.push({ type: 'image_url', image_url: { url: fileUrl(p) } });
+                      return `[${p.mediaType} file: image ${images.length} below]`;
+                    })
+                    .join('\n');
           out.push({ role: 'tool', tool_call_id: result.toolCallId, content });
         }
+        if (images.length > 0) out.push({ role: 'user', content: [{ type: 'text', text: 'Images returned by the tools:' }, ...images] });
         break;
+      }
     }
   }
   return out;

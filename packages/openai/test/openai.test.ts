@@ -192,3 +192,19 @@ describe.skipIf(!process.env.OPENAI_API_KEY)('OpenAI live (OPENAI_API_KEY set)',
   }, 60_000);
 });
 if (!process.env.OPENAI_API_KEY) console.log('[openai] live tests skipped: OPENAI_API_KEY is not set.');
+
+describe('images from tools', () => {
+  it('passes an image a tool returned to the model, after the tool messages', async () => {
+    const camera = tool({
+      name: 'take_photo',
+      description: 'Takes a photo.',
+      input: z.object({}),
+      run: () => ['A photo of the street:', { type: 'file', mediaType: 'image/png', data: 'aGVsbG8=' }],
+    });
+    const provider = await setup([{ toolCalls: [{ name: 'take_photo', input: {}, id: 'p' }] }, { toolCalls: [{ name: 'final_answer', input: { answer: 'a street' } }] }]);
+    await new ToolCallingAgent({ model: provider('gpt-4.1'), tools: [camera] }).run('What do you see?');
+    const messages = server.requests[1]!.body.messages;
+    expect(messages.at(-2)).toEqual({ role: 'tool', tool_call_id: 'p', content: 'A photo of the street:\n[image/png file: image 1 below]' });
+    expect(messages.at(-1).content[1]).toEqual({ type: 'image_url', image_url: { url: 'data:image/png;base64,aGVsbG8=' } });
+  });
+});

@@ -36,7 +36,8 @@ export function visitWebpageTool(options: VisitWebpageOptions = {}): Tool<{ url:
 export async function htmlToMarkdown(html: string): Promise<string> {
   const { default: TurndownService } = await import('turndown');
   const service = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced' });
-  service.remove(['script', 'style', 'noscript', 'iframe', 'svg', 'nav', 'footer', 'form']);
+  // Typed against the DOM's tag names, which this package's (DOM-free) typings do not include.
+  service.remove(['script', 'style', 'noscript', 'iframe', 'svg', 'nav', 'footer', 'form'] as never);
   return service
     .turndown(html)
     .replace(/\n{3,}/g, '\n\n')

@@ -1,3 +1,6 @@
+import { writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -8,4 +11,10 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   external: ['vitest'],
+  // The runner as a file too (`@actkit/code-actions/runner.cjs`), for sandboxes whose image or
+  // template should hold it rather than receive it at start: the same text as RUNNER_SOURCE.
+  onSuccess: async () => {
+    const { RUNNER_SOURCE } = (await import(pathToFileURL(resolve('dist/index.js')).href)) as { RUNNER_SOURCE: string };
+    writeFileSync('dist/runner.cjs', RUNNER_SOURCE);
+  },
 });

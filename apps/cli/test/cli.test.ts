@@ -1,82 +1,330 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { DockerExecutor } from '@actkit/executor-docker';
+import { type ScriptedServer, startAnthropicServer, startOpenAIServer } from '@actkit/testing';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 
-// The real CLI, run as a process.
-const cli = (args: string[], env: Record<string, string | undefined> = {}) => {
-  const r = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args], {
-    encoding: 'utf8',
-    env: { ...process.env, OPENAI_API_KEY: '', ANTHROPIC_API_KEY: '', NO_COLOR: '1', ...env },
-    timeout: 60_000,
-  });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+// The real CLI as a process, started the way `pnpm start` starts it (tests run it from source;
+// one test builds and runs the `actkit` binary itself). No key or model leaks in from the shell.
+const CLEAN_ENV = {
+  OPENAI_API_KEY: '',
+  ANTHROPIC_API_KEY: '',
+  OPENAI_BASE_URL: '',
+  ANTHROPIC_BASE_URL: '',
+  ACTKIT_MODEL: '',
+  ACTKIT_PROVIDER: '',
+  FORCE_COLOR: undefined,
+  NO_COLOR: '1',
 };
+
+interface Finished {
+  code: number | null;
+  out: string;
+  err: string;
+}
+
+function start(args: string[], env: Record<string, string | undefined> = {}, command = [process.execPath, '--no-node-snapshot', '--import', 'tsx', 'src/cli.ts']) {
+  const child: ChildProcess = spawn(command[0]!, [...command.slice(1), ...args], { env: { ...process.env, ...CLEAN_ENV, ...env } });
+  let out = '';
+  let err = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d));
+  child.stderr!.on('data', (d: Buffer) => (err += d));
+  const done = new Promise<Finished>((resolve) => child.on('close', (code) => resolve({ code, out, err })));
+  return { child, done, output: () => out };
+}
+const cli = (args: string[], env?: Record<string, string | undefined>) => start(args, env).done;
+
 const dir = mkdtempSync(join(tmpdir(), 'actkit-cli-'));
+const file = (name: string, content: unknown) => {
+  const path = join(dir, name);
+  writeFileSync(path, typeof content === 'string' ? content : JSON.stringify(content));
+  return path;
+};
+
+let server: ScriptedServer | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
 
 describe('actkit run', () => {
-  it('runs a CodeAgent and shows each step, then exits 0', () => {
-    const r = cli(['run', 'What is 6 times 7?', '--provider', 'scripted', '--script', 'examples/code-calculator.json', '--tools', 'calculator']);
+  it('runs a CodeAgent and shows each step: thought, code, tool calls, output, answer', async () => {
+    const r = await cli(['run', 'What is 6 times 7?', '--model', 'scripted', '--script', 'examples/code-calculator.json', '--tools', 'calculator']);
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
+    expect(r.out).toContain('━━ CodeAgent');
     expect(r.out).toContain('── Step 1');
+    expect(r.out).toContain('Thought: I will use the calculator.');
     expect(r.out).toContain("const x = calculator({ a: 6, op: '*', b: 7 });");
     expect(r.out).toContain('→ calculator({"a":6,"op":"*","b":7})');
+    expect(r.out).toMatch(/Output:\n\s+│ 42/);
+    expect(r.out).toContain('✔ Final answer: 42');
+    // No price for the scripted model: no cost shown rather than a made-up one.
+    expect(r.out).not.toContain('$');
+  });
+
+  it('takes the "--" that `pnpm start -- …` passes on, and prints only the answer with -q', async () => {
+    const r = await cli(['--', 'run', 'What is 6 times 7?', '-m', 'scripted', '--script', 'examples/code-calculator.json', '-q']);
+    expect(r).toMatchObject({ code: 0, out: '42\n', err: '' });
+  });
+
+  it('prints JSON for machines, without the prompts', async () => {
+    const r = await cli(['run', 'What is 6 times 7?', '--agent', 'tool', '--model', 'scripted', '--script', 'examples/tool-calculator.json', '--json']);
+    expect(r.code).toBe(0);
+    const result = JSON.parse(r.out);
+    expect(result).toMatchObject({ state: 'success', output: 42, agent: 'tool', model: { provider: 'scripted', id: 'scripted' }, costUsd: null });
+    expect(result.steps).toHaveLength(2);
+    expect(result.steps[0].toolCalls[0]).toMatchObject({ toolName: 'calculator', output: 42 });
+    expect(result.steps[0].modelInput).toBeUndefined();
+  });
+
+  it('exits 1 when the agent gives no final answer, saying why', async () => {
+    const script = file('chatty.json', ['<code>console.log(1)</code>', '<code>console.log(2)</code>', 'my best guess']);
+    const r = await cli(['run', 'go', '--model', 'scripted', '--script', script, '--max-steps', '2', '-q']);
+    expect(r.code).toBe(1);
+    expect(r.out.trim()).toBe('my best guess');
+    expect(r.err).toContain('actkit: the agent did not give a final answer (it reached --max-steps 2).');
+  });
+
+  it('exits 2 on bad usage, with a clear message', async () => {
+    const usage = async (args: string[], message: RegExp) => {
+      const r = await cli(args);
+      expect({ args, code: r.code }).toEqual({ args, code: 2 });
+      expect(r.err).toMatch(message);
+      expect(r.out).toBe('');
+    };
+    // Each case is its own process; they run side by side.
+    await Promise.all([
+      usage(['run', 'x', '--frobnicate'], /^actkit: Unknown option '--frobnicate'\.\nSee actkit --help\.\n$/),
+      usage(['dance'], /Unknown command "dance": use run or compare/),
+      usage(['run', 'x', '-m', 'scripted', '--script', 'examples/tool-calculator.json', '--tools', 'laser'], /Unknown tool "laser"\. Available: calculator, clock, get_price/),
+      usage(['run', '-m', 'scripted'], /actkit run needs a task/),
+      usage(['run', 'x', '--max-steps', 'many'], /--max-steps must be a positive whole number, not "many"/),
+      usage(['run', 'x', '--report', 'r.html'], /Unknown option '--report'/),
+      usage(['run', 'x', '-m', 'scripted'], /The scripted model needs its replies: pass --script/),
+      usage(['run', 'x', '-m', 'scripted', '--script', join(dir, 'missing.json')], /Cannot read the script .*missing\.json/),
+      usage(['run', 'x', '-m', 'scripted', '--script', file('bad-script.json', { replies: 1 })], /must be a non-empty JSON array of replies/),
+      usage(['run', 'x', '--agent', 'tool', '--executor', 'docker'], /--executor and --docker-image are for --agent code/),
+      usage(['run', 'x', '--agent', 'json'], /Unknown agent "json": use tool or code/),
+      usage(['run', 'x', '--model', 'llama3.2'], /Which provider serves "llama3\.2"\?/),
+    ]);
+    const bare = await cli([]);
+    expect(bare.code).toBe(2);
+    expect(bare.err).toContain('Usage:');
+    const help = await cli(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.out).toMatch(/Exit codes:\n {2}0 {4}success/);
+  });
+
+  it('exits 3 on a missing key, before anything runs', async () => {
+    const setup = async (args: string[], env: Record<string, string>, message: RegExp) => {
+      const r = await cli(args, env);
+      expect({ args, code: r.code }).toEqual({ args, code: 3 });
+      expect(r.err).toMatch(message);
+    };
+    await Promise.all([
+      setup(['run', 'x', '--model', 'gpt-4.1'], {}, /^actkit: OPENAI_API_KEY is not set\. Set it, or use an OpenAI-compatible server/),
+      setup(['run', 'x', '--model', 'claude-sonnet-5-5'], {}, /ANTHROPIC_API_KEY is not set/),
+      setup(['run', 'x', '--model', 'gpt-4.1', '--api-key-env', 'MY_ROUTER_KEY'], { OPENAI_API_KEY: 'sk-unused' }, /MY_ROUTER_KEY is not set/),
+      setup(['run', 'x'], {}, /No model is configured: set OPENAI_API_KEY or ANTHROPIC_API_KEY/),
+    ]);
+  });
+
+  it('exits 3 on a model error, also as JSON', async () => {
+    const script = file('failing.json', [{ error: 'the model is overloaded' }]);
+    const r = await cli(['run', 'x', '--model', 'scripted', '--script', script]);
+    expect(r.code).toBe(3);
+    expect(r.err).toBe('actkit: Model call failed (scripted/scripted): the model is overloaded\n');
+    const json = await cli(['run', 'x', '--model', 'scripted', '--script', script, '--json']);
+    expect(json.code).toBe(3);
+    expect(JSON.parse(json.out)).toMatchObject({ exitCode: 3, error: { name: 'ModelCallError', message: expect.stringContaining('overloaded') } });
+  });
+
+  it('talks to an OpenAI-compatible server (--base-url), with the key from --api-key-env and the cost per step', async () => {
+    server = await startOpenAIServer([{ text: 'Computing.\n<code>\nfinal_answer(6 * 7);\n</code>', usage: { input: 1200, output: 80 } }]);
+    const r = await cli(['run', 'What is 6 times 7?', '--base-url', `${server.url}/v1`, '--model', 'gpt-4.1-mini', '--api-key-env', 'ROUTER_KEY'], { ROUTER_KEY: 'sk-router' });
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('✔ Final answer: 42');
+    expect(r.out).toContain('1200 tokens in, 80 out');
+    // 1200 × $0.40 + 80 × $1.60 per million tokens.
+    expect(r.out).toContain('$0.00061 (gpt-4.1-mini list prices)');
+    expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-router');
+    expect(server.requests[0]!.body).toMatchObject({ model: 'gpt-4.1-mini', stream: true });
+  });
+
+  it('talks to Anthropic (here a local wire-compatible server) as a ToolCallingAgent', async () => {
+    server = await startAnthropicServer([
+      { text: 'Let me compute.', toolCalls: [{ name: 'calculator', input: { a: 6, op: '*', b: 7 } }] },
+      { toolCalls: [{ name: 'final_answer', input: { answer: 42 } }] },
+    ]);
+    const r = await cli(['run', 'What is 6 times 7?', '--agent', 'tool', '--model', 'claude-sonnet-5-5', '--base-url', server.url, '--tools', 'calculator', '-q'], {
+      ANTHROPIC_API_KEY: 'sk-ant-test',
+    });
+    expect(r).toMatchObject({ code: 0, out: '42\n' });
+    expect(JSON.stringify(server.requests[0]!.headers)).toContain('sk-ant-test');
+    expect(server.requests[0]!.body.tools.map((t: { name: string }) => t.name)).toEqual(['calculator', 'final_answer']);
+  });
+
+  it("exits 3 with a hint when the model's API refuses the key", async () => {
+    server = await startOpenAIServer([{ status: 401, message: 'Incorrect API key provided' }]);
+    const r = await cli(['run', 'x', '--base-url', `${server.url}/v1`, '--model', 'gpt-4.1-mini'], { OPENAI_API_KEY: 'sk-wrong' });
+    expect(r.code).toBe(3);
+    expect(r.err).toBe('actkit: openai/gpt-4.1-mini failed with HTTP 401: 401 Incorrect API key provided\nCheck the API key.\n');
+  });
+
+  it('stops cleanly on Ctrl-C and exits 130', async () => {
+    server = await startOpenAIServer([{ text: '<code>final_answer(1)</code>', delayMs: 30_000 }]);
+    const run = start(['run', 'x', '--base-url', `${server.url}/v1`, '--model', 'gpt-4.1-mini']);
+    await expect.poll(() => run.output(), { timeout: 20_000 }).toContain('── Step 1');
+    await expect.poll(() => server!.requests.length, { timeout: 20_000 }).toBe(1);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    expect(r.err).toContain('actkit: stopping… (Ctrl-C again to quit at once)');
+    expect(r.err).toContain('actkit: interrupted.');
+  });
+
+  it('reports an unreachable Docker engine as a setup error before calling the model', async () => {
+    const r = await cli(['run', 'x', '-m', 'scripted', '--script', 'examples/code-calculator.json', '--executor', 'docker'], {
+      DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+    });
+    expect(r.code).toBe(3);
+    expect(r.err).toMatch(/^actkit: The docker executor could not start: .*nonexistent\/docker\.sock/);
+    expect(r.err).toContain('Is the Docker engine running (DOCKER_HOST)');
+    expect(r.out).toBe('');
+  });
+});
+
+describe('the actkit binary', () => {
+  beforeAll(() => {
+    const build = spawnSync('node_modules/.bin/tsup', { encoding: 'utf8' });
+    expect(build.status, build.stderr).toBe(0);
+  }, 120_000);
+
+  it('is built with its shebang and runs as `actkit`', async () => {
+    accessSync('dist/cli.js', constants.X_OK);
+    const r = await start(['run', 'What is 6 times 7?', '-m', 'scripted', '--script', 'examples/code-calculator.json', '-q'], {}, ['./dist/cli.js']).done;
+    expect(r).toMatchObject({ code: 0, out: '42\n' });
+    const version = await start(['--version'], {}, ['./dist/cli.js']).done;
+    expect(version.out.trim()).toBe(JSON.parse(readFileSync('package.json', 'utf8')).version);
+  });
+});
+
+// The Docker executor for real, when an engine is there (CI starts one and sets ACTKIT_REQUIRE_DOCKER=1).
+const docker = new DockerExecutor().sandboxes.docker;
+const dockerUp = await docker.ping().then(
+  () => true,
+  () => false,
+);
+if (!dockerUp) {
+  if (process.env.ACTKIT_REQUIRE_DOCKER === '1') throw new Error('No Docker engine, and ACTKIT_REQUIRE_DOCKER=1.');
+  console.warn('\n!!! No Docker engine: the CLI\'s --executor docker test is SKIPPED.\n');
+}
+
+describe.skipIf(!dockerUp)('actkit run --executor docker', () => {
+  const image = 'actkit-node-offline:test';
+  beforeAll(async () => {
+    const { buildOfflineNodeImage } = await import('@actkit/executor-docker');
+    const exists = await docker.getImage(image).inspect().then(
+      () => true,
+      () => false,
+    );
+    if (!exists) await buildOfflineNodeImage(docker, { tag: image });
+  }, 300_000);
+
+  it('runs the code action in a container', async () => {
+    const r = await cli(['run', 'What is 6 times 7?', '-m', 'scripted', '--script', 'examples/code-calculator.json', '--executor', 'docker', '--docker-image', image]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('← calculator: 42');
     expect(r.out).toContain('✔ Final answer: 42');
   });
 
-  it('prints JSON for machines', () => {
-    const r = cli(['run', 'What is 6 times 7?', '--agent', 'tool', '--provider', 'scripted', '--script', 'examples/tool-calculator.json', '--tools', 'calculator', '--json']);
-    expect(r.code).toBe(0);
-    const result = JSON.parse(r.out);
-    expect(result).toMatchObject({ state: 'success', output: 42 });
-    expect(result.steps.length).toBeGreaterThan(1);
-  });
-
-  it('exits 1 when the agent does not succeed', () => {
-    const script = join(dir, 'chatty.json');
-    writeFileSync(script, JSON.stringify(['<code>console.log(1)</code>', '<code>console.log(2)</code>', 'my best guess']));
-    const r = cli(['run', 'go', '--provider', 'scripted', '--script', script, '--max-steps', '2', '-q']);
-    expect(r.code).toBe(1);
-    expect(r.out.trim()).toBe('my best guess');
-  });
-
-  it('exits 2 on bad usage, with a clear message', () => {
-    const unknownFlag = cli(['run', 'x', '--frobnicate']);
-    expect(unknownFlag.code).toBe(2);
-    expect(unknownFlag.err).toMatch(/Unknown option '--frobnicate'/);
-    expect(cli(['dance']).err).toMatch(/Unknown command "dance"/);
-    expect(cli(['run', 'x', '--provider', 'scripted', '--script', 'examples/tool-calculator.json', '--tools', 'laser']).err).toMatch(/Unknown tool "laser"/);
-    expect(cli([]).code).toBe(2);
-    expect(cli(['--help']).code).toBe(0);
-  });
-
-  it('exits 3 on a missing key or a model error', () => {
-    const missing = cli(['run', 'x', '--provider', 'openai']);
-    expect(missing.code).toBe(3);
-    expect(missing.err).toMatch(/OPENAI_API_KEY is not set/);
-    const script = join(dir, 'failing.json');
-    writeFileSync(script, JSON.stringify([{ error: 'the model is overloaded' }]));
-    const failing = cli(['run', 'x', '--provider', 'scripted', '--script', script]);
-    expect(failing.code).toBe(3);
-    expect(failing.err).toMatch(/the model is overloaded/);
+  it('names a missing image and how to choose another', async () => {
+    const r = await cli(['run', 'x', '-m', 'scripted', '--script', 'examples/code-calculator.json', '--executor', 'docker', '--docker-image', 'actkit-no-such-image:none']);
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('actkit-no-such-image:none');
+    expect(r.err).toContain('--docker-image');
   });
 });
 
 describe('actkit compare', () => {
-  it('runs the task set through both agents offline, side by side, with an HTML report', () => {
+  it('runs the built-in task set through both agents offline, side by side, with a chart and an HTML report', async () => {
     const report = join(dir, 'report.html');
-    const r = cli(['compare', 'tasks/m3-lite.json', '--report', report]);
+    const r = await cli(['compare', '--report', report]);
     expect(r.code).toBe(0);
-    expect(r.out).toContain('Model: SCRIPTED');
-    expect(r.out).toMatch(/basket-with-tax\s+✔\s+5 steps.*✔\s+1 steps/);
-    expect(r.out).toMatch(/total\s+4\/4 ✔\s+16 steps.*4\/4 ✔\s+5 steps/);
+    expect(r.out).toContain("Model: scripted — each task's replies are replayed");
+    expect(r.out).toMatch(/basket-with-tax\s+✔\s+5\s+\d+\s+\d+ ms\s+0 │ ✔\s+1\s+\d+/);
+    expect(r.out).toMatch(/total\s+8\/8\s+31\s+\d+\s+\d+ ms\s+0 │ 8\/8\s+9\s+\d+\s+\d+ ms\s+1/);
+    expect(r.out).toMatch(/steps {3}tool █{36} 31\n {8}code █{10} {26} 9/);
+    expect(r.out).toContain('drinks-in-gbp · CodeAgent · step 1: ReferenceError on line 2: get_rate is not defined (recovered)');
+    expect(r.out).toContain(`Report written to ${report}`);
     const html = readFileSync(report, 'utf8');
-    expect(html).toContain('<svg');
-    expect(html).toContain('drinks-in-gbp');
-    const json = JSON.parse(cli(['compare', 'tasks/m3-lite.json', '--json']).out);
-    expect(json).toHaveLength(4);
-    expect(json.every((row: { tool: { success: boolean }; code: { success: boolean } }) => row.tool.success && row.code.success)).toBe(true);
+    expect(html.match(/<svg /g)).toHaveLength(2);
+    expect(html).toContain('<th scope="row">trip-order</th>');
+    expect(html).toContain('Berlin→Rome→Paris→Berlin is cheaper: 734 EUR');
+  });
+
+  it('prints JSON for machines', async () => {
+    const r = await cli(['compare', '--json']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.tasks).toHaveLength(8);
+    expect(json.tasks.every((t: { tool: { success: boolean }; code: { success: boolean } }) => t.tool.success && t.code.success)).toBe(true);
+    expect(json.totals).toMatchObject({ tool: { success: 8, steps: 31 }, code: { success: 8, steps: 9, errors: 1 } });
+  });
+
+  it('gives real numbers on a real model (here a local OpenAI-compatible server), costs included', async () => {
+    const tasks = file('one-task.json', [{ id: 'six-times-seven', task: 'What is 6 times 7?', tools: ['calculator'], expect: { number: 42 } }]);
+    // The same server answers each agent in its own way of acting.
+    const reply = (request: { body: Record<string, any> }) =>
+      request.body.tools?.length ? { toolCalls: [{ name: 'final_answer', input: { answer: 42 } }], usage: { input: 900, output: 20 } } : { text: '<code>final_answer(6 * 7)</code>', usage: { input: 700, output: 15 } };
+    server = await startOpenAIServer([reply, reply]);
+    const r = await cli(['compare', tasks, '--base-url', `${server.url}/v1`, '--model', 'gpt-4.1-mini', '--json'], { OPENAI_API_KEY: 'sk-test' });
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.model).toEqual({ provider: 'openai', id: 'gpt-4.1-mini' });
+    expect(json.tasks[0].tool).toMatchObject({ success: true, steps: 1, tokens: 920, costUsd: expect.closeTo(0.000392, 9) });
+    expect(json.tasks[0].code).toMatchObject({ success: true, steps: 1, tokens: 715, costUsd: expect.closeTo(0.000304, 9) });
+  });
+
+  it('stops at a key the model refuses rather than failing every task', async () => {
+    server = await startOpenAIServer([{ status: 401, message: 'Incorrect API key provided' }]);
+    const r = await cli(['compare', '--base-url', `${server.url}/v1`, '--model', 'gpt-4.1-mini'], { OPENAI_API_KEY: 'sk-wrong' });
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('Check the API key.');
+    expect(server.requests).toHaveLength(1);
+  });
+
+  it('stops on Ctrl-C with the partial results, exit 130', async () => {
+    const tasks = file('two-tasks.json', [
+      { id: 'first', task: 'What is 6 times 7?', tools: [], expect: { number: 42 } },
+      { id: 'second', task: 'What is 7 times 8?', tools: [], expect: { number: 56 } },
+    ]);
+    server = await startOpenAIServer([
+      { toolCalls: [{ name: 'final_answer', input: { answer: 42 } }] },
+      { text: '<code>final_answer(42)</code>' },
+      { toolCalls: [{ name: 'final_answer', input: { answer: 56 } }], delayMs: 30_000 },
+    ]);
+    const run = start(['compare', tasks, '--base-url', `${server.url}/v1`, '--model', 'gpt-4.1-mini']);
+    await expect.poll(() => server!.requests.length, { timeout: 20_000 }).toBe(3);
+    run.child.kill('SIGINT');
+    const r = await run.done;
+    expect(r.code).toBe(130);
+    expect(r.out).toContain('Interrupted: the results below are partial.');
+    expect(r.out).toMatch(/first\s+✔\s+1 .* │ ✔\s+1 /);
+    expect(r.out).not.toContain('second');
+  });
+
+  it('rejects a bad task set with the task and field named', async () => {
+    const bad = await cli(['compare', file('bad-tasks.json', [{ id: 'a', task: 'x', tools: ['laser'], expect: { number: 1 } }])]);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/is not a task set at 0\.tools\.0: unknown tool "laser"/);
+    const unscripted = await cli(['compare', file('unscripted.json', [{ id: 'plain', task: 'x', tools: [], expect: { number: 1 } }])]);
+    expect(unscripted.code).toBe(2);
+    expect(unscripted.err).toContain('Task "plain" has no scripted replies: name a model (--model …) to run this task set.');
+    expect((await cli(['compare', 'a.json', 'b.json'])).err).toContain('actkit compare takes one task set, got 2');
   });
 });

@@ -1,55 +1,62 @@
-import { CodeAgent } from '@actkit/code-actions';
-import { type Model, type MultiStepAgent, tool } from '@actkit/core';
-import { LocalExecutor } from '@actkit/executor-local';
-import { ToolCallingAgent } from '@actkit/json-actions';
-import { createOpenAI } from '@actkit/openai';
-import { ScriptedModel } from '@actkit/testing';
-import { z } from 'zod';
+import {
+  AGENT_KINDS,
+  AGENT_LABELS,
+  type AppAgent,
+  builtinTools,
+  createAgent,
+  createModel,
+  isAgentKind,
+  loadTaskSet,
+  PROVIDERS,
+  type Provider,
+  resolveModel,
+  SetupError,
+} from '@actkit/app-kit';
 
-/** The playground's agents: a weather question answered with tools, by either way of acting. */
-const CITIES: Record<string, number> = { Paris: 14, Rome: 21, Oslo: 3, Cairo: 29 };
+/**
+ * What the page may choose: the two agents, the models this server can reach, and example tasks
+ * (actkit's comparison task set — the scripted model knows how to answer exactly these).
+ */
+const EXAMPLES = loadTaskSet();
 
-const weather = tool({
-  name: 'get_temperature',
-  description: 'Current temperature of a city in °C. Cities: Paris, Rome, Oslo, Cairo.',
-  input: z.object({ city: z.string() }),
-  run: ({ city }) => {
-    const t = CITIES[city];
-    if (t === undefined) throw new Error(`unknown city "${city}"`);
-    return t;
-  },
-});
+export interface ModelOption {
+  id: Provider;
+  label: string;
+  /** Why it cannot be used on this server (a missing key), if so. */
+  unavailable?: string;
+}
 
-const SCRIPTS: Record<'tool' | 'code', () => ScriptedModel> = {
-  tool: () =>
-    new ScriptedModel(
-      [
-        { text: 'I will check all four cities.', toolCalls: Object.keys(CITIES).map((city) => ({ name: 'get_temperature', input: { city } })) },
-        { text: 'Cairo is the warmest.', toolCalls: [{ name: 'final_answer', input: { answer: 'Cairo is the warmest at 29 °C.' } }] },
-      ],
-      { latencyMs: 200 },
-    ),
-  code: () =>
-    new ScriptedModel(
-      [
-        "I will compare them in code.\n<code>\nconst cities = ['Paris', 'Rome', 'Oslo', 'Cairo'];\nconst temps = cities.map((city) => ({ city, t: get_temperature({ city }) }));\nconsole.log(temps);\nconst warmest = temps.sort((a, b) => b.t - a.t)[0];\nfinal_answer(`${warmest.city} is the warmest at ${warmest.t} °C.`);\n</code>",
-      ],
-      { latencyMs: 200 },
-    ),
-};
+export function playgroundOptions(env: NodeJS.ProcessEnv = process.env) {
+  // Scripted first: it is the default, and works everywhere.
+  const models: ModelOption[] = (['scripted', 'openai', 'anthropic'] as const).map((id) => {
+    if (id === 'scripted') return { id, label: 'scripted (offline replay)' };
+    try {
+      return { id, label: resolveModel({ provider: id }, env).label };
+    } catch (error) {
+      return { id, label: id, unavailable: (error as Error).message };
+    }
+  });
+  return {
+    agents: AGENT_KINDS.map((id) => ({ id, label: AGENT_LABELS[id] })),
+    models,
+    examples: EXAMPLES.map((t) => ({ id: t.id, task: t.task })),
+  };
+}
 
-export const MODELS = ['scripted', 'openai'] as const;
-export const AGENTS = ['tool', 'code'] as const;
+/** Scripted replies are paced so that a person can watch the steps arrive. */
+const SCRIPTED_LATENCY_MS = 350;
 
-export function createPlaygroundAgent(agent: string, model: string): MultiStepAgent & { close?: () => Promise<void> } {
-  if (!(AGENTS as readonly string[]).includes(agent)) throw new RangeError(`Unknown agent type "${agent}": use tool or code.`);
-  let m: Model;
-  if (model === 'scripted') m = SCRIPTS[agent as 'tool' | 'code']();
-  else if (model === 'openai') {
-    if (!process.env.OPENAI_API_KEY && !process.env.OPENAI_BASE_URL) throw new RangeError('The openai model needs OPENAI_API_KEY (or OPENAI_BASE_URL) on the server.');
-    m = createOpenAI(process.env.OPENAI_BASE_URL ? { baseURL: process.env.OPENAI_BASE_URL } : {})(process.env.ACTKIT_MODEL ?? 'gpt-4.1-mini');
-  } else throw new RangeError(`Unknown model "${model}": use scripted or openai.`);
-  return agent === 'tool'
-    ? new ToolCallingAgent({ model: m, tools: [weather], maxSteps: 8 })
-    : new CodeAgent({ model: m, tools: [weather], executor: new LocalExecutor(), maxSteps: 8 });
+/** The agent for one run of the page; bad choices are SetupErrors with a message for the page. */
+export async function createPlaygroundAgent(choice: { task: string; agent: string; model: string }, env: NodeJS.ProcessEnv = process.env): Promise<AppAgent> {
+  if (!isAgentKind(choice.agent)) throw new SetupError('usage', `Unknown agent type "${choice.agent}": use tool or code.`);
+  if (!(PROVIDERS as readonly string[]).includes(choice.model)) throw new SetupError('usage', `Unknown model "${choice.model}": use ${PROVIDERS.join(', ')}.`);
+  const example = EXAMPLES.find((t) => t.task === choice.task);
+  const spec = resolveModel({ provider: choice.model }, env);
+  if (spec.provider === 'scripted' && !example) {
+    throw new SetupError('usage', 'The scripted model only knows the example tasks: pick one from the list, or choose a real model for your own task.');
+  }
+  const model = createModel(spec, example?.scripted?.[choice.agent], { latencyMs: SCRIPTED_LATENCY_MS });
+  // An example brings its own tools; a task of your own gets every demo tool.
+  const tools = example ? example.tools.map((name) => builtinTools[name]!) : Object.values(builtinTools);
+  return createAgent({ agent: choice.agent, model, tools, maxSteps: 10 });
 }

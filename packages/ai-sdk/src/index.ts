@@ -1,1 +1,1 @@
-export { fromAISDK, toPrompt } from './ai-sdk-model.js';
+export { type FromAISDKOptions, fromAISDK, toPrompt } from './ai-sdk-model.js';

@@ -1,4 +1,5 @@
 import {
+  AgentAbortedError,
   type FilePart,
   type FinishReason,
   type Model,
@@ -13,7 +14,7 @@ import {
   streamError,
   type Usage,
 } from '@actkit/core';
-import type Anthropic from '@anthropic-ai/sdk';
+import { APIError, type default as Anthropic } from '@anthropic-ai/sdk';
 
 type MessageParams = Anthropic.MessageCreateParamsNonStreaming;
 type Block = Anthropic.ContentBlockParam;
@@ -28,6 +29,12 @@ export interface AnthropicModelOptions {
   cachePrefix?: boolean;
   /** Extended thinking budget in tokens (off by default). */
   thinkingBudgetTokens?: number;
+  /**
+   * Longest silence (ms) allowed inside a streamed reply before it counts as stalled. The SDK's
+   * `timeout` stops at the response headers, so without this a server that stops sending would
+   * hang the run. Default: the client's `timeout`; 0 or Infinity turns it off.
+   */
+  streamIdleTimeout?: number;
 }
 
 /**
@@ -73,9 +80,18 @@ export class AnthropicModel implements Model {
 
   async *stream(options: ModelCallOptions): AsyncIterable<ModelStreamPart> {
     const label = `anthropic/${this.modelId}`;
+    const idle = new IdleTimer(this.options.streamIdleTimeout ?? this.client.timeout, options.abortSignal);
+    try {
+      yield* this.#stream(options, label, idle);
+    } finally {
+      idle.stop();
+    }
+  }
+
+  async *#stream(options: ModelCallOptions, label: string, idle: IdleTimer): AsyncIterable<ModelStreamPart> {
     let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
     try {
-      events = await this.client.messages.create({ ...this.#params(options), stream: true }, requestOptions(options));
+      events = await this.client.messages.create({ ...this.#params(options), stream: true }, { ...requestOptions(options), signal: idle.signal });
     } catch (error) {
       throw modelCallErrorFrom(error, label);
     }
@@ -88,7 +104,9 @@ export class AnthropicModel implements Model {
     let stopped = false;
     let refusalText = '';
     try {
+      idle.start();
       for await (const event of events) {
+        idle.reset();
         switch (event.type) {
           case 'message_start':
             usage = event.message.usage;
@@ -146,9 +164,12 @@ export class AnthropicModel implements Model {
         }
       }
     } catch (error) {
-      throw streamError(error, label);
+      throw idle.error(label) ?? midStreamError(error, label) ?? streamError(error, label);
     }
-    if (!stopped || !usage) throw new ModelStreamError(`${label}: the stream ended before the reply was complete.`);
+    // The SDK ends the iteration quietly when the request is aborted: say why it ended.
+    const aborted = idle.error(label);
+    if (aborted) throw aborted;
+    if (!stopped || !usage) throw new ModelStreamError(`${label}: the stream ended before the reply was complete.`, { retryable: true });
     yield {
       type: 'finish',
       finishReason: mapStopReason(stopReason),
@@ -192,6 +213,63 @@ export class AnthropicModel implements Model {
     const extra = options.providerOptions?.anthropic;
     return extra ? ({ ...params, ...extra } as MessageParams) : params;
   }
+}
+
+/**
+ * Aborts a streamed request when the caller aborts or when no data arrives for `ms` — and
+ * remembers which of the two it was, since the SDK ends an aborted stream without an error.
+ */
+class IdleTimer {
+  readonly #controller = new AbortController();
+  readonly signal: AbortSignal;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stalled = false;
+  #last = 0;
+
+  constructor(
+    readonly ms: number,
+    readonly caller: AbortSignal | undefined,
+  ) {
+    this.signal = caller ? AbortSignal.any([caller, this.#controller.signal]) : this.#controller.signal;
+  }
+  start(): void {
+    this.reset();
+    // 0 or Infinity turns the watch off (setTimeout cannot wait longer than 2^31-1 ms).
+    if (this.ms > 0 && this.ms < 2 ** 31) this.#arm(this.ms);
+  }
+  /** Called for every chunk: only a timestamp, since re-arming a timer per chunk costs more. */
+  reset(): void {
+    this.#last = performance.now();
+  }
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => {
+      const quiet = performance.now() - this.#last;
+      if (quiet < this.ms) return this.#arm(this.ms - quiet);
+      this.#stalled = true;
+      this.#controller.abort();
+    }, ms);
+    this.#timer.unref?.(); // A forgotten stream must not keep the process alive.
+  }
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+  /** The typed error for a stream that ended because of an abort or a stall, if it did. */
+  error(label: string): AgentAbortedError | ModelStreamError | undefined {
+    if (this.caller?.aborted) return new AgentAbortedError('The model call was aborted.', { cause: this.caller.reason });
+    if (this.#stalled) return new ModelStreamError(`${label}: the stream stalled (no data for ${this.ms} ms).`, { retryable: true });
+    return undefined;
+  }
+}
+
+/** Errors that arrive after the headers come as an `error` event (no HTTP status): e.g. overloaded. */
+const TRANSIENT = new Set(['overloaded_error', 'api_error', 'rate_limit_error', 'timeout_error']);
+function midStreamError(error: unknown, label: string): ModelStreamError | undefined {
+  if (!(error instanceof APIError) || error.status !== undefined) return undefined;
+  const type = error.type ?? 'error';
+  return new ModelStreamError(`${label}: the server reported ${type} mid-stream: ${error.apiMessage ?? error.message}`, {
+    cause: error,
+    retryable: TRANSIENT.has(type),
+  });
 }
 
 function requestOptions(options: ModelCallOptions): Anthropic.RequestOptions {

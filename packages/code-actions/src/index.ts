@@ -2,7 +2,7 @@ export * from '@actkit/core';
 export { type CodeAgentOptions, type CodeAgentPrompts, CodeAgent, describeExecutionError } from './agent/code-agent.js';
 export { type CodeBlockTags, DEFAULT_CODE_TAGS, extractCode } from './agent/extract-code.js';
 export { ALLOWED_MODULES, INSTRUCTIONS_SECTION, NO_MODULES, SYSTEM_PROMPT } from './agent/prompts.js';
-export { type CompiledAction, CodeSyntaxError, compileAction, IMPORT_FUNCTION } from './compile/compile-action.js';
+export { type CompiledAction, CodeSyntaxError, compileAction, DYNAMIC_IMPORT_FUNCTION, IMPORT_FUNCTION } from './compile/compile-action.js';
 export {
   type ActionOutcome,
   type ActionRequest,
@@ -23,10 +23,11 @@ export {
   SerialQueue,
 } from './sandbox/host.js';
 export { ActionClock } from './sandbox/action-clock.js';
-export { SANDBOX_PRELUDE } from './sandbox/prelude.js';
+export { SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from './sandbox/prelude.js';
 export {
   type HostMessage,
   LineSplitter,
+  MAX_LINE_CHARS,
   parseRunnerLine,
   type RunnerMessage,
 } from './remote/protocol.js';

@@ -30,6 +30,13 @@ describe('compileAction', () => {
     expect(out.code).toContain('f = __actkit_import("date-fns")["format"]');
   });
 
+  it('rewrites dynamic import() to the sandbox module loader', () => {
+    const out = compileAction('const m = await import("lodash");\nconst n = await import(name);');
+    expect(out.imports).toEqual(['lodash']);
+    expect(out.code).toContain('m = await __actkit_dynamicImport("lodash")');
+    expect(out.code).toContain('n = await __actkit_dynamicImport(name)');
+  });
+
   it('reports syntax errors with the line of the model code', () => {
     const error = (() => {
       try {
@@ -40,5 +47,63 @@ describe('compileAction', () => {
     })();
     expect(error).toBeInstanceOf(CodeSyntaxError);
     expect((error as CodeSyntaxError).line).toBe(3);
+  });
+
+  it('strips every TypeScript form a model writes, keeping lines aligned', () => {
+    const source = [
+      'enum Color { Red, Green = "g" }',
+      'const enum Flag { A = 1 }',
+      'function id<T extends object>(x: T): T { return x }',
+      'const cfg = { a: 1 } satisfies Record<string, number>;',
+      'const n = cfg.a! + (<number>cfg.a) + (cfg.a as unknown as number);',
+      'class P<T> { constructor(private readonly x: T, public y = 2) {} get both(): [T, number] { return [this.x, this.y] } }',
+      'abstract class Q { abstract f(): void }',
+      'import type { Foo } from "foo";',
+      'declare const g: number;',
+      'let later!: number;',
+      'type Pair = [string, number];',
+      'const xs = [1, 2] as const;',
+      'const guard = (v: unknown): v is string => typeof v === "string";',
+      'Color.Green',
+    ].join('\n');
+    const out = compileAction(source);
+    expect(out.code.split('\n')).toHaveLength(source.split('\n').length);
+    expect(out.code).not.toMatch(/satisfies|<T|: number|as const|as unknown|import type|declare|private readonly/);
+    expect(out.declaredNames.sort()).toEqual(['Color', 'Flag', 'P', 'Q', 'cfg', 'guard', 'id', 'later', 'n', 'xs']);
+    expect(out.imports).toEqual([]);
+    // The enum's object is rebuilt by its own code: a later step can declare it again.
+    expect(out.code).toContain('( Color = undefined)');
+    expect(out.code.split('\n').at(-1)).toBe('return (Color.Green)');
+  });
+
+  it('refuses a TypeScript namespace (sucrase would drop its values) with its line', () => {
+    expect(() => compileAction('const a = 1;\nnamespace NS { export const b = 2 }\nNS.b')).toThrow(
+      expect.objectContaining({ name: 'SyntaxError', line: 2, message: expect.stringMatching(/namespaces are not supported/) }),
+    );
+    // `declare namespace` is a type only, and goes away like other types.
+    expect(compileAction('declare namespace X { const y: number }\n1').code).toContain('return (1)');
+  });
+
+  it('turns only a trailing expression statement into the value, like a REPL', () => {
+    expect(compileAction('const a = 1;\na + 1;').code).toContain('return (a + 1)');
+    expect(compileAction('let b = 2').code).not.toContain('return');
+    expect(compileAction('"use strict"').code).not.toContain('return');
+    expect(compileAction('if (true) { 1 }').code).not.toContain('return');
+    // A sequence keeps its meaning inside the parentheses.
+    expect(compileAction('1, 2').code).toBe('return (1, 2)');
+  });
+
+  it('keeps a syntax error on the line of the model code, also past imports and TypeScript', () => {
+    const fail = (code: string) => {
+      try {
+        compileAction(code);
+      } catch (e) {
+        return e as CodeSyntaxError;
+      }
+      throw new Error('no syntax error');
+    };
+    expect(fail('import _ from "lodash";\ninterface A {\n  x: number\n}\nconst b = (;').line).toBe(5);
+    expect(fail('const x: number = 1;\nlet y = {').line).toBe(2);
+    expect(fail('export const a = 1;').message).toMatch(/export/);
   });
 });

@@ -1,4 +1,4 @@
-import { type AnyTool, type ToolCallError, tool } from '@actkit/tools';
+import { type AnyTool, type ToolCallError, type ToolContext, toJSONSchema, tool } from '@actkit/tools';
 import { z } from 'zod';
 import { randomUUID } from 'node:crypto';
 import {
@@ -14,12 +14,13 @@ import { EventQueue } from './event-queue.js';
 import type { RunEvent } from './events.js';
 import {
   type AgentHooks,
+  checkOutputSchema,
   type FinalAnswerCheck,
   type HookContext,
   outputSchemaSection,
-  PLANNING_PROMPT,
   reviewFinalAnswer,
   runHooks,
+  validateOutput,
 } from './features.js';
 import {
   type ActionStep,
@@ -31,6 +32,8 @@ import {
   type PlanningStep,
   type TaskStep,
   type ToolCallRecord,
+  toStorableFile,
+  toStorableOutput,
 } from './memory.js';
 import {
   type FilePart,
@@ -40,7 +43,8 @@ import {
   type ModelResponse,
   responseText,
 } from './model.js';
-import type { RunResult, RunState } from './result.js';
+import { DEFAULT_LOOP_PROMPTS, LOOP_PROMPT_PLACEHOLDERS, type LoopPrompts } from './prompts.js';
+import type { RunResult, RunState, SubRun } from './result.js';
 import {
   type ApprovalDecision,
   ApprovalGate,
@@ -55,6 +59,7 @@ import {
   ToolCallDeniedError,
 } from './run-control.js';
 import { StreamAccumulator } from './stream.js';
+import { checkTemplate, renderTemplate } from './template.js';
 import { type ToolCallOutcome, Toolbox } from './toolbox.js';
 import { addUsage, emptyUsage, sumUsage } from './usage.js';
 
@@ -64,9 +69,14 @@ export type ModelSettings = Pick<
   'temperature' | 'maxOutputTokens' | 'topP' | 'seed' | 'headers' | 'providerOptions'
 >;
 
-export interface AgentOptions {
+export interface AgentOptions<TOutput = unknown> {
   model: Model;
   tools?: readonly AnyTool[];
+  /**
+   * Agents this one can call as tools (each needs a `name` and a `description`): shorthand for
+   * `tools: [agent.asTool(), …]`.
+   */
+  managedAgents?: readonly MultiStepAgent<any>[];
   /** The most action steps a run may take (default 20). */
   maxSteps?: number;
   /** Used in logs and when the agent is managed by another one. */
@@ -83,15 +93,24 @@ export interface AgentOptions {
   wording?: Partial<MessageWording>;
   /** Plan before the first step and then every N steps (off by default). */
   planningInterval?: number;
-  /** The planning prompt (a template; no placeholders needed). */
-  planningPrompt?: string;
-  /** Validates the final answer (JSON text is parsed first); a mismatch goes back to the model to fix. */
-  outputSchema?: z.ZodType;
+  /**
+   * Replaces prompts of the shared loop (planning, the max-steps answer, structured output,
+   * rejected answers, a managed agent's task); the defaults are in `DEFAULT_LOOP_PROMPTS`.
+   */
+  loopPrompts?: Partial<LoopPrompts>;
+  /**
+   * The final answer must match this zod schema (JSON text is parsed first); a mismatch goes
+   * back to the model to fix, and `result.output` is the parsed value.
+   */
+  outputSchema?: z.ZodType<TOutput>;
   /** Checks that can reject a final answer with a reason the model sees. */
-  finalAnswerChecks?: FinalAnswerCheck[];
+  finalAnswerChecks?: FinalAnswerCheck<TOutput>[];
   /** Callbacks on each event and step; they can stop the run. */
   hooks?: AgentHooks;
-  /** Start from this memory (e.g. `AgentMemory.fromJSON(saved)` after a restart); pair with `run(task, { reset: false })`. */
+  /**
+   * Start from this memory (e.g. `AgentMemory.fromJSON(saved)` after a restart): then `resume()`
+   * continues its last task, or `run(task, { reset: false })` goes on with a new one.
+   */
   memory?: AgentMemory;
   /** How calls of tools with `needsApproval` are approved. */
   approval?: ApprovalOptions;
@@ -102,7 +121,10 @@ export interface AgentOptions {
 }
 
 export interface RunOptions {
+  /** Stops the run cleanly, between steps or inside one (state `aborted`; memory keeps every step). */
   signal?: AbortSignal;
+  /** Hooks for this run only, called after the agent's own (e.g. a logger for one run). */
+  hooks?: AgentHooks;
   /** Start from empty memory (default true). With `false` the new task continues the conversation. */
   reset?: boolean;
   /** Images or other files given with the task. */
@@ -122,8 +144,8 @@ export interface StepContext {
 }
 
 /** A run in progress: iterate it for events; `result` settles when it ends. */
-export interface AgentStream extends AsyncIterable<RunEvent> {
-  readonly result: Promise<RunResult>;
+export interface AgentStream<TOutput = unknown> extends AsyncIterable<RunEvent> {
+  readonly result: Promise<RunResult<TOutput>>;
   /** Answers an `approval-request` event of this run. */
   respond(id: string, decision: ApprovalDecision | boolean): boolean;
 }
@@ -136,7 +158,7 @@ const DEFAULT_MAX_OBSERVATION = 20_000;
  * say how a step acts (`executeStep`) and what the system prompt is; everything else — memory,
  * events, limits, usage, timing, cancellation — lives here once.
  */
-export abstract class MultiStepAgent {
+export abstract class MultiStepAgent<TOutput = unknown> {
   readonly model: Model;
   readonly toolbox: Toolbox;
   readonly name: string;
@@ -149,11 +171,17 @@ export abstract class MultiStepAgent {
   readonly wording: MessageWording;
   memory = new AgentMemory();
   readonly planningInterval: number | undefined;
-  readonly planningPrompt: string;
-  readonly outputSchema: z.ZodType | undefined;
-  readonly finalAnswerChecks: readonly FinalAnswerCheck[];
+  readonly loopPrompts: Readonly<LoopPrompts>;
+  readonly outputSchema: z.ZodType<TOutput> | undefined;
+  readonly finalAnswerChecks: readonly FinalAnswerCheck<TOutput>[];
   readonly hooks: AgentHooks | undefined;
   #running = false;
+  /** The run in progress: its id and latest action step (for hooks), and why it was closed early. */
+  #runId = '';
+  #currentStep: ActionStep | undefined;
+  #closedBy: unknown;
+  /** Runs as a managed agent wait here for the one before to end. */
+  #managedQueue: Promise<void> = Promise.resolve();
   #stopRequest: { reason: string; by: 'hook' | 'stop-condition' | 'loop-guard' } | undefined;
   readonly approval: ApprovalOptions;
   readonly stopWhen: readonly StopCondition[];
@@ -161,7 +189,7 @@ export abstract class MultiStepAgent {
   readonly #approvals = new ApprovalGate();
   #approvalIds = 0;
 
-  constructor(options: AgentOptions) {
+  constructor(options: AgentOptions<TOutput>) {
     if (!options?.model || typeof options.model.generate !== 'function') {
       throw new AgentConfigError('An agent needs a `model` (an object with generate() and stream()).');
     }
@@ -180,31 +208,57 @@ export abstract class MultiStepAgent {
     this.wording = { ...defaultWording, ...options.wording };
     if (options.planningInterval !== undefined) positiveInteger(options.planningInterval, 'planningInterval');
     this.planningInterval = options.planningInterval;
-    this.planningPrompt = options.planningPrompt ?? PLANNING_PROMPT;
-    if (options.outputSchema !== undefined && typeof (options.outputSchema as z.ZodType)?.safeParseAsync !== 'function') {
-      throw new AgentConfigError('outputSchema must be a zod schema.');
-    }
-    this.outputSchema = options.outputSchema;
+    this.loopPrompts = Object.freeze(checkLoopPrompts(options.loopPrompts));
+    this.outputSchema = checkOutputSchema(options.outputSchema) as z.ZodType<TOutput> | undefined;
     this.finalAnswerChecks = options.finalAnswerChecks ?? [];
-    this.hooks = options.hooks;
-    if (options.memory) this.memory = options.memory;
+    if (!Array.isArray(this.finalAnswerChecks) || this.finalAnswerChecks.some((c) => typeof c !== 'function')) {
+      throw new AgentConfigError('finalAnswerChecks must be an array of functions.');
+    }
+    this.hooks = checkHooks(options.hooks, 'hooks');
+    if (options.memory !== undefined) {
+      if (!(options.memory instanceof AgentMemory)) {
+        throw new AgentConfigError('memory must be an AgentMemory, e.g. AgentMemory.fromJSON(saved).');
+      }
+      this.memory = options.memory;
+    }
+    for (const agent of options.managedAgents ?? []) {
+      if (!(agent instanceof MultiStepAgent)) throw new AgentConfigError('managedAgents must hold agents (use `tools` for tools).');
+      this.toolbox.add(agent.asTool());
+    }
     this.approval = options.approval ?? {};
     this.stopWhen = options.stopWhen === undefined ? [] : Array.isArray(options.stopWhen) ? options.stopWhen : [options.stopWhen as StopCondition];
     this.#loopGuard = options.loopGuard === false ? undefined : new LoopGuard(options.loopGuard);
   }
 
-  /** Answers an approval request (from an `approval-request` event). False if none is waiting with this id. */
+  /**
+   * Answers an approval request (from an `approval-request` event), this agent's or one of its
+   * managed agents' (shown as `managed-agent` events). False if none is waiting with this id.
+   */
   respond(id: string, decision: ApprovalDecision | boolean): boolean {
-    return this.#approvals.respond(id, decision);
+    return this.#respondDeep(id, decision, new Set());
+  }
+
+  #respondDeep(id: string, decision: ApprovalDecision | boolean, seen: Set<MultiStepAgent<any>>): boolean {
+    if (this.#approvals.respond(id, decision)) return true;
+    seen.add(this);
+    return this.toolbox.tools.some((t) => {
+      const sub = managedAgentOf(t);
+      return !!sub && !seen.has(sub) && sub.#respondDeep(id, decision, seen);
+    });
   }
 
   /**
-   * Continues a run that ended `awaiting_approval` (here, or in a new process after
-   * `memory: AgentMemory.fromJSON(saved)`): approved calls run, denied ones tell the model why,
-   * and the loop goes on. Decisions are keyed by request id; a request without one is denied.
+   * Continues the last task in memory — here, or in a new process after
+   * `memory: AgentMemory.fromJSON(saved)`. After a run that ended `awaiting_approval`, give the
+   * decisions (keyed by request id; a request without one is denied): approved calls run, denied
+   * ones tell the model why. After a run that was aborted or stopped, call it without decisions
+   * and the agent picks up where it was, with a fresh step budget.
    */
-  resume(decisions: Record<string, ApprovalDecision | boolean>, options: Omit<RunOptions, 'reset' | 'files'> = {}): AgentStream {
-    return this.#stream(() => this.#loop(undefined, { ...options, reset: false }, true, decisions));
+  resume(
+    decisions: Record<string, ApprovalDecision | boolean> = {},
+    options: Omit<RunOptions, 'reset' | 'files'> = {},
+  ): AgentStream<TOutput> {
+    return this.#stream(() => this.#loop(undefined, { ...options, reset: false }, true, decisions), options.hooks);
   }
 
   /** Carries out the decisions for the pending calls of the last step. */
@@ -270,28 +324,89 @@ export abstract class MultiStepAgent {
 
   /**
    * This agent as a tool another agent can call (a managed agent): the manager passes a task,
-   * this agent runs it to the end, and its answer is the tool's result. The sub-run's steps and
-   * usage are kept on the manager's tool-call record. Works from code actions on any executor,
-   * since tools run on the host.
+   * this agent runs it to the end (its task worded by `loopPrompts.managedAgentTask`), and its
+   * answer is the tool's result. The sub-run's steps and usage are kept on the manager's
+   * tool-call record (`record.subRun`, also when it fails), and its events reach the manager's
+   * stream as `managed-agent` events. Works from code actions on any executor, since tools run on
+   * the host. Calls made at the same time run one after another: an agent runs one task at a time.
    */
   asTool(options: { name?: string; description?: string } = {}): AnyTool {
     const description = options.description ?? this.description;
     if (!description) throw new AgentConfigError(`Agent "${this.name}" needs a description to be used as a tool.`);
-    return tool({
+    const base = tool({
       name: options.name ?? this.name,
       description,
       input: z.object({
-        task: z.string().min(1).describe('The task for this agent, with every detail it needs.'),
+        task: z.string().min(1).describe('The task for this agent, with every detail it needs: it sees nothing else.'),
       }),
-      run: async ({ task }, context) => {
-        const result = await this.run(task, { signal: context.signal });
-        context.reportSubRun?.(result);
-        if (result.state === 'aborted' || result.state === 'stopped') {
-          throw new AgentError(`Agent "${this.name}" did not finish (${result.state}${result.stopReason ? `: ${result.stopReason}` : ''}).`);
-        }
-        return result.state === 'max_steps' ? { answer: result.output, note: 'The agent hit its step limit; this is its best answer.' } : result.output;
-      },
+      run: ({ task }, context) => this.#runManaged(task, context),
     });
+    return Object.freeze({ ...base, [MANAGED_AGENT]: this });
+  }
+
+  async #runManaged(task: string, context: ToolContext): Promise<unknown> {
+    const previous = this.#managedQueue;
+    let release!: () => void;
+    this.#managedQueue = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    try {
+      await untilSettledOrAborted(previous, context.signal);
+      const startedAt = Date.now();
+      const stream = this.stream(renderTemplate(this.loopPrompts.managedAgentTask, { name: this.name, task }), { signal: context.signal }, false);
+      let runId: string | undefined;
+      let result: RunResult<TOutput>;
+      try {
+        for await (const event of stream) {
+          if (event.type === 'run-start') runId = event.runId;
+          context.reportSubRunEvent?.(event);
+        }
+        result = await stream.result;
+      } catch (error) {
+        // Keep what the sub-agent did before it failed (its memory holds only this run).
+        const steps = runId ? [...this.memory.steps] : [];
+        const endedAt = Date.now();
+        const failed: SubRun = {
+          state: 'failed',
+          output: undefined,
+          error: serializeError(error),
+          steps,
+          usage: sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage))),
+          timing: { startedAt, endedAt, durationMs: endedAt - startedAt },
+          runId: runId ?? '',
+        };
+        context.reportSubRun?.(failed);
+        throw error;
+      }
+      context.reportSubRun?.(result);
+      if (result.state === 'aborted' || result.state === 'stopped' || result.state === 'awaiting_approval') {
+        throw new AgentError(`Agent "${this.name}" did not finish (${result.state}${result.stopReason ? `: ${result.stopReason}` : ''}).`);
+      }
+      return result.state === 'max_steps'
+        ? { answer: result.output, note: 'The agent hit its step limit; this is its best answer.' }
+        : result.output;
+    } finally {
+      // The next call may start once this one is done — and, if this one gave up waiting, once the one before it is.
+      void previous.then(release);
+    }
+  }
+
+  /** Refuses to start when this agent manages itself, directly or through other agents (the run could never end). */
+  #checkNoManagementCycle(): void {
+    const seen = new Set<MultiStepAgent<any>>();
+    const visit = (agent: MultiStepAgent<any>, path: string[]): void => {
+      for (const t of agent.toolbox.tools) {
+        const sub = managedAgentOf(t);
+        if (!sub) continue;
+        if (sub === this) {
+          throw new AgentConfigError(`Agent "${this.name}" manages itself: ${[...path, t.name].join(' → ')}. A managed agent cannot call its manager.`);
+        }
+        if (seen.has(sub)) continue;
+        seen.add(sub);
+        visit(sub, [...path, t.name]);
+      }
+    };
+    visit(this, [this.name]);
   }
 
   /** The system prompt for the coming run. */
@@ -305,48 +420,52 @@ export abstract class MultiStepAgent {
   protected abstract executeStep(step: ActionStep, context: StepContext): Promise<void>;
 
   /** Runs a task to the end and returns the result. */
-  run(task: string, options: RunOptions = {}): Promise<RunResult> {
+  run(task: string, options: RunOptions = {}): Promise<RunResult<TOutput>> {
     return this.stream(task, options, false).result;
   }
 
-  /** Runs a task, yielding events as they happen (model deltas stream too). */
-  stream(task: string, options: RunOptions = {}, streaming = true): AgentStream {
-    return this.#stream(() => this.#loop(task, options, streaming));
+  /** Runs a task, yielding events as they happen (model deltas stream too, unless `streaming` is false). */
+  stream(task: string, options: RunOptions = {}, streaming = true): AgentStream<TOutput> {
+    return this.#stream(() => this.#loop(task, options, streaming), options.hooks);
   }
 
-  #stream(start: () => AsyncGenerator<RunEvent, RunResult>): AgentStream {
+  #stream(start: () => AsyncGenerator<RunEvent, RunResult<TOutput>>, runHooksOption?: AgentHooks): AgentStream<TOutput> {
     const generator = start();
     const agent = this;
-    const hookContext: HookContext = {
-      agent: this,
-      stop: (reason = 'stopped by a hook') => {
-        agent.#stopRequest ??= { reason, by: 'hook' };
-      },
+    let hooks: AgentHooks[] | undefined;
+    const stop = (reason = 'stopped by a hook') => {
+      agent.#stopRequest ??= { reason, by: 'hook' };
     };
-    let settle!: { resolve: (r: RunResult) => void; reject: (e: unknown) => void };
-    const result = new Promise<RunResult>((resolve, reject) => {
+    const hookContext = (): HookContext => ({ agent, runId: agent.#runId, memory: agent.memory, step: agent.#currentStep, stop });
+    let settle!: { resolve: (r: RunResult<TOutput>) => void; reject: (e: unknown) => void };
+    const result = new Promise<RunResult<TOutput>>((resolve, reject) => {
       settle = { resolve, reject };
     });
     result.catch(() => {}); // A consumer that iterates sees the error there; don't also report it as unhandled.
     let taken = false;
     const iterate = async function* (): AsyncGenerator<RunEvent> {
+      let failure: { error: unknown } | undefined;
       try {
+        hooks ??= [agent.hooks, checkHooks(runHooksOption, 'run hooks')].filter((h): h is AgentHooks => !!h);
         for (;;) {
           const next = await generator.next();
           if (next.done) {
             settle.resolve(next.value);
             return;
           }
-          await runHooks(agent.hooks, next.value, hookContext);
+          if (hooks.length > 0) await runHooks(hooks, next.value, hookContext());
           yield next.value;
         }
       } catch (error) {
-        settle.reject(error);
+        // A step in progress is recorded with this error when the loop is closed below.
+        agent.#closedBy = error;
+        failure = { error };
         throw error;
       } finally {
-        // A consumer that stops iterating early ends the run: work in flight is aborted.
+        // A consumer that stops iterating early ends the run: work in flight is aborted, and the
+        // step in progress is recorded. Only then does `result` settle, so memory is complete.
         await generator.return(undefined as never);
-        settle.reject(new AgentAbortedError('The run stream was closed before the run ended.'));
+        settle.reject(failure ? failure.error : new AgentAbortedError('The run stream was closed before the run ended.'));
       }
     };
     return {
@@ -373,9 +492,12 @@ export abstract class MultiStepAgent {
     };
   }
 
-  /** The model messages for the current memory (what the next model call will see). */
+  /**
+   * The model messages for the current memory (what the next model call will see). Images reach
+   * the model unless it says it cannot take them (`capabilities.images === false`).
+   */
   messages(): ModelMessage[] {
-    return memoryToMessages(this.memory, this.wording);
+    return memoryToMessages(this.memory, this.wording, { images: this.model.capabilities?.images !== false });
   }
 
   async *#loop(
@@ -383,25 +505,32 @@ export abstract class MultiStepAgent {
     options: RunOptions,
     streaming: boolean,
     decisions?: Record<string, ApprovalDecision | boolean>,
-  ): AsyncGenerator<RunEvent, RunResult> {
+  ): AsyncGenerator<RunEvent, RunResult<TOutput>> {
     if (task !== undefined && (typeof task !== 'string' || task.trim() === '')) throw new AgentConfigError('A run needs a non-empty task.');
+    const files = checkFiles(options.files);
     if (this.#running) {
       throw new AgentError(`Agent "${this.name}" is already running; wait for it or create another agent.`);
     }
+    this.#checkNoManagementCycle();
     this.#running = true;
     const runId = randomUUID();
+    this.#runId = runId;
+    this.#currentStep = undefined;
+    this.#closedBy = undefined;
     const abort = new AbortController();
     const onAbort = () => abort.abort(options.signal?.reason);
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const started = Date.now();
-    const maxSteps = positiveInteger(options.maxSteps ?? this.maxSteps, 'maxSteps');
     try {
-      const systemPrompt = this.buildSystemPrompt() + (this.outputSchema ? outputSchemaSection(this.outputSchema) : '');
+      const maxSteps = positiveInteger(options.maxSteps ?? this.maxSteps, 'maxSteps');
+      const systemPrompt =
+        this.buildSystemPrompt() + (this.outputSchema ? outputSchemaSection(this.outputSchema, this.loopPrompts.outputSchema) : '');
       this.#stopRequest = undefined;
       this.#loopGuard?.reset();
       let firstStep: number;
       let taskStep: TaskStep;
+      const resuming = task === undefined;
       if (task === undefined) {
         // Resuming: the task is the last one in memory; decided approvals are carried out first.
         const last = [...this.memory.steps].reverse().find((s): s is TaskStep => s.type === 'task');
@@ -417,7 +546,7 @@ export abstract class MultiStepAgent {
         else this.memory.systemPrompt = systemPrompt;
         firstStep = this.memory.steps.length;
         taskStep = { type: 'task', task, timing: { startedAt: started } };
-        if (options.files?.length) taskStep.files = options.files.map(toStorableFile);
+        if (files.length) taskStep.files = files.map(toStorableFile);
         this.memory.steps.push(taskStep);
         yield { type: 'run-start', runId, agentName: this.name, task: taskStep };
       }
@@ -435,17 +564,29 @@ export abstract class MultiStepAgent {
           break;
         }
         if (this.planningInterval && taken % this.planningInterval === 0) {
-          const planning = await this.#plan(abort.signal);
+          const prompt =
+            taken === 0 && !resuming
+              ? renderTemplate(this.loopPrompts.initialPlan, { task: taskStep.task, max_steps: maxSteps })
+              : renderTemplate(this.loopPrompts.updatePlan, { task: taskStep.task, step: stepNumber + 1, remaining_steps: maxSteps - taken });
+          const planning = await this.#plan(prompt, abort.signal);
+          if (!planning) {
+            state = 'aborted';
+            break;
+          }
           this.memory.steps.push(planning);
           yield { type: 'planning', step: planning };
+          if (this.#stopped()) {
+            state = 'stopped';
+            break;
+          }
         }
         const step = newActionStep(++stepNumber);
+        this.#currentStep = step;
         yield { type: 'step-start', stepNumber: step.stepNumber };
         const outcome = yield* this.#runStep(step, { runId, signal: abort.signal, streaming }, async (s, c) => {
           await this.executeStep(s, c);
-          await reviewFinalAnswer(s, this.memory, this.outputSchema, this.finalAnswerChecks);
+          await reviewFinalAnswer(s, this.memory, this.outputSchema, this.finalAnswerChecks, this.loopPrompts);
         });
-        this.memory.steps.push(step);
         await this.#controlAfterStep(step, started);
         yield { type: 'step-finish', step };
         if (outcome === 'aborted') {
@@ -466,11 +607,11 @@ export abstract class MultiStepAgent {
       if (state === undefined) {
         state = 'max_steps';
         const step = newActionStep(++stepNumber);
+        this.#currentStep = step;
         yield { type: 'step-start', stepNumber: step.stepNumber };
         const outcome = yield* this.#runStep(step, { runId, signal: abort.signal, streaming }, (s, c) =>
-          this.#answerFromMemory(s, c),
+          this.#answerFromMemory(s, c, taskStep.task, maxSteps),
         );
-        this.memory.steps.push(step);
         yield { type: 'step-finish', step };
         if (outcome === 'aborted') state = 'aborted';
         else output = step.finalAnswer?.value;
@@ -478,8 +619,8 @@ export abstract class MultiStepAgent {
       if (state === 'success' || state === 'max_steps') yield { type: 'final-answer', output };
       const steps: MemoryStep[] = this.memory.steps.slice(firstStep);
       const ended = Date.now();
-      const result: RunResult = {
-        output,
+      const result: RunResult<TOutput> = {
+        output: output as TOutput | undefined,
         state,
         steps,
         usage: sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage))),
@@ -499,36 +640,48 @@ export abstract class MultiStepAgent {
   }
 
   /**
-   * Runs one step's work while relaying the events it emits. Returns 'aborted' when the run
-   * was cancelled during the step; rethrows errors the model cannot fix, after recording the
-   * step so that nothing is lost.
+   * Runs one step's work while relaying the events it emits, and records the step in memory
+   * however it ends. Returns 'aborted' when the run was cancelled during the step (at once, even
+   * if a tool ignores the signal); rethrows errors the model cannot fix, after recording them on
+   * the step. A run closed mid-step (its stream closed, a hook threw) keeps the step too.
    */
   async *#runStep(
     step: ActionStep,
     base: Omit<StepContext, 'emit'>,
-    work: (step: ActionStep, context: StepContext) => Promise<void> = (s, c) => this.executeStep(s, c),
+    work: (step: ActionStep, context: StepContext) => Promise<void>,
   ): AsyncGenerator<RunEvent, 'done' | 'aborted'> {
     const queue = new EventQueue<RunEvent>();
     const context: StepContext = { ...base, emit: (event) => queue.push(event) };
     const t0 = performance.now();
+    let ended: 'done' | 'aborted' | 'failed' | undefined;
     work(step, context).then(
       () => queue.end(),
       (error) => queue.fail(error),
     );
+    const onAbort = () => queue.fail(new AgentAbortedError('The run was aborted during this step.'));
+    if (base.signal.aborted) onAbort();
+    else base.signal.addEventListener('abort', onAbort, { once: true });
     try {
       yield* queue;
+      ended = 'done';
       return 'done';
     } catch (error) {
       if (base.signal.aborted || isAbortError(error)) {
         step.error = serializeError(new AgentAbortedError('The run was aborted during this step.'));
+        ended = 'aborted';
         return 'aborted';
       }
       step.error = serializeError(error);
-      this.memory.steps.push(step);
+      ended = 'failed';
       throw error;
     } finally {
+      base.signal.removeEventListener('abort', onAbort);
+      if (ended === undefined) {
+        step.error = serializeError(this.#closedBy ?? new AgentAbortedError('The run was closed during this step.'));
+      }
       step.timing.endedAt = Date.now();
       step.timing.durationMs = performance.now() - t0;
+      this.memory.steps.push(step);
     }
   }
 
@@ -541,46 +694,69 @@ export abstract class MultiStepAgent {
     return this.#stopRequest?.by ?? 'hook';
   }
 
-  /** A planning step: the model writes a plan from what it knows so far (recorded in memory, shown in the stream). */
-  async #plan(signal: AbortSignal): Promise<PlanningStep> {
+  /**
+   * A planning step: the model writes a plan from what it knows so far (recorded in memory, shown
+   * in the stream). Undefined when the run was aborted meanwhile.
+   */
+  async #plan(prompt: string, signal: AbortSignal): Promise<PlanningStep | undefined> {
     const startedAt = Date.now();
-    const modelInput: ModelMessage[] = [...this.messages(), { role: 'user', content: [{ type: 'text', text: this.planningPrompt }] }];
+    const t0 = performance.now();
+    const modelInput: ModelMessage[] = [...this.messages(), { role: 'user', content: [{ type: 'text', text: prompt }] }];
     let response: ModelResponse;
     try {
-      response = await this.model.generate({ ...this.modelSettings, messages: modelInput, abortSignal: signal });
+      response = await this.model.generate({ ...this.modelSettings, ...this.#noToolCalls(modelInput), messages: modelInput, abortSignal: signal });
     } catch (error) {
-      if (signal.aborted || isAbortError(error)) throw new AgentAbortedError(undefined, { cause: error });
-      throw error instanceof AgentError ? error : new ModelCallError(`Planning failed: ${(error as Error)?.message ?? error}`, { cause: error });
+      if (signal.aborted || isAbortError(error)) return undefined;
+      throw error instanceof AgentError
+        ? error
+        : new ModelCallError(`Planning failed (${this.model.provider}/${this.model.modelId}): ${(error as Error)?.message ?? error}`, {
+            cause: error,
+          });
     }
-    const endedAt = Date.now();
+    if (signal.aborted) return undefined;
     return {
       type: 'planning',
       plan: responseText(response.content).trim(),
       modelInput,
       usage: response.usage,
-      timing: { startedAt, endedAt, durationMs: endedAt - startedAt },
+      timing: { startedAt, endedAt: Date.now(), durationMs: performance.now() - t0 },
     };
   }
 
-  /** After the last allowed step: one more model call for the best answer from memory. */
-  async #answerFromMemory(step: ActionStep, context: StepContext): Promise<void> {
-    const messages: ModelMessage[] = [
-      ...this.messages(),
-      {
-        role: 'user',
-        content: [
-          {
-            type: 'text',
-            text:
-              'You have reached the maximum number of steps. Based on everything above, give your best final ' +
-              'answer to the task now, as plain text, without calling tools or writing code.',
-          },
-        ],
-      },
-    ];
-    const response = await this.callModel(step, context, { messages });
-    step.finalAnswer = { value: responseText(response.content).trim() };
+  /**
+   * For a call that must not call tools (a plan, the max-steps answer): when the conversation
+   * holds native tool calls, the tools are still described (some APIs refuse tool calls in the
+   * history otherwise, and it keeps prompt caches warm) with `toolChoice: 'none'`.
+   */
+  #noToolCalls(messages: ModelMessage[]): Pick<ModelCallOptions, 'tools' | 'toolChoice'> {
+    const hasToolCalls = messages.some((m) => m.role === 'tool' || (m.role === 'assistant' && m.content.some((p) => p.type === 'tool-call')));
+    return hasToolCalls && this.toolbox.tools.length > 0 ? { tools: this.toolbox.definitions(), toolChoice: 'none' } : {};
+  }
+
+  /**
+   * After the last allowed step: one more model call for the best answer from memory. Under an
+   * output schema the model is asked for JSON, and the answer is validated (a mismatch is the
+   * step's error and the run has no output); final-answer checks do not run on this answer.
+   */
+  async #answerFromMemory(step: ActionStep, context: StepContext, task: string, maxSteps: number): Promise<void> {
+    let prompt = renderTemplate(this.loopPrompts.maxStepsAnswer, { task, max_steps: maxSteps });
+    const schema = this.outputSchema ? toJSONSchema(this.outputSchema) : undefined;
+    if (schema) prompt += renderTemplate(this.loopPrompts.maxStepsSchema, { schema: JSON.stringify(schema) });
+    const messages: ModelMessage[] = [...this.messages(), { role: 'user', content: [{ type: 'text', text: prompt }] }];
+    const response = await this.callModel(step, context, {
+      messages,
+      ...this.#noToolCalls(messages),
+      ...(schema ? { responseFormat: { type: 'json' as const, schema } } : {}),
+    });
+    const answer = responseText(response.content).trim();
     step.observation = 'Maximum number of steps reached; answered from memory.';
+    if (!this.outputSchema) {
+      step.finalAnswer = { value: answer };
+      return;
+    }
+    const checked = await validateOutput(this.outputSchema, answer);
+    if (checked.ok) step.finalAnswer = { value: checked.value };
+    else step.error = { name: 'FinalAnswerSchemaMismatch', message: renderTemplate(this.loopPrompts.schemaMismatch, { issues: checked.issues }) };
   }
 
   /**
@@ -596,20 +772,28 @@ export abstract class MultiStepAgent {
     options: { canDefer?: boolean } = {},
   ): Promise<{ record: ToolCallRecord; outcome: ToolCallOutcome }> {
     context.emit({ type: 'tool-call', stepNumber: step.stepNumber, ...call });
-    let subRun: RunResult | undefined;
+    let subRun: SubRun | undefined;
     const t0 = performance.now();
     const outcome = await this.toolbox.call(call.toolName, call.input, {
       signal: context.signal,
       toolCallId: call.toolCallId,
       ...(this.toolContext ? { context: this.toolContext } : {}),
       reportSubRun: (result) => {
-        subRun = result as RunResult;
+        subRun = result as SubRun;
       },
+      reportSubRunEvent: (event) =>
+        context.emit({
+          type: 'managed-agent',
+          stepNumber: step.stepNumber,
+          toolCallId: call.toolCallId,
+          toolName: call.toolName,
+          event: event as RunEvent,
+        }),
       beforeRun: (tool, input) => this.#approve(tool, input, step, context, call.toolCallId, options.canDefer ?? false),
     });
     const durationMs = performance.now() - t0;
     const record: ToolCallRecord = { toolCallId: call.toolCallId, toolName: call.toolName, input: outcome.input, durationMs };
-    if (outcome.ok) record.output = toOutput(outcome.output);
+    if (outcome.ok) record.output = toOutput(toStorableOutput(outcome.output));
     else if (outcome.error instanceof ApprovalPendingError) record.pendingApproval = outcome.error.request;
     else record.error = serializeError(outcome.error);
     if (subRun) {
@@ -708,9 +892,74 @@ function positiveInteger(value: number, name: string): number {
   return value;
 }
 
-/** Memory must serialise to JSON: binary file data is stored as base64 text. */
-function toStorableFile(file: FilePart): FilePart {
-  if (file.data instanceof Uint8Array) return { ...file, data: Buffer.from(file.data).toString('base64') };
-  if (file.data instanceof URL) return { ...file, data: file.data.href };
-  return file;
+/** Marks a tool made by `asTool()` with the agent behind it. */
+const MANAGED_AGENT = Symbol.for('actkit.managedAgent');
+
+/** The agent behind a tool made by `agent.asTool()`, if it is one. */
+export function managedAgentOf(t: AnyTool): MultiStepAgent<any> | undefined {
+  const agent = (t as { [MANAGED_AGENT]?: unknown })[MANAGED_AGENT];
+  return agent instanceof MultiStepAgent ? agent : undefined;
+}
+
+/** Waits for a promise to settle, or throws once the signal aborts. */
+function untilSettledOrAborted(promise: Promise<unknown>, signal: AbortSignal): Promise<void> {
+  signal.throwIfAborted();
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason ?? new AgentAbortedError());
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+      () => {
+        signal.removeEventListener('abort', onAbort);
+        resolve();
+      },
+    );
+  });
+}
+
+function checkLoopPrompts(prompts: Partial<LoopPrompts> | undefined): LoopPrompts {
+  if (prompts === undefined) return { ...DEFAULT_LOOP_PROMPTS };
+  if (typeof prompts !== 'object' || prompts === null) throw new AgentConfigError('loopPrompts must be an object of prompt templates.');
+  const known = Object.keys(DEFAULT_LOOP_PROMPTS) as Array<keyof LoopPrompts>;
+  for (const key of Object.keys(prompts)) {
+    if (!known.includes(key as keyof LoopPrompts)) {
+      throw new AgentConfigError(`loopPrompts has no prompt "${key}" (known: ${known.join(', ')}).`);
+    }
+  }
+  const merged = { ...DEFAULT_LOOP_PROMPTS, ...prompts };
+  for (const key of known) checkTemplate(merged[key], LOOP_PROMPT_PLACEHOLDERS[key], `loopPrompts.${key}`);
+  return merged;
+}
+
+function checkHooks(hooks: AgentHooks | undefined, label: string): AgentHooks | undefined {
+  if (hooks === undefined) return undefined;
+  if (typeof hooks !== 'object' || hooks === null) throw new AgentConfigError(`${label} must be an object of callbacks.`);
+  for (const name of ['onEvent', 'onStepStart', 'onStepEnd'] as const) {
+    if (hooks[name] !== undefined && typeof hooks[name] !== 'function') throw new AgentConfigError(`${label}.${name} must be a function.`);
+  }
+  return hooks;
+}
+
+/** Files given with a task must be file parts: `{ type: 'file', mediaType, data }`. */
+function checkFiles(files: unknown): FilePart[] {
+  if (files === undefined) return [];
+  if (!Array.isArray(files)) throw new AgentConfigError('files must be an array of { type: "file", mediaType, data }.');
+  files.forEach((file, i) => {
+    const f = file as Partial<FilePart> | null;
+    const why =
+      typeof f !== 'object' || f === null
+        ? 'is not an object'
+        : f.type !== 'file'
+          ? 'needs type: "file"'
+          : typeof f.mediaType !== 'string' || !/^[\w.+-]+\/[\w.+-]+$/.test(f.mediaType)
+            ? 'needs a mediaType such as "image/png"'
+            : !(typeof f.data === 'string' || f.data instanceof Uint8Array || f.data instanceof URL) || (typeof f.data === 'string' && f.data === '')
+              ? 'needs data: base64 text, bytes (Uint8Array) or a URL'
+              : undefined;
+    if (why) throw new AgentConfigError(`files[${i}] ${why}.`);
+  });
+  return files as FilePart[];
 }

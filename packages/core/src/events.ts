@@ -36,6 +36,11 @@ export type RunEvent =
   | { type: 'code'; stepNumber: number; code: string }
   | { type: 'code-log'; stepNumber: number; text: string }
   | { type: 'step-finish'; step: ActionStep }
+  /**
+   * An event of a managed agent's run, made by the tool call `toolCallId` of this step. Deeper
+   * agents' events arrive nested the same way, one level per manager.
+   */
+  | { type: 'managed-agent'; stepNumber: number; toolCallId: string; toolName: string; event: RunEvent }
   | { type: 'final-answer'; output: unknown }
   | { type: 'run-finish'; result: RunResult };
 

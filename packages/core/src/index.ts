@@ -2,6 +2,7 @@ export * from "@actkit/tools";
 export {
   type AgentOptions,
   type AgentStream,
+  managedAgentOf,
   type ModelSettings,
   MultiStepAgent,
   type RunOptions,
@@ -21,8 +22,17 @@ export {
   serializeError,
 } from './errors.js';
 export type { RunEvent, RunEventType } from './events.js';
-export { type AgentHooks, combineHooks, type FinalAnswerCheck, type HookContext, HookError, PLANNING_PROMPT } from './features.js';
-export { formatRun } from './inspect.js';
+export {
+  type AgentHooks,
+  combineHooks,
+  type FinalAnswerCheck,
+  FinalAnswerCheckError,
+  type HookContext,
+  HookError,
+  validateOutput,
+} from './features.js';
+export { formatRun, inspectRun, type ModelCallRecord, type RunInspection } from './inspect.js';
+export { DEFAULT_LOOP_PROMPTS, LOOP_PROMPT_PLACEHOLDERS, type LoopPrompts } from './prompts.js';
 export { type ConsoleLoggerOptions, createConsoleLogger, type LogLevel } from './logger.js';
 export {
   type ApprovalDecision,
@@ -52,7 +62,9 @@ export {
   type ActionStep,
   AgentMemory,
   defaultWording,
+  isFilePart,
   type MemoryStep,
+  type MessageOptions,
   type MessageWording,
   memoryToMessages,
   type PlanningStep,
@@ -62,6 +74,8 @@ export {
   type Timing,
   type ToolCallRecord,
   toolResultOutput,
+  toStorableFile,
+  toStorableOutput,
 } from './memory.js';
 export {
   type AssistantMessage,
@@ -90,8 +104,8 @@ export {
   type UserMessage,
   userMessage,
 } from './model.js';
-export { actionSteps, type RunResult, type RunState } from './result.js';
+export { actionSteps, type RunResult, type RunState, type SubRun } from './result.js';
 export { collectStream, responseToStreamParts, StreamAccumulator } from './stream.js';
-export { renderTemplate } from './template.js';
+export { checkTemplate, renderTemplate, templatePlaceholders } from './template.js';
 export { formatToolOutput, type ToolCallOptions, type ToolCallOutcome, Toolbox, truncateText } from './toolbox.js';
 export { addUsage, emptyUsage, sumUsage, totalTokens, type Usage } from './usage.js';

@@ -1,16 +1,12 @@
+import { AgentConfigError } from './errors.js';
 import type { RunEvent } from './events.js';
 import type { AgentHooks } from './features.js';
 import { totalTokens } from './usage.js';
 
-/**
- * A terminal view of a run, as a person wants to watch an agent work: each step's thought, its
- * code (highlighted) or tool calls, the observation, usage and time. Plug it in as hooks:
- *
- *   new CodeAgent({ …, hooks: createConsoleLogger({ level: 'info' }) })
- *
- * `quiet` prints nothing (for library use), `info` the steps, `debug` also streamed deltas.
- */
+/** How much the console logger shows: `quiet` nothing, `info` each step, `debug` also the model's text as it streams. */
 export type LogLevel = 'quiet' | 'info' | 'debug';
+
+const LEVELS: readonly LogLevel[] = ['quiet', 'info', 'debug'];
 
 export interface ConsoleLoggerOptions {
   level?: LogLevel;
@@ -20,8 +16,20 @@ export interface ConsoleLoggerOptions {
   color?: boolean;
 }
 
+/**
+ * A terminal view of a run, as a person wants to watch an agent work: each step's thought, its
+ * code (highlighted) or tool calls, the observation, usage and time. Plug it in as hooks:
+ *
+ *   new CodeAgent({ …, hooks: createConsoleLogger({ level: 'info' }) })
+ *
+ * `quiet` prints nothing (for library use), `info` the steps, `debug` also streamed deltas. A managed
+ * agent's steps show indented under the call that ran it. Or for one run only:
+ *
+ *   await agent.run(task, { hooks: createConsoleLogger() })
+ */
 export function createConsoleLogger(options: ConsoleLoggerOptions = {}): AgentHooks {
   const level = options.level ?? 'info';
+  if (!LEVELS.includes(level)) throw new AgentConfigError(`Unknown log level ${JSON.stringify(level)}: use ${LEVELS.join(', ')}.`);
   const write = options.write ?? ((text: string) => process.stdout.write(text));
   const color = options.color ?? (!!process.stdout.isTTY && !process.env.NO_COLOR);
   const paint = (code: number) => (text: string) => (color ? `\x1b[${code}m${text}\x1b[0m` : text);
@@ -34,8 +42,15 @@ export function createConsoleLogger(options: ConsoleLoggerOptions = {}): AgentHo
   const cyan = paint(36);
   const out = (text = '') => write(`${text}\n`);
   const indent = (text: string, prefix: string) => text.replace(/\n$/, '').split('\n').map((l) => prefix + l).join('\n');
+  const json = (value: unknown, space?: number) => {
+    try {
+      return JSON.stringify(value, (_k, v) => (typeof v === 'bigint' ? `${v}n` : v), space) ?? 'undefined';
+    } catch {
+      return String(value);
+    }
+  };
   const short = (value: unknown, max = 300) => {
-    const text = typeof value === 'string' ? value : (JSON.stringify(value) ?? 'undefined');
+    const text = typeof value === 'string' ? value : json(value);
     return text.length > max ? `${text.slice(0, max)}…` : text;
   };
   const highlight = (code: string) =>
@@ -45,76 +60,91 @@ export function createConsoleLogger(options: ConsoleLoggerOptions = {}): AgentHo
           (m, comment, str, keyword, num) => (comment ? dim(m) : str ? green(m) : keyword ? magenta(m) : num ? yellow(m) : m),
         )
       : code;
-  let printedLogs = false;
+  // Per nesting depth (0: the agent, 1: a managed agent it called, …): whether code output was shown.
+  const printedLogs: boolean[] = [];
+
+  const show = (event: RunEvent, depth: number): void => {
+    // A managed agent's lines are indented under the call that made them.
+    const bar = dim('│ ').repeat(depth);
+    const line = (text = '') => out(text.split('\n').map((l) => bar + l).join('\n'));
+    switch (event.type) {
+      case 'run-start':
+        line(bold(depth === 0 ? `━━ ${event.agentName}` : `┌ managed agent ${event.agentName}`));
+        line(`${bold('Task:')} ${depth === 0 ? event.task.task : short(event.task.task, 500)}`);
+        if (event.task.files?.length) line(dim(`(+${event.task.files.length} files: ${event.task.files.map((f) => f.mediaType).join(', ')})`));
+        break;
+      case 'planning':
+        line(cyan('── Plan'));
+        line(indent(event.step.plan, '  '));
+        line(dim(`   ${(event.step.timing.durationMs ?? 0).toFixed(0)} ms · ${event.step.usage.inputTokens.total ?? 0} tokens in, ${event.step.usage.outputTokens.total ?? 0} out`));
+        break;
+      case 'step-start':
+        printedLogs[depth] = false;
+        line();
+        line(cyan(`── Step ${event.stepNumber} ${'─'.repeat(Math.max(10, 50 - depth * 2))}`));
+        break;
+      case 'text-delta':
+      case 'reasoning-delta':
+        if (level === 'debug' && depth === 0) write(dim(event.delta));
+        break;
+      case 'model-response': {
+        if (level === 'debug' && depth === 0 && event.text) out();
+        const thought = event.text.split(/<code>|```/)[0]!.trim();
+        if (thought) line(`${dim('Thought:')} ${thought}`);
+        break;
+      }
+      case 'code':
+        line(dim('Code:'));
+        line(highlight(event.code).split('\n').map((l, i) => `${dim(String(i + 1).padStart(3))}  ${l}`).join('\n'));
+        break;
+      case 'tool-call':
+        line(`${yellow('→')} ${event.toolName}(${short(event.input)})`);
+        break;
+      case 'tool-result':
+        line(
+          event.error
+            ? `${red('✗')} ${event.toolName}: ${event.error.message}`
+            : `${green('←')} ${event.toolName}: ${short(event.output)} ${dim(`(${event.durationMs.toFixed(1)} ms)`)}`,
+        );
+        break;
+      case 'approval-request':
+        line(yellow(`? approval needed: ${event.request.toolName}(${short(event.request.input)}) [${event.request.id}]`));
+        break;
+      case 'approval-decision':
+        line(event.decision.approved ? green('✓ approved') : red(`✗ denied${event.decision.reason ? `: ${event.decision.reason}` : ''}`));
+        break;
+      case 'code-log':
+        if (!printedLogs[depth]) line(dim('Output:'));
+        printedLogs[depth] = true;
+        line(indent(event.text, `  ${dim('│')} `));
+        break;
+      case 'step-finish': {
+        const { step } = event;
+        if (step.error) line(red(`Error: ${step.error.message}`));
+        else if (step.code && step.observation && !printedLogs[depth] && !step.finalAnswer) line(indent(step.observation, `  ${dim('│')} `));
+        line(dim(`   ${(step.timing.durationMs ?? 0).toFixed(0)} ms · ${step.usage.inputTokens.total ?? 0} tokens in, ${step.usage.outputTokens.total ?? 0} out`));
+        break;
+      }
+      case 'managed-agent':
+        show(event.event, depth + 1);
+        break;
+      case 'final-answer':
+        line();
+        line(`${green(bold(depth === 0 ? '✔ Final answer:' : '✔ Answer:'))} ${typeof event.output === 'string' ? event.output : json(event.output, 2)}`);
+        break;
+      case 'run-finish': {
+        const r = event.result;
+        const steps = r.steps.filter((s) => s.type === 'action').length;
+        const note = r.state === 'max_steps' ? ' (step limit reached: best answer from memory)' : r.stopReason ? ` (${r.stopReason})` : '';
+        line(dim(`${depth === 0 ? '  ' : '└ '}${r.state}${note} · ${steps} steps · ${totalTokens(r.usage)} tokens · ${(r.timing.durationMs / 1000).toFixed(2)} s`));
+        break;
+      }
+    }
+  };
 
   return {
     onEvent(event: RunEvent) {
-      if (level === 'quiet') return;
-      switch (event.type) {
-        case 'run-start':
-          out(bold(`━━ ${event.agentName}`));
-          out(`${bold('Task:')} ${event.task.task}`);
-          break;
-        case 'planning':
-          out(cyan('── Plan'));
-          out(indent(event.step.plan, '  '));
-          break;
-        case 'step-start':
-          printedLogs = false;
-          out();
-          out(cyan(`── Step ${event.stepNumber} ${'─'.repeat(50)}`));
-          break;
-        case 'text-delta':
-          if (level === 'debug') write(dim(event.delta));
-          break;
-        case 'model-response': {
-          if (level === 'debug') out();
-          const thought = event.text.split(/<code>|```/)[0]!.trim();
-          if (thought) out(`${dim('Thought:')} ${thought}`);
-          break;
-        }
-        case 'code':
-          out(dim('Code:'));
-          out(highlight(event.code).split('\n').map((line, i) => `${dim(String(i + 1).padStart(3))}  ${line}`).join('\n'));
-          break;
-        case 'tool-call':
-          out(`${yellow('→')} ${event.toolName}(${short(event.input)})`);
-          break;
-        case 'tool-result':
-          out(
-            event.error
-              ? `${red('✗')} ${event.toolName}: ${event.error.message}`
-              : `${green('←')} ${event.toolName}: ${short(event.output)} ${dim(`(${event.durationMs.toFixed(1)} ms)`)}`,
-          );
-          break;
-        case 'approval-request':
-          out(yellow(`? approval needed: ${event.request.toolName}(${short(event.request.input)}) [${event.request.id}]`));
-          break;
-        case 'code-log':
-          if (!printedLogs) out(dim('Output:'));
-          printedLogs = true;
-          out(indent(event.text, `  ${dim('│')} `));
-          break;
-        case 'step-finish': {
-          const { step } = event;
-          if (step.error) out(red(`Error: ${step.error.message}`));
-          else if (step.code && step.observation && !printedLogs && !step.finalAnswer) out(indent(step.observation, `  ${dim('│')} `));
-          out(dim(`   ${(step.timing.durationMs ?? 0).toFixed(0)} ms · ${step.usage.inputTokens.total ?? 0} tokens in, ${step.usage.outputTokens.total ?? 0} out`));
-          break;
-        }
-        case 'final-answer':
-          out();
-          out(`${green(bold('✔ Final answer:'))} ${typeof event.output === 'string' ? event.output : JSON.stringify(event.output, null, 2)}`);
-          break;
-        case 'run-finish': {
-          const r = event.result;
-          const steps = r.steps.filter((s) => s.type === 'action').length;
-          out(dim(`  ${r.state}${r.stopReason ? ` (${r.stopReason})` : ''} · ${steps} steps · ${totalTokens(r.usage)} tokens · ${(r.timing.durationMs / 1000).toFixed(2)} s`));
-          break;
-        }
-        default:
-          break;
-      }
+      if (level !== 'quiet') show(event, 0);
     },
   };
 }

@@ -1,3 +1,5 @@
+import { formatIssue } from '@actkit/tools';
+import { z } from 'zod';
 import { AgentError, type SerializedError } from './errors.js';
 import type {
   AssistantMessage,
@@ -8,6 +10,7 @@ import type {
   ToolCallPart,
   ToolResultPart,
 } from './model.js';
+import type { SubRun } from './result.js';
 import { emptyUsage, sumUsage, type Usage } from './usage.js';
 
 export interface Timing {
@@ -42,8 +45,8 @@ export interface ToolCallRecord {
   output?: unknown;
   error?: SerializedError;
   durationMs?: number;
-  /** When the tool was a managed agent: its whole run (steps, usage, timing). */
-  subRun?: unknown;
+  /** When the tool was a managed agent: its whole run (steps, usage, timing), also when it failed. */
+  subRun?: SubRun;
   /** The call waits for a person's decision (`approval.defer`); see `agent.resume()`. */
   pendingApproval?: unknown;
 }
@@ -94,11 +97,31 @@ export class AgentMemory {
     return sumUsage(this.steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage)));
   }
 
+  /**
+   * The memory as plain JSON data, ready for `JSON.stringify` and `AgentMemory.fromJSON`. Values
+   * JSON has no form for are converted as JSON.stringify would, except bigints (kept as their
+   * digits) and bytes (kept as base64).
+   */
   toJSON(): SerializedMemory {
-    return { version: 1, systemPrompt: this.systemPrompt, steps: structuredClone(this.steps) };
+    let steps: MemoryStep[];
+    try {
+      steps = JSON.parse(
+        JSON.stringify(this.steps, function (this: Record<string, unknown>, key, value) {
+          const original = this[key]; // before toJSON(): a Buffer's would turn it into an array of numbers
+          if (original instanceof Uint8Array) return Buffer.from(original).toString('base64');
+          return typeof value === 'bigint' ? value.toString() : value;
+        }),
+      );
+    } catch (error) {
+      throw new AgentError(`Cannot serialise agent memory: ${(error as Error).message}`, { cause: error });
+    }
+    return { version: 1, systemPrompt: this.systemPrompt, steps };
   }
 
-  /** Rebuilds memory from `toJSON()` output (e.g. after a restart); rejects anything else clearly. */
+  /**
+   * Rebuilds memory from `toJSON()` output (an object or its JSON text), e.g. in a new process
+   * after a restart. Anything else is refused with an `AgentError` saying where it is wrong.
+   */
   static fromJSON(data: unknown): AgentMemory {
     const fail = (why: string): never => {
       throw new AgentError(`Cannot restore agent memory: ${why}.`);
@@ -110,26 +133,91 @@ export class AgentMemory {
         fail(`not valid JSON (${(error as Error).message})`);
       }
     }
-    if (typeof data !== 'object' || data === null) fail('expected an object');
-    const d = data as Partial<SerializedMemory>;
-    if (d.version !== 1) fail(`unknown version ${JSON.stringify(d.version)}`);
-    if (typeof d.systemPrompt !== 'string') fail('systemPrompt is not a string');
-    if (!Array.isArray(d.steps)) fail('steps is not an array');
-    d.steps!.forEach((step, i) => {
-      if (typeof step !== 'object' || step === null) fail(`step ${i} is not an object`);
-      if (!['task', 'planning', 'action'].includes(step.type)) fail(`step ${i} has unknown type ${JSON.stringify(step.type)}`);
-      if (typeof step.timing?.startedAt !== 'number') fail(`step ${i} has no timing`);
-      if (step.type === 'task' && typeof step.task !== 'string') fail(`step ${i} has no task text`);
-      if (step.type === 'action' && (typeof step.stepNumber !== 'number' || !Array.isArray(step.toolCalls))) {
-        fail(`action step ${i} is incomplete`);
-      }
-    });
+    if (typeof data !== 'object' || data === null || Array.isArray(data)) fail('expected an object from AgentMemory.toJSON()');
+    const version = (data as { version?: unknown }).version;
+    if (version !== 1) fail(`unknown version ${JSON.stringify(version)} (this version of actkit reads version 1)`);
+    const parsed = serializedMemorySchema.safeParse(data);
+    if (!parsed.success) {
+      const issues = parsed.error.issues;
+      const shown = issues
+        .slice(0, 3)
+        .map((i) => formatIssue({ path: i.path.filter((p): p is string | number => typeof p !== 'symbol'), message: i.message }));
+      fail(`${shown.join('; ')}${issues.length > 3 ? ` (and ${issues.length - 3} more problems)` : ''}`);
+    }
     const memory = new AgentMemory();
-    memory.systemPrompt = d.systemPrompt!;
-    memory.steps = structuredClone(d.steps!);
+    memory.systemPrompt = (data as SerializedMemory).systemPrompt;
+    memory.steps = structuredClone((data as SerializedMemory).steps);
     return memory;
   }
 }
+
+// The shape `toJSON()` writes, checked when memory is restored. Unknown extra fields are kept.
+const optionalNumber = z.number().optional();
+const usageSchema = z.object({
+  inputTokens: z.object({ total: optionalNumber, noCache: optionalNumber, cacheRead: optionalNumber, cacheWrite: optionalNumber }),
+  outputTokens: z.object({ total: optionalNumber, text: optionalNumber, reasoning: optionalNumber }),
+});
+const timingSchema = z.object({ startedAt: z.number(), endedAt: optionalNumber, durationMs: optionalNumber });
+const errorSchema = z.looseObject({ name: z.string(), message: z.string(), code: z.string().optional() });
+const fileSchema = z.looseObject({ type: z.literal('file'), mediaType: z.string(), data: z.string(), filename: z.string().optional() });
+const messageSchema = z.looseObject({
+  role: z.enum(['system', 'user', 'assistant', 'tool']),
+  content: z.union([z.string(), z.array(z.looseObject({ type: z.string() }))]),
+});
+// A managed agent's run kept on a tool call: its steps are checked like the memory's own.
+const subRunSchema: z.ZodType = z.lazy(() =>
+  z.looseObject({
+    state: z.string(),
+    steps: stepsSchema,
+    usage: usageSchema,
+    timing: z.object({ startedAt: z.number(), endedAt: z.number(), durationMs: z.number() }),
+    runId: z.string(),
+    error: errorSchema.optional(),
+  }),
+);
+const toolCallSchema = z.looseObject({
+  toolCallId: z.string(),
+  toolName: z.string(),
+  input: z.unknown().optional(),
+  output: z.unknown().optional(),
+  error: errorSchema.optional(),
+  durationMs: optionalNumber,
+  subRun: subRunSchema.optional(),
+  pendingApproval: z.unknown().optional(),
+});
+const stepsSchema = z.array(
+  z.discriminatedUnion('type', [
+    z.looseObject({ type: z.literal('task'), task: z.string(), files: z.array(fileSchema).optional(), timing: timingSchema }),
+    z.looseObject({
+      type: z.literal('planning'),
+      plan: z.string(),
+      modelInput: z.array(messageSchema).optional(),
+      usage: usageSchema,
+      timing: timingSchema,
+    }),
+    z.looseObject({
+      type: z.literal('action'),
+      stepNumber: z.int().min(0),
+      timing: timingSchema,
+      modelInput: z.array(messageSchema).optional(),
+      modelOutput: z
+        .looseObject({
+          content: z.array(z.looseObject({ type: z.enum(['text', 'reasoning', 'tool-call']) })),
+          text: z.string(),
+          finishReason: z.string(),
+        })
+        .optional(),
+      toolCalls: z.array(toolCallSchema),
+      code: z.string().optional(),
+      codeToolCalls: z.array(toolCallSchema).optional(),
+      observation: z.string().optional(),
+      error: errorSchema.optional(),
+      usage: usageSchema,
+      finalAnswer: z.object({ value: z.unknown().optional() }).optional(),
+    }),
+  ]),
+);
+const serializedMemorySchema = z.object({ version: z.literal(1), systemPrompt: z.string(), steps: stepsSchema });
 
 /** How an observation or error is worded for the model. */
 export interface MessageWording {
@@ -146,11 +234,43 @@ export const defaultWording: MessageWording = {
   plan: (text) => `Here is the plan of action I will follow to solve the task:\n${text}`,
 };
 
+export interface MessageOptions {
+  /**
+   * Whether the model accepts images (default true). When false, images given with a task or
+   * returned by tools are replaced by a short note, so a text-only model still gets a valid request.
+   */
+  images?: boolean;
+}
+
 /** Turns memory into the messages a model is given: the system prompt, then every step in order. */
-export function memoryToMessages(memory: AgentMemory, wording: MessageWording = defaultWording): ModelMessage[] {
+export function memoryToMessages(
+  memory: AgentMemory,
+  wording: MessageWording = defaultWording,
+  options: MessageOptions = {},
+): ModelMessage[] {
   const messages: ModelMessage[] = [{ role: 'system', content: memory.systemPrompt }];
   for (const step of memory.steps) messages.push(...stepToMessages(step, wording));
-  return messages;
+  return options.images === false ? messages.map(withoutImages) : messages;
+}
+
+const IMAGE_OMITTED = '[An image was here; this model does not accept images.]';
+
+function withoutImages(message: ModelMessage): ModelMessage {
+  const isImage = (part: { type: string; mediaType?: string }) => part.type === 'file' && !!part.mediaType?.startsWith('image/');
+  if (message.role === 'user' && message.content.some(isImage)) {
+    return { ...message, content: message.content.map((p) => (isImage(p) ? { type: 'text' as const, text: IMAGE_OMITTED } : p)) };
+  }
+  if (message.role === 'tool') {
+    return {
+      ...message,
+      content: message.content.map((r) =>
+        r.output.type === 'content' && r.output.value.some(isImage)
+          ? { ...r, output: { type: 'content' as const, value: r.output.value.map((p) => (isImage(p) ? { type: 'text' as const, text: IMAGE_OMITTED } : p)) } }
+          : r,
+      ),
+    };
+  }
+  return message;
 }
 
 export function stepToMessages(step: MemoryStep, wording: MessageWording = defaultWording): ModelMessage[] {
@@ -204,8 +324,19 @@ function actionStepMessages(step: ActionStep, wording: MessageWording): ModelMes
   const text: string[] = [];
   if (!answered && step.observation !== undefined) text.push(wording.observation(step.observation));
   if (step.error) text.push(wording.error(step.error.message));
-  if (text.length) messages.push({ role: 'user', content: [{ type: 'text', text: text.join('\n') }] });
+  // Images (files) that tools returned to a code action, or to calls written as text, follow the
+  // observation: native tool results above carry their own.
+  const files = [...(answered ? [] : step.toolCalls), ...(step.codeToolCalls ?? [])].flatMap((c) => (c.error ? [] : filesIn(c.output)));
+  if (text.length || files.length) {
+    messages.push({ role: 'user', content: [...(text.length ? [{ type: 'text' as const, text: text.join('\n') }] : []), ...files] });
+  }
   return messages;
+}
+
+/** The file parts a tool returned: the output itself, or those in an array it returned. */
+function filesIn(output: unknown): FilePart[] {
+  if (isFilePart(output)) return [output];
+  return Array.isArray(output) ? output.filter(isFilePart) : [];
 }
 
 /**
@@ -225,7 +356,22 @@ export function toolResultOutput(output: unknown): ToolResultPart['output'] {
   return { type: 'json', value: output ?? null };
 }
 
-function isFilePart(value: unknown): value is FilePart {
+/** A file part as memory keeps it: binary data as base64 text and URLs as text, so memory is plain JSON. */
+export function toStorableFile(file: FilePart): FilePart {
+  if (file.data instanceof Uint8Array) return { ...file, data: Buffer.from(file.data).toString('base64') };
+  if (file.data instanceof URL) return { ...file, data: file.data.href };
+  return file;
+}
+
+/** A tool's output as memory keeps it: file parts (alone or in an array) made storable, the rest as it is. */
+export function toStorableOutput(output: unknown): unknown {
+  if (isFilePart(output)) return toStorableFile(output);
+  if (Array.isArray(output) && output.some(isFilePart)) return output.map((p) => (isFilePart(p) ? toStorableFile(p) : p));
+  return output;
+}
+
+/** Whether a value is a file part (`{ type: 'file', mediaType, data }`). */
+export function isFilePart(value: unknown): value is FilePart {
   const v = value as Partial<FilePart> | null;
   return !!v && typeof v === 'object' && v.type === 'file' && typeof v.mediaType === 'string' && v.data !== undefined;
 }

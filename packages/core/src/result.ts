@@ -1,3 +1,4 @@
+import type { SerializedError } from './errors.js';
 import type { ActionStep, MemoryStep, Timing } from './memory.js';
 import type { Usage } from './usage.js';
 
@@ -25,6 +26,14 @@ export interface RunResult<TOutput = unknown> {
   /** The calls waiting for a decision (state `awaiting_approval`); serialisable. */
   pendingApprovals?: Array<{ id: string; toolName: string; input: unknown; stepNumber: number; toolCallId: string }>;
 }
+
+/**
+ * A managed agent's run as its manager's tool-call record keeps it (`record.subRun`): the
+ * finished run, or — when the sub-agent failed — what it did before failing and the error.
+ */
+export type SubRun =
+  | RunResult
+  | (Omit<RunResult, 'state' | 'output'> & { state: 'failed'; output: undefined; error: SerializedError });
 
 export function actionSteps(result: Pick<RunResult, 'steps'>): ActionStep[] {
   return result.steps.filter((s): s is ActionStep => s.type === 'action');

@@ -10,6 +10,7 @@ import {
   validateToolOutput,
 } from '@actkit/tools';
 import { AgentConfigError } from './errors.js';
+import { isFilePart } from './memory.js';
 import type { ModelToolDefinition } from './model.js';
 
 export type ToolCallOutcome = { ok: true; output: unknown; input: unknown } | { ok: false; error: ToolCallError; input: unknown };
@@ -20,6 +21,8 @@ export interface ToolCallOptions {
   context?: Record<string, unknown>;
   /** Receives the result of a managed agent's run made by this call. */
   reportSubRun?: (result: unknown) => void;
+  /** Receives each event of a managed agent's run made by this call. */
+  reportSubRunEvent?: (event: unknown) => void;
   /** Runs after validation, before the tool: an error returned here is the call's outcome (e.g. a denied approval). */
   beforeRun?: (tool: AnyTool, input: unknown) => Promise<ToolCallError | undefined>;
 }
@@ -79,6 +82,7 @@ export class Toolbox {
         toolCallId: options.toolCallId,
         ...(options.context ? { context: options.context } : {}),
         ...(options.reportSubRun ? { reportSubRun: options.reportSubRun } : {}),
+        ...(options.reportSubRunEvent ? { reportSubRunEvent: options.reportSubRunEvent } : {}),
       });
       return { ok: true, output: await validateToolOutput(tool, output), input: validated.value };
     } catch (error) {
@@ -88,12 +92,15 @@ export class Toolbox {
   }
 }
 
-/** Text for the model from a tool's output: strings as they are, anything else as JSON. */
+/** Text for the model from a tool's output: strings as they are, files by name (`[file: image/png]`), anything else as JSON. */
 export function formatToolOutput(output: unknown): string {
   if (typeof output === 'string') return output;
+  if (isFilePart(output)) return fileLabel(output);
   if (output === undefined) return 'undefined';
   try {
-    return JSON.stringify(output, (_k, v) => (typeof v === 'bigint' ? v.toString() : v), 2) ?? String(output);
+    // A file part (an image a tool returned) is named, not dumped as base64: the file itself reaches the model apart.
+    const replacer = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : isFilePart(v) ? fileLabel(v) : v);
+    return JSON.stringify(output, replacer, 2) ?? String(output);
   } catch (error) {
     return `[unserialisable output: ${describeError(error)}]`;
   }
@@ -109,4 +116,8 @@ export function truncateText(text: string, max: number): { text: string; truncat
     text: `${text.slice(0, head)}\n… [${omitted} characters truncated] …\n${tail > 0 ? text.slice(-tail) : ''}`,
     truncated: true,
   };
+}
+
+function fileLabel(file: { mediaType: string; filename?: string }): string {
+  return `[file: ${file.mediaType}${file.filename ? ` ${file.filename}` : ''}]`;
 }

@@ -1,7 +1,14 @@
 import { RunnerExecutor, type RunnerExecutorOptions } from '@actkit/code-actions';
-import { DockerSandboxProvider, type DockerSandboxOptions } from './docker-sandbox.js';
+import { type DockerSandboxOptions, DockerSandboxProvider } from './docker-sandbox.js';
 
-export interface DockerExecutorOptions extends DockerSandboxOptions, RunnerExecutorOptions {}
+export interface DockerExecutorOptions extends DockerSandboxOptions, RunnerExecutorOptions {
+  /**
+   * Containers from a provider shared by several executors, e.g. one per agent run: its warm
+   * pool then serves them all. The container options above are the provider's, and closing
+   * the executor leaves the provider open (close it yourself when done).
+   */
+  provider?: DockerSandboxProvider;
+}
 
 /**
  * Runs code actions in a locked-down container (no network, read-only root, no capabilities,
@@ -11,15 +18,18 @@ export interface DockerExecutorOptions extends DockerSandboxOptions, RunnerExecu
  */
 export class DockerExecutor extends RunnerExecutor {
   readonly sandboxes: DockerSandboxProvider;
+  readonly #ownsProvider: boolean;
 
   constructor(options: DockerExecutorOptions = {}) {
-    const provider = new DockerSandboxProvider(options);
-    super(provider, options);
-    this.sandboxes = provider;
+    const { provider, ...rest } = options;
+    const sandboxes = provider ?? new DockerSandboxProvider(rest);
+    super(sandboxes, rest);
+    this.sandboxes = sandboxes;
+    this.#ownsProvider = !provider;
   }
 
   override async close(): Promise<void> {
     await super.close();
-    await this.sandboxes.close();
+    if (this.#ownsProvider) await this.sandboxes.close();
   }
 }

@@ -32,12 +32,28 @@ export interface DockerSandboxOptions {
   hostConfig?: Docker.HostConfig;
   /** Containers kept started and ready, so a new run does not wait for one (default 0). */
   poolSize?: number;
+  /**
+   * Heap limit in MB of the code's worker that each container starts ahead of the first action
+   * (default 256; the executor's `memoryLimitMb`). An executor asking for another limit still
+   * gets it, by a worker restart on its first action.
+   */
+  memoryLimitMb?: number;
+}
+
+/** A started container: its transport, and whether its runner is still there. */
+interface DockerSandbox extends RemoteSandbox {
+  readonly gone: boolean;
 }
 
 /** The label every actkit container carries, and the ones that say who owns it. */
 export const CONTAINER_LABEL = 'dev.actkit.executor';
 const OWNER_PID = 'dev.actkit.owner-pid';
 const OWNER_HOST = 'dev.actkit.owner-host';
+
+/** Labels that tie a container to this process, so that `sweepOrphans` can tell when it is left over. */
+export function ownerLabels(): Record<string, string> {
+  return { [OWNER_PID]: String(process.pid), [OWNER_HOST]: hostname() };
+}
 
 /**
  * Starts locked-down containers running the actkit runner as their main process, with stdin
@@ -48,7 +64,7 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
   readonly name = 'docker';
   readonly docker: Docker;
   readonly options: DockerSandboxOptions;
-  readonly #pool: Array<Promise<RemoteSandbox>> = [];
+  readonly #pool: Array<Promise<DockerSandbox>> = [];
   #closed = false;
 
   constructor(options: DockerSandboxOptions = {}) {
@@ -60,22 +76,25 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
 
   async start(): Promise<RemoteSandbox> {
     if (this.#closed) throw new ExecutorError('This Docker sandbox provider is closed.');
-    const warm = this.#pool.shift();
-    if (warm) {
+    // A warm container is taken for good (it will hold one executor's state), and replaced.
+    for (let warm = this.#pool.shift(); warm; warm = this.#pool.shift()) {
       this.#refill();
       const sandbox = await warm.catch(() => undefined);
-      if (sandbox) return sandbox;
+      if (sandbox && !sandbox.gone) return sandbox;
+      if (!sandbox) break; // Starts are failing: a fresh attempt below says why.
+      void sandbox.kill(); // It died while waiting (a daemon restart, a `docker rm`): try the next.
     }
     return this.#create();
   }
 
   #refill(): void {
+    if (this.#closed) return;
     const next = this.#create();
     next.catch(() => {});
     this.#pool.push(next);
   }
 
-  async #create(): Promise<RemoteSandbox> {
+  async #create(): Promise<DockerSandbox> {
     const o = this.options;
     const image = o.image ?? 'actkit-runner:latest';
     let container: Docker.Container;
@@ -84,7 +103,7 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
         Image: image,
         Cmd: [o.nodeCommand ?? 'node', '-e', RUNNER_SOURCE],
         User: o.user ?? '65534:65534',
-        Env: Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`),
+        Env: [...Object.entries(o.env ?? {}).map(([k, v]) => `${k}=${v}`), `ACTKIT_WORKER_MEMORY_MB=${o.memoryLimitMb ?? 256}`],
         WorkingDir: '/tmp',
         OpenStdin: true,
         // The runner's stdin closes when the host's connection does (the host exited or crashed): it then
@@ -94,7 +113,7 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
         AttachStdout: true,
         AttachStderr: true,
         Tty: false,
-        Labels: { ...o.labels, [CONTAINER_LABEL]: 'docker', [OWNER_PID]: String(process.pid), [OWNER_HOST]: hostname() },
+        Labels: { ...o.labels, [CONTAINER_LABEL]: 'docker', ...ownerLabels() },
         HostConfig: {
           AutoRemove: true,
           NetworkMode: o.network ?? 'none',
@@ -117,9 +136,20 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
           { cause: error },
         );
       }
-      throw new ExecutorError(`Docker could not create a container: ${(error as Error).message}`, { cause: error });
+      throw new ExecutorError(engineUnreachable(this.docker, error) ?? `Docker could not create a container: ${(error as Error).message}`, { cause: error });
     }
-    const stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as NodeJS.ReadWriteStream & { destroy(): void };
+    let stream: NodeJS.ReadWriteStream & { destroy(): void; unref?(): void };
+    try {
+      stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as typeof stream;
+    } catch (error) {
+      await container.remove({ force: true }).catch(() => {});
+      throw new ExecutorError(`Docker could not attach to the container: ${(error as Error).message}`, { cause: error });
+    }
+    // The connection alone must not keep this process alive: a program that ends without closing
+    // the executor then exits, the runner's stdin closes, and the container goes. While an action
+    // runs, the protocol's own timers keep the process alive. (A socket has `unref`; an SSH
+    // channel does not, and then keeps the process alive until `close()`.)
+    stream.unref?.();
     const stdout = new PassThrough();
     const stderr = new PassThrough();
     let stderrText = '';
@@ -129,9 +159,11 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
     container.modem.demuxStream(stream, stdout, stderr);
     const closeListeners: Array<(reason: string) => void> = [];
     let gone = false;
+    let goneReason = 'the container was removed';
     const markGone = (reason: string) => {
       if (gone) return;
       gone = true;
+      goneReason = reason;
       for (const listener of closeListeners) listener(reason);
     };
     stream.on('end', () => markGone(`the container's runner stopped${stderrText ? `: ${stderrText.trim()}` : ''}`));
@@ -156,7 +188,14 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
           if (!gone) stream.write(line);
         },
         onData: (listener) => stdout.on('data', listener),
-        onClose: (listener) => closeListeners.push(listener),
+        onClose: (listener) => {
+          // A pool container may have died before anyone listened.
+          if (gone) queueMicrotask(() => listener(goneReason));
+          else closeListeners.push(listener);
+        },
+      },
+      get gone() {
+        return gone;
       },
       kill: () => {
         killed ??= (async () => {
@@ -175,6 +214,16 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
     const pool = this.#pool.splice(0);
     await Promise.all(pool.map((p) => p.then((s) => s.kill()).catch(() => {})));
   }
+}
+
+/** A clear message when the failure is that no engine answers at the endpoint (not an error of the engine itself). */
+function engineUnreachable(docker: Docker, error: unknown): string | undefined {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (!code || !['ENOENT', 'ECONNREFUSED', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET'].includes(code)) return undefined;
+  const modem = docker.modem as { socketPath?: unknown; host?: string; port?: string | number; protocol?: string };
+  const where = typeof modem.socketPath === 'string' ? modem.socketPath : `${modem.protocol ?? 'http'}://${modem.host}:${modem.port ?? ''}`;
+  const hint = code === 'EACCES' ? 'this user may not use that socket (e.g. join the "docker" group)' : 'start dockerd (or `podman system service`), or point DOCKER_HOST at a running engine';
+  return `No Docker engine answers at ${where} (${code}): ${hint}.`;
 }
 
 /** A tmpfs takes its root's mode from the image: owning it by the runner's user makes /tmp writable in any image. */

@@ -1,7 +1,7 @@
 import { PassThrough } from 'node:stream';
 import type { HostedProcess, HostedProcessIO, HostedSandbox, HostedSandboxService } from '@actkit/code-actions';
 import Docker from 'dockerode';
-import { CONTAINER_LABEL } from './docker-sandbox.js';
+import { CONTAINER_LABEL, ownerLabels } from './docker-sandbox.js';
 
 /**
  * A hosted-sandbox service backed by the local Docker engine: the same narrow interface as the
@@ -24,7 +24,7 @@ export class DockerStandInService implements HostedSandboxService {
       // Keeps the sandbox alive, like a hosted sandbox that waits for commands.
       Cmd: ['node', '-e', 'setInterval(() => {}, 1 << 30)'],
       User: '65534:65534',
-      Labels: { ...this.options.labels, [CONTAINER_LABEL]: 'stand-in' },
+      Labels: { ...this.options.labels, [CONTAINER_LABEL]: 'stand-in', ...ownerLabels() },
       HostConfig: { AutoRemove: true, NetworkMode: 'none', Tmpfs: { '/tmp': 'rw,uid=65534,gid=65534,size=64m' } },
     });
     await container.start();

@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Docker from 'dockerode';
 import { buildOfflineNodeImage } from '../src/index.js';
 
@@ -43,4 +47,42 @@ export async function containersGone(filter: Record<string, string>): Promise<nu
     await new Promise((r) => setTimeout(r, 200));
   }
   return (await actkitContainers(filter)).length;
+}
+
+const NO_NODE_IMAGE = 'actkit-no-node:test';
+let noNode: Promise<string> | undefined;
+/** An image with nothing in it but /tmp: no `node` to run the runner. */
+export function noNodeImage(): Promise<string> {
+  noNode ??= (async () => {
+    if ((await docker.listImages({ filters: { reference: [NO_NODE_IMAGE] } })).length > 0) return NO_NODE_IMAGE;
+    const root = mkdtempSync(join(tmpdir(), 'actkit-empty-'));
+    mkdirSync(join(root, 'tmp'));
+    try {
+      const tar = spawn('tar', ['-C', root, '-c', '.'], { stdio: ['ignore', 'pipe', 'inherit'] });
+      const progress = await docker.importImage(tar.stdout as unknown as string, { repo: 'actkit-no-node', tag: 'test' });
+      await new Promise<void>((resolve, reject) => docker.modem.followProgress(progress, (error: Error | null) => (error ? reject(error) : resolve())));
+      return NO_NODE_IMAGE;
+    } finally {
+      rmSync(root, { recursive: true, force: true });
+    }
+  })();
+  return noNode;
+}
+
+/** Starts test/fixtures/host-process.ts: a host process with one Docker executor, `READY` once it ran an action. */
+export async function startHostProcess(label: string, mode: 'wait' | 'end' | 'crash' = 'wait') {
+  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@actkit/source', 'test/fixtures/host-process.ts', label, await testImage(), mode], {
+    cwd: process.cwd(),
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => {
+    stderr += d.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.on('data', (d: Buffer) => d.toString().includes('READY') && resolve());
+    void exited.then((code) => reject(new Error(`host exited early (${code}): ${stderr}`)));
+  });
+  return { child, exited, stderr: () => stderr };
 }

@@ -1,69 +1,101 @@
 /**
  * The local executor's child-process host: a Node process started with `--no-node-snapshot`
- * (which isolated-vm needs on Node 20+), holding the isolate and speaking the runner protocol
- * on stdin/stdout — the same protocol as the Docker, E2B and Blaxel runners, so the parent
- * drives it with the shared `RunnerExecutor`. Tools stay in the parent.
+ * (which isolated-vm needs on Node 20+), holding isolates for the executors of its parent. Each
+ * executor has a channel (see child-host.ts); on each channel this speaks the runner protocol
+ * of `@actkit/code-actions` — the Docker, E2B and Blaxel runners' protocol — so the parent drives
+ * it with the shared `RunnerExecutor`. Tools stay in the parent.
  */
-import { createRequire } from 'node:module';
 import { createInterface } from 'node:readline';
 import type { HostMessage } from '@actkit/code-actions';
-import type ivmModule from 'isolated-vm';
-import { IsolateSandbox } from './isolate-sandbox.js';
-import { bundleModules } from './modules.js';
+import type { ChannelMessage } from './child-host.js';
+import { IsolateHost, IsolateSandbox } from './isolate-sandbox.js';
+import { loadIsolatedVm } from './isolated-vm.js';
+import { bundleModules, type ModuleBundle } from './modules.js';
 
-const ivm = createRequire(import.meta.url)('isolated-vm') as typeof ivmModule;
-const send = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
+const ivm = loadIsolatedVm();
 
-const setup = JSON.parse(process.argv[2] ?? '{}') as { modules?: string[]; resolveFrom?: string };
-const modules = setup.modules?.length ? bundleModules(setup.modules, setup.resolveFrom ?? process.cwd()) : Promise.resolve([]);
-let sandbox: IsolateSandbox | undefined;
-let sandboxMemoryMb = 0;
+interface Channel {
+  readonly send: (message: object) => void;
+  readonly host: IsolateHost;
+  memoryLimitMb: number;
+  readonly pendingCalls: Map<number, (reply: string) => void>;
+  readonly cancels: Map<number, AbortController>;
+}
+
+const channels = new Map<number, Channel>();
 let nextCall = 0;
-const pendingCalls = new Map<number, (reply: string) => void>();
-const cancels = new Map<number, AbortController>();
 
-async function run(message: Extract<HostMessage, { type: 'run' }>): Promise<void> {
-  if (!sandbox || sandbox.disposed || sandboxMemoryMb !== message.memoryLimitMb) {
-    sandbox?.dispose();
-    sandbox = IsolateSandbox.create(ivm, message.memoryLimitMb, await modules);
-    sandboxMemoryMb = message.memoryLimitMb;
+function open(id: number, message: Extract<ChannelMessage, { type: 'open' }>): void {
+  const send = (reply: object) => process.stdout.write(`${id} ${JSON.stringify(reply)}\n`);
+  const modules: Promise<ModuleBundle[]> = message.modules.length > 0 ? bundleModules(message.modules, message.resolveFrom) : Promise.resolve([]);
+  const channel: Channel = {
+    send,
+    host: new IsolateHost(async () => IsolateSandbox.create(ivm, channel.memoryLimitMb, await modules)),
+    memoryLimitMb: 0,
+    pendingCalls: new Map(),
+    cancels: new Map(),
+  };
+  channels.set(id, channel);
+  // Ready once the modules are bundled: one that cannot be is this channel's failure.
+  modules.then(
+    () => send({ type: 'ready', node: process.version }),
+    (error: Error) => {
+      channels.delete(id);
+      send({ type: 'channel_failed', message: error.message });
+    },
+  );
+}
+
+async function run(channel: Channel, message: Extract<HostMessage, { type: 'run' }>): Promise<void> {
+  if (channel.memoryLimitMb !== message.memoryLimitMb) {
+    channel.host.dispose();
+    channel.memoryLimitMb = message.memoryLimitMb;
   }
   const cancel = new AbortController();
-  cancels.set(message.id, cancel);
-  const outcome = await sandbox.run(
+  channel.cancels.set(message.id, cancel);
+  const outcome = await channel.host.run(
     message.request,
     {
       callTool: (name, input) =>
         new Promise<string>((resolve) => {
           const callId = ++nextCall;
-          pendingCalls.set(callId, resolve);
-          send({ type: 'tool_call', id: message.id, callId, name, input });
+          channel.pendingCalls.set(callId, resolve);
+          channel.send({ type: 'tool_call', id: message.id, callId, name, input });
         }),
-      log: (text) => send({ type: 'log', id: message.id, text }),
+      log: (text) => channel.send({ type: 'log', id: message.id, text }),
     },
     { timeoutMs: message.timeoutMs, signal: cancel.signal },
   );
-  cancels.delete(message.id);
-  if (outcome.type === 'done') send({ type: 'done', id: message.id, outcome: outcome.outcomeJson });
-  else send({ type: 'failed', id: message.id, reason: outcome.type, ...(outcome.type === 'crash' ? { message: outcome.message } : {}) });
+  channel.cancels.delete(message.id);
+  if (outcome.type === 'done') channel.send({ type: 'done', id: message.id, outcome: outcome.outcomeJson });
+  else channel.send({ type: 'failed', id: message.id, reason: outcome.type, ...(outcome.type === 'crash' ? { message: outcome.message } : {}) });
 }
 
 createInterface({ input: process.stdin }).on('line', (line) => {
-  if (!line.trim()) return;
-  const message = JSON.parse(line) as HostMessage;
-  if (message.type === 'run') void run(message);
-  else if (message.type === 'tool_result') {
-    pendingCalls.get(message.callId)?.(message.reply);
-    pendingCalls.delete(message.callId);
-  } else if (message.type === 'cancel') cancels.get(message.id)?.abort();
+  const space = line.indexOf(' ');
+  if (space < 0) return;
+  const id = Number(line.slice(0, space));
+  const message = JSON.parse(line.slice(space + 1)) as HostMessage | ChannelMessage;
+  if (message.type === 'open') return open(id, message);
+  const channel = channels.get(id);
+  if (!channel) return;
+  switch (message.type) {
+    case 'run':
+      void run(channel, message);
+      break;
+    case 'tool_result':
+      channel.pendingCalls.get(message.callId)?.(message.reply);
+      channel.pendingCalls.delete(message.callId);
+      break;
+    case 'cancel':
+      channel.cancels.get(message.id)?.abort();
+      break;
+    case 'close':
+      for (const cancel of channel.cancels.values()) cancel.abort();
+      channel.host.dispose();
+      channels.delete(id);
+      break;
+  }
 });
-// The parent went away: nothing left to serve.
+// The parent went away, or closed its last channel: nothing left to serve.
 process.stdin.on('end', () => process.exit(0));
-// Ready once the modules are bundled: a module that cannot load is reported as the runner's failure.
-modules.then(
-  () => send({ type: 'ready', node: process.version }),
-  (error: Error) => {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
-  },
-);

@@ -1,8 +1,7 @@
+import { ActionClock, SANDBOX_PRELUDE, SANDBOX_UNUSABLE, type SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
 import type ivmModule from 'isolated-vm';
+import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
-import { ActionClock, SANDBOX_PRELUDE, type SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
-
-type Ivm = typeof ivmModule;
 
 /** What a running action asks of the host: tool calls and streamed console output. */
 export interface ActionHandlers {
@@ -11,6 +10,60 @@ export interface ActionHandlers {
 }
 
 export type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
+
+/**
+ * Installs the host binding the prelude expects, then removes what the isolate must not have.
+ * Strict mode keeps these frames from handing their receivers to the code (CallSite.getThis).
+ * Tool arguments larger than `maxChars` are refused in the isolate, before isolated-vm copies
+ * them (see copyInLimit). WebAssembly goes because a WebAssembly.Memory lives outside the V8
+ * heap: isolated-vm's memory limit does not count it, and the code could grow it until the host
+ * process runs out of memory.
+ */
+const binding = (maxChars: number) => `'use strict';
+{
+  const callTool = globalThis.__actkit_callTool, log = globalThis.__actkit_log, stringify = JSON.stringify;
+  delete globalThis.__actkit_callTool; delete globalThis.__actkit_log;
+  delete globalThis.WebAssembly;
+  const mb = (chars) => (chars / 1048576).toFixed(1) + ' MB';
+  globalThis.__actkit_host = {
+    callTool: (name, json) => json.length <= ${maxChars}
+      ? callTool.applySyncPromise(undefined, [name, json])
+      : stringify({ ok: false, error: name + ': the arguments are too large to pass to the host (' + mb(json.length) + ' of JSON; the limit is ${(maxChars / 1048576).toFixed(1)} MB, an eighth of the sandbox memory).' }),
+    log: (text) => log.applyIgnored(undefined, [text]),
+  };
+}`;
+
+/**
+ * Scripts compiled once per process: V8's code cache for them makes each fresh isolate compile
+ * the prelude (and the allowed modules) from cached data rather than from source.
+ */
+const codeCache = new Map<string, ivmModule.ExternalCopy<ArrayBuffer>>();
+
+// isolated-vm sets these on the script at run time; its typings leave them out.
+type CachedScript = ivmModule.Script & { cachedData?: ivmModule.ExternalCopy<ArrayBuffer>; cachedDataRejected?: boolean };
+
+function compile(isolate: ivmModule.Isolate, code: string, filename: string): ivmModule.Script {
+  const cached = codeCache.get(code);
+  if (cached) {
+    const script: CachedScript = isolate.compileScriptSync(code, { filename, cachedData: cached });
+    if (!script.cachedDataRejected) return script;
+  }
+  const script: CachedScript = isolate.compileScriptSync(code, { filename, produceCachedData: true });
+  if (script.cachedData) codeCache.set(code, script.cachedData);
+  return script;
+}
+
+/**
+ * The most text copied into an isolate at once (a tool's result, the action's code). V8 treats an
+ * allocation that cannot fit the heap inside isolated-vm's copy as fatal — for the whole host
+ * process, not just the isolate — so anything that large is refused before it is copied. An
+ * eighth of the memory limit is also where isolated-vm stops allowing `eval` of a string.
+ */
+function copyInLimit(memoryLimitMb: number): number {
+  return Math.floor((memoryLimitMb * 1024 * 1024) / 8);
+}
+
+const mb = (chars: number) => `${(chars / 1024 / 1024).toFixed(1)} MB`;
 
 /**
  * One V8 isolate with the prelude installed: the unit of state of the local executor. Code runs
@@ -24,13 +77,12 @@ export class IsolateSandbox {
   /** Where the isolate's host calls go during the current action. */
   #handlers: ActionHandlers | undefined;
 
-  private constructor(
-    isolate: ivmModule.Isolate,
-    _context: ivmModule.Context,
-    runAction: ivmModule.Reference<(json: string) => Promise<string>>,
-  ) {
+  readonly #maxCopyIn: number;
+
+  private constructor(isolate: ivmModule.Isolate, runAction: ivmModule.Reference<(json: string) => Promise<string>>, maxCopyIn: number) {
     this.#isolate = isolate;
     this.#runAction = runAction;
+    this.#maxCopyIn = maxCopyIn;
   }
 
   static create(ivm: Ivm, memoryLimitMb: number, modules: readonly ModuleBundle[] = []): IsolateSandbox {
@@ -39,27 +91,25 @@ export class IsolateSandbox {
       const context = isolate.createContextSync();
       let sandbox: IsolateSandbox | undefined;
       const handlers = () => (sandbox ? sandbox.#handlers : undefined);
-      const callTool = new ivm.Reference((name: string, json: string) => {
+      const maxCopyIn = copyInLimit(memoryLimitMb);
+      const callTool = new ivm.Reference(async (name: string, json: string) => {
         const current = handlers();
-        if (!current) return Promise.resolve(JSON.stringify({ ok: false, error: 'No action is running.' }));
-        return current.callTool(String(name), String(json));
+        if (!current) return JSON.stringify({ ok: false, error: 'No action is running.' });
+        const reply = await current.callTool(String(name), String(json));
+        if (reply.length <= maxCopyIn) return reply;
+        return JSON.stringify({
+          ok: false,
+          error: `${name}: the result is too large to pass into the sandbox (${mb(reply.length)} of JSON; the limit is ${mb(maxCopyIn)}, an eighth of its memory). Ask for less at a time.`,
+        });
       });
       const log = new ivm.Reference((text: string) => handlers()?.log(String(text)));
       context.global.setSync('__actkit_callTool', callTool);
       context.global.setSync('__actkit_log', log);
-      // The references are captured by closures and removed from the global: the code sees plain functions.
-      context.evalSync(`{
-        const callTool = globalThis.__actkit_callTool, log = globalThis.__actkit_log;
-        delete globalThis.__actkit_callTool; delete globalThis.__actkit_log;
-        globalThis.__actkit_host = {
-          callTool: (name, json) => callTool.applySyncPromise(undefined, [name, json]),
-          log: (text) => log.applyIgnored(undefined, [text]),
-        };
-      }`);
-      context.evalSync(SANDBOX_PRELUDE, { filename: 'actkit-prelude.js' });
-      for (const module of modules) context.evalSync(module.code, { filename: `module:${module.name}` });
+      compile(isolate, binding(maxCopyIn), 'actkit-binding.js').runSync(context, { release: true });
+      compile(isolate, SANDBOX_PRELUDE, 'actkit-prelude.js').runSync(context, { release: true });
+      for (const module of modules) compile(isolate, module.code, `module:${module.name}`).runSync(context, { release: true });
       const runAction = context.global.getSync('__actkit_runAction', { reference: true });
-      sandbox = new IsolateSandbox(isolate, context, runAction);
+      sandbox = new IsolateSandbox(isolate, runAction, maxCopyIn);
       return sandbox;
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
@@ -76,6 +126,10 @@ export class IsolateSandbox {
    * outcome. After anything but `done` the isolate is gone.
    */
   async run(requestJson: string, handlers: ActionHandlers, limits: { timeoutMs: number; signal?: AbortSignal }): Promise<RunOutcome> {
+    if (requestJson.length > this.#maxCopyIn) {
+      const error = { kind: 'runtime', name: 'CodeTooLarge', message: `The code is too large for the sandbox (${mb(requestJson.length)}; the limit is ${mb(this.#maxCopyIn)}).` };
+      return { type: 'done', outcomeJson: JSON.stringify({ logs: '', logsTruncated: false, error }) };
+    }
     let stopped: 'timeout' | 'aborted' | undefined;
     const stop = (why: 'timeout' | 'aborted') => {
       stopped ??= why;
@@ -112,5 +166,34 @@ export class IsolateSandbox {
 
   dispose(): void {
     if (!this.#isolate.isDisposed) this.#isolate.dispose();
+  }
+}
+
+/**
+ * The current sandbox of one executor, replaced when it is gone. When an earlier action made the
+ * sandbox unusable before this one's code ran (say, a tool's name made non-configurable), the
+ * action runs again in a fresh sandbox — nothing of it had run yet — and says the state was lost.
+ */
+export class IsolateHost {
+  #sandbox: IsolateSandbox | undefined;
+
+  constructor(private readonly create: () => IsolateSandbox | Promise<IsolateSandbox>) {}
+
+  async sandbox(): Promise<IsolateSandbox> {
+    if (!this.#sandbox || this.#sandbox.disposed) this.#sandbox = await this.create();
+    return this.#sandbox;
+  }
+
+  async run(requestJson: string, handlers: ActionHandlers, limits: { timeoutMs: number; signal?: AbortSignal }): Promise<RunOutcome> {
+    const outcome = await (await this.sandbox()).run(requestJson, handlers, limits);
+    if (outcome.type !== 'crash' || !outcome.message.includes(SANDBOX_UNUSABLE) || limits.signal?.aborted) return outcome;
+    const retried = await (await this.sandbox()).run(requestJson, handlers, limits);
+    if (retried.type !== 'done') return retried;
+    return { type: 'done', outcomeJson: JSON.stringify({ ...JSON.parse(retried.outcomeJson), stateLost: true }) };
+  }
+
+  dispose(): void {
+    this.#sandbox?.dispose();
+    this.#sandbox = undefined;
   }
 }

@@ -1,5 +1,8 @@
-import { ChildProcessSandboxProvider, type CodeExecutor, type ExecuteOptions, type ExecutionResult, RunnerExecutor } from '@actkit/code-actions';
-import { InProcessExecutor, ISOLATE_DEFAULTS, type IsolateLimits } from './in-process-executor.js';
+import { fileURLToPath } from 'node:url';
+import { type CodeExecutor, type ExecuteOptions, type ExecutionResult, RunnerExecutor } from '@actkit/code-actions';
+import { ChildHostProvider } from './child-host.js';
+import { canHostIsolates } from './isolated-vm.js';
+import { checkLimits, InProcessExecutor, ISOLATE_DEFAULTS, type IsolateLimits } from './in-process-executor.js';
 
 export interface LocalExecutorOptions extends IsolateLimits {
   /**
@@ -7,8 +10,16 @@ export interface LocalExecutorOptions extends IsolateLimits {
    * process (tools stay in this one). `auto` (default) picks in-process when this process can
    * host isolates safely — started with `--no-node-snapshot`, which isolated-vm needs on Node
    * 20+ — and a child process otherwise, so you never have to pass the flag yourself.
+   * For code from untrusted sources choose `child-process`: an allocation too large for the
+   * isolate's heap makes V8 abort the process hosting it, which in-process is this one.
    */
   mode?: 'auto' | 'in-process' | 'child-process';
+  /**
+   * In `child-process` mode, whether this executor's isolates share one child process with the
+   * other local executors of this process (default `true`: one process for a hundred agents), or
+   * get one of their own (a process-aborting allocation then costs only this executor its state).
+   */
+  shareChildProcess?: boolean;
 }
 
 /**
@@ -21,12 +32,17 @@ export class LocalExecutor implements CodeExecutor {
   /** The modules the code may import (CodeAgent lists them in its prompt). */
   readonly modules: readonly string[];
   readonly #impl: InProcessExecutor | RunnerExecutor;
+  readonly #childHost: ChildHostProvider | undefined;
 
   constructor(options: LocalExecutorOptions = {}) {
-    const { mode = 'auto', ...limits } = options;
+    const { mode = 'auto', shareChildProcess = true, ...limits } = options;
     this.mode = mode === 'auto' ? (canHostIsolates() ? 'in-process' : 'child-process') : mode;
     this.modules = limits.modules ?? [];
-    this.#impl = this.mode === 'in-process' ? new InProcessExecutor(limits) : childProcessExecutor(limits);
+    if (this.mode === 'in-process') this.#impl = new InProcessExecutor(limits);
+    else {
+      this.#impl = childProcessExecutor(limits, !shareChildProcess);
+      this.#childHost = this.#impl.provider as ChildHostProvider;
+    }
   }
 
   /** Creates the sandbox now rather than at the first action. */
@@ -34,8 +50,15 @@ export class LocalExecutor implements CodeExecutor {
     return this.#impl.warmUp();
   }
 
-  execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    return this.#impl.execute(code, options);
+  async execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
+    let result: ExecutionResult | undefined;
+    try {
+      result = await this.#impl.execute(code, options);
+      return result;
+    } finally {
+      // Read (and cleared) on every way out: a failed start must not mark a later action.
+      if (this.#childHost?.takeStateLost() && result) result.stateLost = true;
+    }
   }
 
   close(): Promise<void> {
@@ -47,20 +70,13 @@ export class LocalExecutor implements CodeExecutor {
   }
 }
 
-/** Node 20+ shares V8's heap snapshot between isolates unless started with --no-node-snapshot; isolated-vm then can crash. */
-function canHostIsolates(): boolean {
-  return Number(process.versions.node.split('.')[0]) < 20 || process.execArgv.includes('--no-node-snapshot');
-}
-
-function childProcessExecutor(limits: IsolateLimits): RunnerExecutor {
+function childProcessExecutor(limits: IsolateLimits, ownProcess: boolean): RunnerExecutor {
+  const options = checkLimits({ ...ISOLATE_DEFAULTS, resolveModulesFrom: process.cwd(), ...limits });
   const fromSource = import.meta.url.endsWith('.ts');
   // Run from source (tests, tsx), the host script is TypeScript too.
   const script = new URL(fromSource ? './isolate-runner.ts' : './isolate-runner.js', import.meta.url);
   const execArgv = ['--no-node-snapshot', ...(fromSource ? ['--import', 'tsx', '--conditions=@actkit/source'] : [])];
-  // The child bundles the allowed modules itself; it learns which from its arguments.
-  const args = [JSON.stringify({ modules: limits.modules ?? [], resolveFrom: limits.resolveModulesFrom ?? process.cwd() })];
-  return new RunnerExecutor(new ChildProcessSandboxProvider({ script: script.pathname, args, execArgv, name: 'local child process' }), {
-    ...ISOLATE_DEFAULTS,
-    ...limits,
-  });
+  // The child bundles the allowed modules itself.
+  const settings = { modules: options.modules, resolveFrom: options.resolveModulesFrom };
+  return new RunnerExecutor(new ChildHostProvider(fileURLToPath(script), execArgv, settings, ownProcess), options);
 }

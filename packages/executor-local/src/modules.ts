@@ -50,7 +50,10 @@ async function build(name: string, resolveFrom: string): Promise<ModuleBundle> {
       logLevel: 'silent',
       define: { 'process.env.NODE_ENV': '"production"' },
     });
-    return { name, code: result.outputFiles[0]!.text };
+    // Registered lazily: a fresh isolate only compiles the wrapper (from V8's code cache after the
+    // first), and the module runs at its first import — most actions never import anything.
+    const code = `__actkit_defineLazyModule(${JSON.stringify(name)}, function () {\n${result.outputFiles[0]!.text}\n});\n`;
+    return { name, code };
   } catch (error) {
     throw new ExecutorError(`Module "${name}" cannot be loaded in the sandbox (it must be pure JavaScript): ${(error as Error).message.split('\n')[0]}`, { cause: error });
   }

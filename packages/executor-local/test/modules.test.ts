@@ -21,6 +21,24 @@ describe('allowed modules', () => {
     });
   }
 
+  it('keeps an imported module across steps, and loads one with import() too', async () => {
+    const executor = new LocalExecutor({ mode: 'in-process', modules: ['lodash', 'date-fns'] });
+    try {
+      await executor.execute('import _ from "lodash";', { tools: [] });
+      const r = await executor.execute('const { differenceInDays } = await import("date-fns");\n[_.max([3, 9, 2]), differenceInDays(new Date(2026, 1, 1), new Date(2026, 0, 1))]', { tools: [] });
+      expect(r.error).toBeUndefined();
+      expect(r.value).toBe('[ 9, 31 ]');
+      const refused = await executor.execute('await import("child_process")', { tools: [] });
+      expect(refused.error).toMatchObject({ kind: 'runtime', message: 'Cannot import "child_process": the allowed modules are lodash, date-fns.' });
+      const bare = new LocalExecutor({ mode: 'in-process' });
+      const none = await bare.execute('import("lodash")', { tools: [] });
+      await bare.close();
+      expect(none.error?.message).toBe('Cannot import "lodash": no modules are allowed in this sandbox.');
+    } finally {
+      await executor.close();
+    }
+  });
+
   it('shows the allowed modules in the CodeAgent prompt, and fails clearly for a module that is not installed', async () => {
     const executor = new LocalExecutor({ modules: ['lodash'] });
     const model = new ScriptedModel(['<code>final_answer(1)</code>']);

@@ -2,6 +2,8 @@ import {
   type ActionStep,
   type AgentOptions,
   type AnyTool,
+  AgentConfigError,
+  checkTemplate,
   FINAL_ANSWER_TOOL_NAME,
   finalAnswerTool,
   formatToolOutput,
@@ -27,7 +29,7 @@ export interface ToolCallingPrompts {
   instructions: string;
 }
 
-export interface ToolCallingAgentOptions extends AgentOptions {
+export interface ToolCallingAgentOptions<TOutput = unknown> extends AgentOptions<TOutput> {
   /**
    * How the model calls tools: `native` (the API's tool calling), `text` (JSON written in the
    * reply, for servers without tool calling), or `auto` (default: native unless the model says
@@ -38,35 +40,58 @@ export interface ToolCallingAgentOptions extends AgentOptions {
   maxParallelToolCalls?: number;
   /** A reply with text and no tool call is taken as the final answer (default true). */
   textIsFinalAnswer?: boolean;
+  /** Replaces the system prompts (defaults in `toolCallingPrompts`); checked when the agent is created. */
   prompts?: Partial<ToolCallingPrompts>;
 }
+
+const PROMPT_PLACEHOLDERS: Record<keyof ToolCallingPrompts, readonly string[]> = {
+  system: ['tools', 'instructions'],
+  textActions: ['tools', 'instructions'],
+  instructions: ['instructions'],
+};
 
 /**
  * An agent whose actions are JSON tool calls: each call is validated against its tool's schema
  * and dispatched; several calls in one reply run concurrently; every result (or error) goes back
- * to the model as a tool message.
+ * to the model as a tool message. With an `outputSchema`, `final_answer` takes that schema as
+ * its argument and `result.output` is typed by it.
  */
-export class ToolCallingAgent extends MultiStepAgent {
+export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput> {
   readonly toolCallMode: 'native' | 'text';
   readonly maxParallelToolCalls: number;
   readonly textIsFinalAnswer: boolean;
   readonly prompts: ToolCallingPrompts;
   #ids = 0;
 
-  constructor(options: ToolCallingAgentOptions) {
+  constructor(options: ToolCallingAgentOptions<TOutput>) {
     super(options);
     const mode = options.toolCallMode ?? 'auto';
     this.toolCallMode = mode === 'auto' ? (options.model.capabilities?.toolCalls === false ? 'text' : 'native') : mode;
     this.maxParallelToolCalls = options.maxParallelToolCalls ?? Number.POSITIVE_INFINITY;
     this.textIsFinalAnswer = options.textIsFinalAnswer ?? true;
+    for (const key of Object.keys(options.prompts ?? {})) {
+      if (!(key in PROMPT_PLACEHOLDERS)) {
+        throw new AgentConfigError(`prompts has no prompt "${key}" (known: ${Object.keys(PROMPT_PLACEHOLDERS).join(', ')}).`);
+      }
+    }
     this.prompts = {
       system: SYSTEM_PROMPT,
       textActions: TEXT_ACTIONS_PROMPT,
       instructions: INSTRUCTIONS_SECTION,
       ...options.prompts,
     };
-    // The model ends a run by calling `final_answer` (unless the user brought their own).
-    if (!this.toolbox.has(FINAL_ANSWER_TOOL_NAME)) this.toolbox.add(finalAnswerTool(this.outputSchema));
+    for (const key of Object.keys(PROMPT_PLACEHOLDERS) as Array<keyof ToolCallingPrompts>) {
+      checkTemplate(this.prompts[key], PROMPT_PLACEHOLDERS[key], `prompts.${key}`);
+    }
+    // The model ends a run by calling `final_answer` (unless the user brought their own). Under an
+    // output schema its arguments show the schema, but the answer is validated once, by the loop:
+    // parsing it here too would run the schema's transforms twice.
+    if (!this.toolbox.has(FINAL_ANSWER_TOOL_NAME)) {
+      const plain = finalAnswerTool();
+      this.toolbox.add(
+        this.outputSchema ? Object.freeze({ ...plain, inputJSONSchema: toolInputJSONSchema(finalAnswerTool(this.outputSchema)) }) : plain,
+      );
+    }
   }
 
   protected override buildSystemPrompt(): string {

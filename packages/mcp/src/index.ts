@@ -1,2 +1,3 @@
-export { loadMcpTools, McpError, type McpServerConfig, type McpToolset } from './mcp-tools.js';
-export { agentMcpServer } from './serve.js';
+export { McpError, type McpFailure } from './errors.js';
+export { type AgentMcpServerOptions, agentMcpServer, createMcpHttpHandler } from './serve.js';
+export { type LoadMcpToolsOptions, loadMcpTools, type McpServerConfig, type McpToolset } from './tools.js';

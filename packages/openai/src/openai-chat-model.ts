@@ -1,4 +1,5 @@
 import {
+  AgentAbortedError,
   type FilePart,
   type FinishReason,
   type Model,
@@ -13,7 +14,7 @@ import {
   streamError,
   type Usage,
 } from '@actkit/core';
-import type OpenAI from 'openai';
+import { APIError, type default as OpenAI } from 'openai';
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;
 type ChatMessage = OpenAI.Chat.Completions.ChatCompletionMessageParam;
@@ -27,6 +28,12 @@ export interface OpenAIChatModelOptions {
   reasoning?: boolean;
   /** Reasoning effort for reasoning models. */
   reasoningEffort?: 'minimal' | 'low' | 'medium' | 'high';
+  /**
+   * Longest silence (ms) allowed inside a streamed reply before it counts as stalled. The SDK's
+   * `timeout` stops at the response headers, so without this a server that stops sending would
+   * hang the run. Default: the client's `timeout`; 0 or Infinity turns it off.
+   */
+  streamIdleTimeout?: number;
 }
 
 /** Reasoning models take `max_completion_tokens` and refuse `stop` and sampling settings. */
@@ -58,7 +65,7 @@ export class OpenAIChatModel implements Model {
       if (!choice) throw new ModelStreamError('The reply had no choices.');
       const content: ModelContent[] = [];
       const message = choice.message;
-      const reasoning = (message as { reasoning_content?: string }).reasoning_content;
+      const reasoning = reasoningOf(message);
       if (reasoning) content.push({ type: 'reasoning', text: reasoning });
       if (message.content) content.push({ type: 'text', text: message.content });
       for (const call of message.tool_calls ?? []) {
@@ -79,57 +86,75 @@ export class OpenAIChatModel implements Model {
 
   async *stream(options: ModelCallOptions): AsyncIterable<ModelStreamPart> {
     const label = `${this.provider}/${this.modelId}`;
-    let chunks: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
+    const idle = new IdleTimer(this.options.streamIdleTimeout ?? this.client.timeout, options.abortSignal);
     try {
-      chunks = await this.client.chat.completions.create(
-        { ...this.#params(options), stream: true, stream_options: { include_usage: true } },
-        requestOptions(options),
-      );
-    } catch (error) {
-      throw modelCallErrorFrom(error, label);
-    }
-    yield { type: 'stream-start' };
-    const calls = new Map<number, { id: string; name: string; args: string }>();
-    let textOpen = false;
-    let finishReason: FinishReason | undefined;
-    let usage: Usage = mapUsage(undefined);
-    let refusal = '';
-    try {
-      for await (const chunk of chunks) {
-        if (chunk.usage) usage = mapUsage(chunk.usage);
-        const choice = chunk.choices[0];
-        if (!choice) continue;
-        const delta = choice.delta;
-        if (delta.content) {
-          if (!textOpen) yield { type: 'text-start', id: 'text' };
-          textOpen = true;
-          yield { type: 'text-delta', id: 'text', delta: delta.content };
-        }
-        if (delta.refusal) refusal += delta.refusal;
-        for (const part of delta.tool_calls ?? []) {
-          let call = calls.get(part.index);
-          if (!call) {
-            call = { id: part.id ?? `call_${part.index}`, name: part.function?.name ?? '', args: '' };
-            calls.set(part.index, call);
-            yield { type: 'tool-input-start', id: call.id, toolName: call.name };
-          }
-          if (part.function?.arguments) {
-            call.args += part.function.arguments;
-            yield { type: 'tool-input-delta', id: call.id, delta: part.function.arguments };
-          }
-        }
-        if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
+      let chunks: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
+      try {
+        chunks = await this.client.chat.completions.create(
+          { ...this.#params(options), stream: true, stream_options: { include_usage: true } },
+          { ...requestOptions(options), signal: idle.signal },
+        );
+      } catch (error) {
+        throw modelCallErrorFrom(error, label);
       }
-    } catch (error) {
-      throw streamError(error, label);
+      yield { type: 'stream-start' };
+      const calls = new Map<number, { id: string; name: string; args: string }>();
+      let textOpen = false;
+      let reasoningOpen = false;
+      let finishReason: FinishReason | undefined;
+      let usage: Usage = mapUsage(undefined);
+      let refusal = '';
+      try {
+        idle.start();
+        for await (const chunk of chunks) {
+          idle.reset();
+          if (chunk.usage) usage = mapUsage(chunk.usage);
+          const choice = chunk.choices[0];
+          if (!choice) continue;
+          const delta = choice.delta;
+          const thought = reasoningOf(delta);
+          if (thought) {
+            if (!reasoningOpen) yield { type: 'reasoning-start', id: 'reasoning' };
+            reasoningOpen = true;
+            yield { type: 'reasoning-delta', id: 'reasoning', delta: thought };
+          }
+          if (delta.content) {
+            if (!textOpen) yield { type: 'text-start', id: 'text' };
+            textOpen = true;
+            yield { type: 'text-delta', id: 'text', delta: delta.content };
+          }
+          if (delta.refusal) refusal += delta.refusal;
+          for (const part of delta.tool_calls ?? []) {
+            let call = calls.get(part.index);
+            if (!call) {
+              call = { id: part.id ?? `call_${part.index}`, name: part.function?.name ?? '', args: '' };
+              calls.set(part.index, call);
+              yield { type: 'tool-input-start', id: call.id, toolName: call.name };
+            }
+            if (part.function?.arguments) {
+              call.args += part.function.arguments;
+              yield { type: 'tool-input-delta', id: call.id, delta: part.function.arguments };
+            }
+          }
+          if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
+        }
+      } catch (error) {
+        throw idle.error(label) ?? midStreamError(error, label) ?? streamError(error, label);
+      }
+      // The SDK ends the iteration quietly when the request is aborted: say why it ended.
+      const stopped = idle.error(label);
+      if (stopped) throw stopped;
+      if (finishReason === undefined) throw new ModelStreamError(`${label}: the stream ended before the reply was complete.`, { retryable: true });
+      if (reasoningOpen) yield { type: 'reasoning-end', id: 'reasoning' };
+      if (textOpen) yield { type: 'text-end', id: 'text' };
+      for (const call of calls.values()) {
+        yield { type: 'tool-input-end', id: call.id };
+        yield { type: 'tool-call', toolCallId: call.id, toolName: call.name, input: call.args };
+      }
+      yield { type: 'finish', finishReason, usage, ...(refusal ? { refusal } : {}) };
+    } finally {
+      idle.stop();
     }
-    if (finishReason === undefined) throw new ModelStreamError(`${label}: the stream ended before the reply was complete.`);
-    if (textOpen) yield { type: 'text-end', id: 'text' };
-    for (const call of calls.values()) {
-      yield { type: 'tool-input-end', id: call.id };
-      yield { type: 'tool-call', toolCallId: call.id, toolName: call.name, input: call.args };
-    }
-    yield { type: 'finish', finishReason, usage, ...(refusal ? { refusal } : {}) };
   }
 
   #params(options: ModelCallOptions): ChatParams {
@@ -177,6 +202,74 @@ export class OpenAIChatModel implements Model {
     const extra = options.providerOptions?.openai;
     return extra ? ({ ...params, ...extra } as ChatParams) : params;
   }
+}
+
+/**
+ * Reasoning text that OpenAI-compatible servers add to a message or delta: `reasoning_content`
+ * (vLLM, llama.cpp, DeepSeek) or `reasoning` (Ollama, OpenRouter). OpenAI itself sends none.
+ */
+function reasoningOf(message: object): string | undefined {
+  const m = message as { reasoning_content?: unknown; reasoning?: unknown };
+  const text = m.reasoning_content ?? m.reasoning;
+  return typeof text === 'string' && text ? text : undefined;
+}
+
+/**
+ * Aborts a streamed request when the caller aborts or when no data arrives for `ms` — and
+ * remembers which of the two it was, since the SDK ends an aborted stream without an error.
+ */
+class IdleTimer {
+  readonly #controller = new AbortController();
+  readonly signal: AbortSignal;
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #stalled = false;
+  #last = 0;
+
+  constructor(
+    readonly ms: number,
+    readonly caller: AbortSignal | undefined,
+  ) {
+    this.signal = caller ? AbortSignal.any([caller, this.#controller.signal]) : this.#controller.signal;
+  }
+  start(): void {
+    this.reset();
+    // 0 or Infinity turns the watch off (setTimeout cannot wait longer than 2^31-1 ms).
+    if (this.ms > 0 && this.ms < 2 ** 31) this.#arm(this.ms);
+  }
+  /** Called for every chunk: only a timestamp, since re-arming a timer per chunk costs more. */
+  reset(): void {
+    this.#last = performance.now();
+  }
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => {
+      const quiet = performance.now() - this.#last;
+      if (quiet < this.ms) return this.#arm(this.ms - quiet);
+      this.#stalled = true;
+      this.#controller.abort();
+    }, ms);
+    this.#timer.unref?.(); // A forgotten stream must not keep the process alive.
+  }
+  stop(): void {
+    clearTimeout(this.#timer);
+  }
+  /** The typed error for a stream that ended because of an abort or a stall, if it did. */
+  error(label: string): AgentAbortedError | ModelStreamError | undefined {
+    if (this.caller?.aborted) return new AgentAbortedError('The model call was aborted.', { cause: this.caller.reason });
+    if (this.#stalled) return new ModelStreamError(`${label}: the stream stalled (no data for ${this.ms} ms).`, { retryable: true });
+    return undefined;
+  }
+}
+
+/** Errors that arrive after the headers come as a data line holding `error` (no HTTP status). */
+function midStreamError(error: unknown, label: string): ModelStreamError | undefined {
+  if (!(error instanceof APIError) || error.status !== undefined) return undefined;
+  const body = error.error as { message?: unknown; type?: unknown } | undefined;
+  const message = typeof body?.message === 'string' ? body.message : error.message;
+  // A failure the server only noticed mid-reply is a server-side one, unless it says otherwise.
+  return new ModelStreamError(`${label}: the server reported an error mid-stream: ${message}`, {
+    cause: error,
+    retryable: body?.type !== 'invalid_request_error',
+  });
 }
 
 function requestOptions(options: ModelCallOptions): OpenAI.RequestOptions {

@@ -1,8 +1,9 @@
 import { CodeAgent } from '@actkit/code-actions';
-import { actionSteps, AgentAbortedError, ModelCallError, ModelStreamError, tool } from '@actkit/core';
+import { actionSteps, AgentAbortedError, collectStream, ModelCallError, ModelStreamError, tool } from '@actkit/core';
 import { LocalExecutor } from '@actkit/executor-local';
 import { ToolCallingAgent } from '@actkit/json-actions';
 import { type ScriptedServer, startOpenAIServer, type WireReply } from '@actkit/testing';
+import OpenAI, { AzureOpenAI } from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createOpenAI, openai } from '../src/index.js';
@@ -190,6 +191,18 @@ describe.skipIf(!process.env.OPENAI_API_KEY)('OpenAI live (OPENAI_API_KEY set)',
     );
     expect(String(result.output)).toContain('21');
   }, 60_000);
+
+  it('runs a CodeAgent, streamed', async () => {
+    const executor = new LocalExecutor();
+    try {
+      const agent = new CodeAgent({ model: openai(process.env.ACTKIT_OPENAI_MODEL ?? 'gpt-4.1-mini'), tools: [weather], executor, maxSteps: 4 });
+      const stream = agent.stream('Call get_weather for Rome and give the degrees as a number with final_answer.');
+      for await (const _ of stream);
+      expect(String((await stream.result).output)).toContain('21');
+    } finally {
+      await executor.close();
+    }
+  }, 90_000);
 });
 if (!process.env.OPENAI_API_KEY) console.log('[openai] live tests skipped: OPENAI_API_KEY is not set.');
 
@@ -206,5 +219,100 @@ describe('images from tools', () => {
     const messages = server.requests[1]!.body.messages;
     expect(messages.at(-2)).toEqual({ role: 'tool', tool_call_id: 'p', content: 'A photo of the street:\n[image/png file: image 1 below]' });
     expect(messages.at(-1).content[1]).toEqual({ type: 'image_url', image_url: { url: 'data:image/png;base64,aGVsbG8=' } });
+  });
+});
+
+describe('streams that go wrong, and other clients', () => {
+  const hi = { messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'hi' }] }] };
+  const drain = async (stream: AsyncIterable<unknown>) => {
+    for await (const _ of stream);
+  };
+
+  it('retries a 429 before the stream starts, then fails a stalled stream after the idle timeout instead of hanging', async () => {
+    const provider = await setup([{ status: 429, retryAfter: 0 }, { text: 'first words then silence', stallAfterEvents: 2 }], { streamIdleTimeout: 200 });
+    const t0 = Date.now();
+    const error = await drain(provider('gpt-4.1').stream(hi)).catch((e) => e);
+    expect(error).toBeInstanceOf(ModelStreamError);
+    expect(error.message).toMatch(/stalled \(no data for 200 ms\)/);
+    expect(error.retryable).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    expect(server.requests).toHaveLength(2);
+  });
+
+  it('turns an error event inside the stream into a typed error', async () => {
+    const provider = await setup([{ text: 'partial answer here', errorAfterEvents: 2 }], { maxRetries: 0 });
+    const error = await drain(provider('gpt-4.1').stream(hi)).catch((e) => e);
+    expect(error).toBeInstanceOf(ModelStreamError);
+    expect(error).toMatchObject({ retryable: true, message: 'openai/gpt-4.1: the server reported an error mid-stream: Overloaded' });
+  });
+
+  it('gives AgentAbortedError when the caller aborts mid-stream', async () => {
+    const provider = await setup([{ text: 'a slow answer, word by word', chunkDelayMs: 50 }]);
+    const controller = new AbortController();
+    const seen: string[] = [];
+    const error = await (async () => {
+      for await (const part of provider('gpt-4.1').stream({ ...hi, abortSignal: controller.signal })) {
+        seen.push(part.type);
+        if (part.type === 'text-delta') controller.abort();
+      }
+    })().catch((e) => e);
+    expect(error).toBeInstanceOf(AgentAbortedError);
+    expect(seen).toContain('text-delta');
+  });
+
+  it('maps reasoning_content (vLLM, DeepSeek) the same streamed and not', async () => {
+    const answer = { reasoning: 'Think about Rome first.', text: 'Rome: 21 degrees.', usage: { output: 30, reasoning: 12 } };
+    const model = (await setup([answer, answer]))('deepseek-reasoner');
+    const plain = await model.generate(hi);
+    const streamed = await collectStream(model.stream(hi));
+    expect(plain.content).toEqual([
+      { type: 'reasoning', text: 'Think about Rome first.' },
+      { type: 'text', text: 'Rome: 21 degrees.' },
+    ]);
+    expect(plain.usage.outputTokens).toEqual({ total: 30, text: 18, reasoning: 12 });
+    const { response: _a, ...a } = plain;
+    const { response: _b, ...b } = streamed;
+    expect(b).toEqual(a);
+  });
+
+  it('runs a CodeAgent streamed and not, with identical steps', async () => {
+    const script: WireReply[] = [
+      { text: 'Look up Paris first.\n<code>\nconst p = get_weather({ city: "Paris" });\nconsole.log(p.celsius)\n' },
+      { text: 'Now answer.\n<code>\nfinal_answer(`Paris is ${p.celsius} degrees`)\n' },
+    ];
+    const provider = await setup([...script, ...script]);
+    const executor = new LocalExecutor();
+    try {
+      const agent = () => new CodeAgent({ model: provider('gpt-4.1'), tools: [weather], executor });
+      const plain = await agent().run('Paris?');
+      const stream = agent().stream('Paris?');
+      let deltas = 0;
+      for await (const event of stream) if (event.type === 'text-delta') deltas++;
+      const streamed = await stream.result;
+      expect(streamed.output).toBe('Paris is 14 degrees');
+      expect(deltas).toBeGreaterThan(4);
+      const strip = (r: typeof plain) => actionSteps(r).map((s) => ({ out: s.modelOutput, obs: s.observation, usage: s.usage }));
+      expect(strip(streamed)).toEqual(strip(plain));
+    } finally {
+      await executor.close();
+    }
+  });
+
+  it('accepts an existing client, e.g. AzureOpenAI with a deployment', async () => {
+    server = await startOpenAIServer([{ text: 'from azure' }, { text: 'from a given client' }]);
+    const azure = new AzureOpenAI({ apiKey: 'azure-key', endpoint: server.url, apiVersion: '2024-10-21', deployment: 'test' });
+    const viaAzure = await createOpenAI({ client: azure, provider: 'azure' })('gpt-4.1').generate(hi);
+    expect(viaAzure.content).toEqual([{ type: 'text', text: 'from azure' }]);
+    expect(server.requests[0]!.path).toBe('/openai/deployments/test/chat/completions');
+    expect(server.requests[0]!.headers['api-key']).toBe('azure-key');
+    const client = new OpenAI({ apiKey: 'own-key', baseURL: `${server.url}/v1` });
+    expect((await openai('gpt-4.1', { client }).generate(hi)).content).toEqual([{ type: 'text', text: 'from a given client' }]);
+    expect(server.requests[1]!.headers.authorization).toBe('Bearer own-key');
+  });
+
+  it('asks for plain JSON when the response format has no schema', async () => {
+    const model = (await setup([{ text: '{"ok":true}' }]))('gpt-4.1');
+    await model.generate({ ...hi, responseFormat: { type: 'json' } });
+    expect(server.requests[0]!.body.response_format).toEqual({ type: 'json_object' });
   });
 });

@@ -1,1 +1,1 @@
-export { createTracingHooks, type TracingOptions } from './tracing.js';
+export { type TraceableOptions, type TracingOptions, traceModel, withTracing } from './tracing.js';

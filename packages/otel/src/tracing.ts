@@ -1,141 +1,372 @@
-import type { AgentHooks, HookContext, Model, RunEvent } from '@actkit/core';
-import { type Attributes, type Context, context as otelContext, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import {
+  type AgentHooks,
+  type AnyTool,
+  type CodeExecutor,
+  combineHooks,
+  type ExecuteOptions,
+  type ExecutionResult,
+  isAbortError,
+  type Model,
+  type ModelCallOptions,
+  type ModelResponse,
+  type ModelStreamPart,
+  type RunEvent,
+  type RunResult,
+  StreamAccumulator,
+} from '@actkit/core';
+import { type Attributes, type Context, context, type Span, SpanKind, SpanStatusCode, type Tracer, trace } from '@opentelemetry/api';
+import { inputMessagesAttributes, outputMessagesAttributes, providerName, requestAttributes, responseAttributes, usageAttributes } from './attributes.js';
 
 export interface TracingOptions {
-  /** Default: `trace.getTracer('actkit')` from whatever provider is installed (a no-op without one). */
+  /** Default: the tracer of whatever provider is installed globally (a no-op without one). */
   tracer?: Tracer;
-  /** Record prompts and completions on model spans (off by default: they may hold personal data). */
+  /** Record prompts, completions, tool arguments/results and code (off by default: they may hold personal data). */
   recordContent?: boolean;
 }
 
-/**
- * OpenTelemetry spans for runs, steps, model calls, tool calls and code actions, following the
- * GenAI semantic conventions, built from an agent's events:
- *
- *   new CodeAgent({ …, hooks: createTracingHooks() })
- *
- *   invoke_agent <name>            one per run (nested under the caller's span: managed agents nest)
- *   └ actkit.step <n>
- *     ├ chat <model>               gen_ai.request.model, gen_ai.usage.*, gen_ai.response.finish_reasons
- *     ├ execute_tool <tool>        gen_ai.tool.name, gen_ai.tool.call.id
- *     └ actkit.code_action         the code action's execution
- *
- * Only `@opentelemetry/api` is used, so any SDK and exporter works; with none installed the
- * tracer is a no-op and nothing is recorded.
- */
-export function createTracingHooks(options: TracingOptions = {}): AgentHooks {
-  const tracer = options.tracer ?? trace.getTracer('actkit');
-  // One tracing state per run: a managed agent is another agent with its own hooks, or the same hooks re-entered.
-  const runs: RunTrace[] = [];
-  return {
-    onEvent(event: RunEvent, hookContext: HookContext) {
-      if (event.type === 'run-start') {
-        const model = (hookContext.agent as { model?: Model }).model;
-        runs.push(new RunTrace(tracer, event, model, options.recordContent ?? false));
-        return;
-      }
-      const run = runs.at(-1);
-      if (!run) return;
-      run.handle(event);
-      if (event.type === 'run-finish') runs.pop();
-    },
-  };
+/** What `withTracing` instruments: the options of either agent. */
+export interface TraceableOptions {
+  model: Model;
+  tools?: readonly AnyTool[];
+  hooks?: AgentHooks;
+  executor?: CodeExecutor;
 }
 
-class RunTrace {
-  readonly #run: Span;
-  readonly #runContext: Context;
-  #step: { span: Span; context: Context; startedAt: number } | undefined;
-  readonly #tools = new Map<string, Span>();
-  #code: Span | undefined;
+type Scope = { span: Span; context: Context };
+
+/**
+ * The spans of one agent's runs. Run and step spans come from the run's events (through hooks);
+ * model calls, tool calls and code actions are timed by wrapping the model, the tools and the
+ * executor, which find their parent here. An agent runs one task at a time, so one current run
+ * is enough.
+ */
+class AgentTrace {
+  #run: (Scope & { recording: boolean }) | undefined;
+  #step: Scope | undefined;
+  #code: Scope | undefined;
+  /** Tool calls a wrapped tool traced itself; the others (validation failures, denials, built-in tools) are traced from their events. */
+  readonly #traced = new Set<string>();
 
   constructor(
-    private readonly tracer: Tracer,
-    start: Extract<RunEvent, { type: 'run-start' }>,
-    private readonly model: Model | undefined,
-    private readonly recordContent: boolean,
-  ) {
-    this.#run = tracer.startSpan(`invoke_agent ${start.agentName}`, {
-      kind: SpanKind.INTERNAL,
-      attributes: { 'gen_ai.operation.name': 'invoke_agent', 'gen_ai.agent.name': start.agentName, 'actkit.run.id': start.runId },
-    });
-    this.#runContext = trace.setSpan(otelContext.active(), this.#run);
+    readonly tracer: Tracer,
+    readonly recordContent: boolean,
+  ) {}
+
+  /**
+   * Starts a span under the innermost open scope, or returns undefined when nothing would be
+   * recorded (no tracer provider, a run not sampled): callers then call straight through.
+   */
+  start(name: string, kind: SpanKind, attributes: Attributes, startTime?: number): Scope | undefined {
+    if (this.#run && !this.#run.recording) return undefined;
+    const parent = (this.#code ?? this.#step ?? this.#run)?.context ?? context.active();
+    const span = this.tracer.startSpan(name, { kind, attributes, ...(startTime ? { startTime } : {}) }, parent);
+    if (!span.isRecording()) {
+      span.end();
+      return undefined;
+    }
+    return { span, context: trace.setSpan(parent, span) };
   }
 
-  handle(event: RunEvent): void {
+  markTraced(toolCallId: string): void {
+    if (this.#run) this.#traced.add(toolCallId);
+  }
+
+  set code(scope: Scope | undefined) {
+    this.#code = scope;
+  }
+
+  readonly hooks: AgentHooks = {
+    onEvent: (event, hookContext) => this.#onEvent(event, hookContext.agent as AgentInfo),
+  };
+
+  #onEvent(event: RunEvent, agent: AgentInfo): void {
     switch (event.type) {
-      case 'step-start': {
-        const span = this.tracer.startSpan(`actkit.step ${event.stepNumber}`, { attributes: { 'actkit.step.number': event.stepNumber } }, this.#runContext);
-        this.#step = { span, context: trace.setSpan(this.#runContext, span), startedAt: Date.now() };
-        break;
-      }
-      case 'model-response': {
-        if (!this.#step) break;
-        // The model call starts with the step; its end is the response.
+      case 'run-start': {
+        // A run that ended by throwing got no run-finish: its spans end when the next run starts, at the latest.
+        this.#endRun(SpanStatusCode.ERROR, 'The run ended with an error.');
         const attributes: Attributes = {
-          'gen_ai.operation.name': 'chat',
-          'gen_ai.provider.name': this.model?.provider ?? 'unknown',
-          'gen_ai.request.model': this.model?.modelId ?? 'unknown',
-          'gen_ai.response.finish_reasons': [event.finishReason],
-          'gen_ai.usage.input_tokens': event.usage.inputTokens.total ?? 0,
-          'gen_ai.usage.output_tokens': event.usage.outputTokens.total ?? 0,
+          'gen_ai.operation.name': 'invoke_agent',
+          'gen_ai.agent.name': event.agentName,
+          'actkit.run.id': event.runId,
         };
-        if (event.usage.inputTokens.cacheRead !== undefined) attributes['gen_ai.usage.cache_read.input_tokens'] = event.usage.inputTokens.cacheRead;
-        if (this.recordContent) attributes['gen_ai.output.text'] = event.text;
-        const span = this.tracer.startSpan(`chat ${this.model?.modelId ?? 'model'}`, { kind: SpanKind.CLIENT, startTime: this.#step.startedAt, attributes }, this.#step.context);
-        span.end();
+        if (agent?.description) attributes['gen_ai.agent.description'] = agent.description;
+        if (agent?.model) {
+          attributes['gen_ai.provider.name'] = providerName(agent.model.provider);
+          attributes['gen_ai.request.model'] = agent.model.modelId;
+        }
+        if (this.recordContent) attributes['gen_ai.input.messages'] = JSON.stringify([{ role: 'user', parts: [{ type: 'text', content: event.task.task }] }]);
+        // The run span is the child of whatever is active: the caller's span, or the tool span of a managing agent.
+        const parent = context.active();
+        const span = this.tracer.startSpan(`invoke_agent ${event.agentName}`, { kind: SpanKind.INTERNAL, attributes }, parent);
+        this.#run = { span, context: trace.setSpan(parent, span), recording: span.isRecording() };
         break;
       }
-      case 'tool-call': {
-        const span = this.tracer.startSpan(
-          `execute_tool ${event.toolName}`,
-          { attributes: { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': event.toolName, 'gen_ai.tool.call.id': event.toolCallId } },
-          this.#step?.context ?? this.#runContext,
-        );
-        this.#tools.set(event.toolCallId, span);
+      case 'step-start': {
+        const scope = this.start('actkit.step', SpanKind.INTERNAL, { 'actkit.step.number': event.stepNumber });
+        if (scope) this.#step = scope;
+        break;
+      }
+      case 'step-finish': {
+        if (!this.#step) break;
+        const { step } = event;
+        // A step error is an observation the model reads and fixes, not a failed span.
+        if (step.error) this.#step.span.setAttributes({ 'actkit.step.error': step.error.message, 'actkit.step.error.type': step.error.name });
+        if (step.finalAnswer) this.#step.span.setAttribute('actkit.step.final_answer', true);
+        this.#step.span.end();
+        this.#step = undefined;
         break;
       }
       case 'tool-result': {
-        const span = this.#tools.get(event.toolCallId);
-        if (!span) break;
-        if (event.error) {
-          span.setStatus({ code: SpanStatusCode.ERROR, message: event.error.message });
-          span.setAttribute('error.type', event.error.name);
-        }
-        span.end();
-        this.#tools.delete(event.toolCallId);
+        if (this.#traced.delete(event.toolCallId) || !this.#run?.recording) break;
+        const ended = Date.now();
+        const scope = this.start(`execute_tool ${event.toolName}`, SpanKind.INTERNAL, toolAttributes(event.toolName, event.toolCallId), ended - event.durationMs);
+        if (!scope) break;
+        // Rebuilt from the event: it never reached a wrapped tool's run (bad arguments, a denied approval, final_answer).
+        scope.span.setAttribute('actkit.tool.traced_from', 'event');
+        if (event.error) setError(scope.span, event.error.name, event.error.message);
+        scope.span.end(ended);
         break;
       }
-      case 'code':
-        this.#code = this.tracer.startSpan('actkit.code_action', { attributes: { 'actkit.code.lines': event.code.split('\n').length } }, this.#step?.context ?? this.#runContext);
+      case 'approval-request':
+        this.#step?.span.addEvent('actkit.approval.request', { 'gen_ai.tool.name': event.request.toolName, 'actkit.approval.id': event.request.id });
         break;
-      case 'step-finish': {
-        const { step } = event;
-        if (this.#code) {
-          if (step.error) this.#code.setStatus({ code: SpanStatusCode.ERROR, message: step.error.message });
-          this.#code.end();
-          this.#code = undefined;
-        }
-        if (this.#step) {
-          if (step.error) this.#step.span.setAttribute('actkit.step.error', step.error.message);
-          this.#step.span.end();
-          this.#step = undefined;
-        }
+      case 'approval-decision':
+        this.#step?.span.addEvent('actkit.approval.decision', { 'actkit.approval.id': event.id, 'actkit.approval.approved': event.decision.approved });
         break;
-      }
-      case 'run-finish': {
-        const { result } = event;
-        this.#run.setAttributes({
-          'actkit.run.state': result.state,
-          'gen_ai.usage.input_tokens': result.usage.inputTokens.total ?? 0,
-          'gen_ai.usage.output_tokens': result.usage.outputTokens.total ?? 0,
-        });
-        if (result.state !== 'success') this.#run.setStatus({ code: SpanStatusCode.ERROR, message: result.stopReason ?? result.state });
-        this.#run.end();
+      case 'run-finish':
+        this.#finishRun(event.result);
         break;
-      }
       default:
         break;
     }
   }
+
+  #finishRun(result: RunResult): void {
+    const run = this.#run;
+    if (!run?.recording) {
+      this.#run = undefined;
+      return;
+    }
+    run.span.setAttributes({ 'actkit.run.state': result.state, 'actkit.run.steps': result.steps.filter((s) => s.type === 'action').length, ...usageAttributes(result.usage) });
+    if (this.recordContent && result.output !== undefined) {
+      run.span.setAttribute('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: text(result.output) }] }]));
+    }
+    // Ran out of steps or was cancelled: the task was not done. Stopping and waiting for approval are normal ends.
+    const failed = result.state === 'aborted' || result.state === 'max_steps';
+    this.#endRun(failed ? SpanStatusCode.ERROR : SpanStatusCode.UNSET, failed ? `The run ended: ${result.state}${result.stopReason ? ` (${result.stopReason})` : ''}` : undefined);
+  }
+
+  /**
+   * The run is ending by an error thrown out of the loop (a model call or the executor failed):
+   * no run-finish event will come, so its spans end here.
+   */
+  fail(error: unknown): void {
+    if (!this.#run?.recording || isAbortError(error)) return;
+    this.#endRun(SpanStatusCode.ERROR, (error as Error)?.message ?? String(error), error);
+  }
+
+  #endRun(code: SpanStatusCode, message?: string, error?: unknown): void {
+    if (error instanceof Error) this.#run?.span.recordException(error);
+    for (const scope of [this.#code, this.#step, this.#run]) {
+      if (!scope) continue;
+      if (code === SpanStatusCode.ERROR) setError(scope.span, (error as Error)?.name ?? 'actkit.run_error', message ?? 'The run failed.');
+      scope.span.end();
+    }
+    this.#code = this.#step = this.#run = undefined;
+    this.#traced.clear();
+  }
+}
+
+type AgentInfo = { description?: string; model?: Model } | undefined;
+
+/**
+ * Traces an agent with OpenTelemetry, following the GenAI semantic conventions:
+ *
+ *     const agent = new CodeAgent(withTracing({ model, tools, executor }));
+ *
+ *     invoke_agent <name>          one per run, under the caller's active span
+ *     ├ chat <model>               a planning call
+ *     └ actkit.step                one per step
+ *       ├ chat <model>             gen_ai.request.model, gen_ai.usage.*, gen_ai.response.finish_reasons
+ *       ├ execute_tool <tool>      gen_ai.tool.name, gen_ai.tool.call.id (JSON tool calls)
+ *       └ actkit.code_action       a code action, with its tool calls inside
+ *         └ execute_tool <tool>
+ *
+ * The model, tools and executor are wrapped (so each span has its real duration and what runs
+ * inside them nests under them), and tracing hooks are added to the agent's own. Call it once
+ * per agent. Only `@opentelemetry/api` is used: any SDK and exporter works, and without an
+ * installed tracer provider every wrapper calls straight through.
+ */
+export function withTracing<T extends TraceableOptions>(options: T, tracing: TracingOptions = {}): T {
+  const state = new AgentTrace(tracing.tracer ?? trace.getTracer('@actkit/otel'), tracing.recordContent ?? false);
+  return {
+    ...options,
+    model: tracedModel(options.model, state),
+    ...(options.tools ? { tools: options.tools.map((t) => tracedTool(t, state)) } : {}),
+    ...(options.executor ? { executor: tracedExecutor(options.executor, state) } : {}),
+    hooks: options.hooks ? combineHooks(state.hooks, options.hooks) : state.hooks,
+  };
+}
+
+/** A model whose calls are `chat` spans under the active span, for use outside agents. */
+export function traceModel(model: Model, tracing: TracingOptions = {}): Model {
+  return tracedModel(model, new AgentTrace(tracing.tracer ?? trace.getTracer('@actkit/otel'), tracing.recordContent ?? false));
+}
+
+function tracedModel(model: Model, state: AgentTrace): Model {
+  const start = (call: ModelCallOptions) => {
+    const scope = state.start(`chat ${model.modelId}`, SpanKind.CLIENT, requestAttributes(model.provider, model.modelId, call));
+    if (scope && state.recordContent) scope.span.setAttributes(inputMessagesAttributes(call.messages));
+    return scope;
+  };
+  const finish = (scope: Scope, response: ModelResponse) => {
+    scope.span.setAttributes(responseAttributes(response));
+    if (state.recordContent) scope.span.setAttributes(outputMessagesAttributes(response.content, response.finishReason));
+    scope.span.end();
+  };
+  const failed = (scope: Scope, error: unknown) => {
+    endWithError(scope.span, error);
+    state.fail(error); // a failed model call ends the run
+  };
+  return intercept(model, {
+    generate(call: ModelCallOptions): Promise<ModelResponse> {
+      const scope = start(call);
+      if (!scope) return model.generate(call);
+      return context.with(scope.context, async () => {
+        try {
+          const response = await model.generate(call);
+          finish(scope, response);
+          return response;
+        } catch (error) {
+          failed(scope, error);
+          throw error;
+        }
+      });
+    },
+    stream(call: ModelCallOptions): AsyncIterable<ModelStreamPart> {
+      const scope = start(call);
+      if (!scope) return model.stream(call);
+      return (async function* () {
+        // Each pull runs in the span's context, so the provider's HTTP spans nest under it.
+        const parts = context.with(scope.context, () => model.stream(call)[Symbol.asyncIterator]());
+        const response = new StreamAccumulator();
+        let ended = false;
+        let streamedError: { error: unknown } | undefined;
+        try {
+          for (;;) {
+            const next = await context.with(scope.context, () => parts.next());
+            if (next.done) break;
+            if (next.value.type === 'error') streamedError = { error: next.value.error };
+            else response.add(next.value);
+            yield next.value;
+          }
+          ended = true;
+          if (response.finished) finish(scope, response.response());
+          else failed(scope, new Error('The model stream ended before the reply was complete.'));
+        } catch (error) {
+          ended = true;
+          failed(scope, error);
+          throw error;
+        } finally {
+          if (!ended && streamedError) failed(scope, streamedError.error);
+          else if (!ended) {
+            // The consumer stopped early (an abort): the call is over, not failed.
+            scope.span.setAttribute('actkit.stream.cancelled', true);
+            scope.span.end();
+          }
+          if (!ended) await parts.return?.();
+        }
+      })();
+    },
+  });
+}
+
+function tracedTool(tool: AnyTool, state: AgentTrace): AnyTool {
+  return Object.freeze({
+    ...tool,
+    run(input: unknown, toolContext: Parameters<AnyTool['run']>[1]) {
+      const attributes = toolAttributes(tool.name, toolContext.toolCallId);
+      attributes['gen_ai.tool.description'] = tool.description;
+      const scope = state.start(`execute_tool ${tool.name}`, SpanKind.INTERNAL, attributes);
+      if (!scope) return tool.run(input, toolContext);
+      state.markTraced(toolContext.toolCallId);
+      if (state.recordContent) scope.span.setAttribute('gen_ai.tool.call.arguments', JSON.stringify(input));
+      // Run inside the span: a managed agent called as a tool starts its run span under it.
+      return context.with(scope.context, async () => {
+        try {
+          const output = await tool.run(input, toolContext);
+          if (state.recordContent) scope.span.setAttribute('gen_ai.tool.call.result', text(output));
+          scope.span.end();
+          return output;
+        } catch (error) {
+          endWithError(scope.span, error);
+          throw error;
+        }
+      });
+    },
+  });
+}
+
+function tracedExecutor(executor: CodeExecutor, state: AgentTrace): CodeExecutor {
+  return intercept(executor, {
+    execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
+      const scope = state.start('actkit.code_action', SpanKind.INTERNAL, { 'actkit.code.lines': code.split('\n').length });
+      if (!scope) return executor.execute(code, options);
+      if (state.recordContent) scope.span.setAttribute('actkit.code.source', code);
+      state.code = scope; // tool calls made by the code nest under it
+      return context.with(scope.context, async () => {
+        try {
+          const result = await executor.execute(code, options);
+          scope.span.setAttribute('actkit.code.duration_ms', result.durationMs);
+          if (result.stateLost) scope.span.setAttribute('actkit.code.state_lost', true);
+          if (state.recordContent) scope.span.setAttribute('actkit.code.logs', result.logs);
+          // The code's own errors are observations for the model, but the action did fail.
+          if (result.error) {
+            setError(scope.span, result.error.name, result.error.message);
+            scope.span.setAttribute('actkit.code.error.kind', result.error.kind);
+          }
+          scope.span.end();
+          return result;
+        } catch (error) {
+          endWithError(scope.span, error);
+          state.fail(error); // the executor itself failed: the run ends
+          throw error;
+        } finally {
+          state.code = undefined;
+        }
+      });
+    },
+  });
+}
+
+/** The same object with some methods replaced; everything else (fields, other methods, `instanceof`) still works. */
+function intercept<T extends object>(target: T, overrides: Partial<T>): T {
+  return new Proxy(target, {
+    get(obj, key) {
+      if (Object.hasOwn(overrides, key)) return overrides[key as keyof T];
+      const value = Reflect.get(obj, key, obj);
+      return typeof value === 'function' ? value.bind(obj) : value;
+    },
+  });
+}
+
+function toolAttributes(name: string, toolCallId: string): Attributes {
+  return { 'gen_ai.operation.name': 'execute_tool', 'gen_ai.tool.name': name, 'gen_ai.tool.call.id': toolCallId, 'gen_ai.tool.type': 'function' };
+}
+
+function endWithError(span: Span, error: unknown): void {
+  if (error instanceof Error) span.recordException(error);
+  const statusCode = (error as { statusCode?: unknown })?.statusCode;
+  if (typeof statusCode === 'number') span.setAttribute('http.response.status_code', statusCode);
+  setError(span, (error as Error)?.name ?? 'Error', (error as Error)?.message ?? String(error));
+  span.end();
+}
+
+function setError(span: Span, type: string, message: string): void {
+  span.setAttribute('error.type', type);
+  span.setStatus({ code: SpanStatusCode.ERROR, message });
+}
+
+function text(value: unknown): string {
+  return typeof value === 'string' ? value : (JSON.stringify(value) ?? String(value));
 }

@@ -60,4 +60,33 @@ describe('wire-compatible servers', () => {
     expect(exhausted.status).toBe(500);
     expect(((await exhausted.json()) as any).error.message).toMatch(/no reply left/);
   });
+
+  it('injects errors inside a stream, stalls until the client gives up, and sends reasoning as compatible servers do', async () => {
+    server = await startOpenAIServer([
+      { text: 'partial answer', errorAfterEvents: 2 },
+      { text: 'then silence', stallAfterEvents: 1 },
+      { reasoning: 'think', text: 'ok' },
+    ]);
+    const failed = await (await post('/v1/chat/completions', { model: 'm', stream: true })).text();
+    expect(failed.trim().split('\n\n').at(-1)).toBe('data: {"error":{"message":"Overloaded","type":"server_error","code":null}}');
+    const controller = new AbortController();
+    const stalled = await fetch(`${server.url}/v1/chat/completions`, { method: 'POST', body: JSON.stringify({ model: 'm', stream: true }), signal: controller.signal });
+    const reader = stalled.body!.getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toContain('"role":"assistant"');
+    const next = reader.read();
+    const silent = await Promise.race([next.then(() => 'data'), new Promise((r) => setTimeout(() => r('silent'), 150))]);
+    expect(silent).toBe('silent');
+    controller.abort();
+    await next.catch(() => undefined);
+    const json = (await (await post('/v1/chat/completions', { model: 'm' })).json()) as any;
+    expect(json.choices[0].message).toMatchObject({ reasoning_content: 'think', content: 'ok' });
+  });
+
+  it('sends pings and an overloaded error event in Anthropic streams', async () => {
+    server = await startAnthropicServer([{ text: 'partial answer', errorAfterEvents: 3 }]);
+    const sse = await (await post('/v1/messages', { model: 'm', stream: true })).text();
+    const events = [...sse.matchAll(/^event: (\w+)/gm)].map((m) => m[1]);
+    expect(events).toEqual(['message_start', 'ping', 'content_block_start', 'error']);
+    expect(sse).toContain('"type":"overloaded_error"');
+  });
 });

@@ -10,6 +10,7 @@ export {
   tool,
 } from './tool.js';
 export { type JSONSchema, toJSONSchema, toolInputJSONSchema, toolOutputJSONSchema } from './json-schema.js';
+export { jsonSchemaTool, type JsonSchemaToolDefinition } from './json-schema-tool.js';
 export { jsonSchemaToTypeScript, toolSignature } from './typescript.js';
 export {
   parseJsonSafely,

@@ -24,12 +24,13 @@ export function toJSONSchema(schema: z.ZodType): JSONSchema {
   return json;
 }
 
-/** The JSON Schema of a tool's input, for native tool calling. */
+/** The JSON Schema of a tool's input, for native tool calling: the one its author wrote, if any. */
 export function toolInputJSONSchema(tool: AnyTool): JSONSchema {
-  return toJSONSchema(tool.input);
+  return tool.inputJSONSchema ?? toJSONSchema(tool.input);
 }
 
 /** The JSON Schema of a tool's output, when it declares one. */
 export function toolOutputJSONSchema(tool: AnyTool): JSONSchema | undefined {
+  if (tool.outputJSONSchema) return tool.outputJSONSchema;
   return tool.output ? toJSONSchema(tool.output) : undefined;
 }

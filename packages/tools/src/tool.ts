@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { JSONSchema } from './json-schema.js';
 
 /** What a tool's `run` receives besides its validated input. */
 export interface ToolContext {
@@ -10,6 +11,8 @@ export interface ToolContext {
   context?: Record<string, unknown>;
   /** Reports a whole agent run made by this call (a managed agent), so the caller keeps its steps and usage. */
   reportSubRun?: (result: unknown) => void;
+  /** Receives each event of a managed agent's run made by this call, as it happens (for the caller's stream). */
+  reportSubRunEvent?: (event: unknown) => void;
 }
 
 /** Decides whether a call needs a person's approval before it runs. */
@@ -26,6 +29,13 @@ export interface Tool<TInput = any, TOutput = any> {
   readonly input: z.ZodType<TInput>;
   readonly output?: z.ZodType<TOutput> | undefined;
   readonly needsApproval?: NeedsApproval<TInput> | undefined;
+  /**
+   * The input's JSON Schema as the tool's author wrote it (e.g. an MCP server's). When set, models
+   * and code prompts see this instead of a schema derived from `input`, which still validates.
+   */
+  readonly inputJSONSchema?: JSONSchema | undefined;
+  /** The output's JSON Schema as written, shown in code prompts instead of one derived from `output`. */
+  readonly outputJSONSchema?: JSONSchema | undefined;
   run(input: TInput, context: ToolContext): TOutput | Promise<TOutput>;
 }
 

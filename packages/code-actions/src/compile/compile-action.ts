@@ -10,8 +10,8 @@ import { transform } from 'sucrase';
  * - Top-level `const`/`let`/`var`/`class` become assignments to globals, and top-level functions
  *   are also copied to globals: names persist into the next step, and a later step may declare
  *   the same name again (a REPL's semantics, which is what models expect).
- * - `import x from "pkg"` becomes a call to the sandbox's module loader, which only knows the
- *   packages the user allowed.
+ * - `import x from "pkg"` and `import("pkg")` become calls to the sandbox's module loader, which
+ *   only knows the packages the user allowed.
  * - A trailing expression becomes the return value, shown to the model like a REPL shows it.
  *
  * Every edit keeps line breaks where they were, so line N of the output is line N of the input.
@@ -40,6 +40,8 @@ export class CodeSyntaxError extends Error {
 
 /** The sandbox function that loads an allowed module (see the prelude). */
 export const IMPORT_FUNCTION = '__actkit_import';
+/** The same for `import()`: it returns a promise of the module. */
+export const DYNAMIC_IMPORT_FUNCTION = '__actkit_dynamicImport';
 
 type Node = acorn.AnyNode;
 
@@ -92,18 +94,29 @@ export function compileAction(source: string): CompiledAction {
   }
 
   const last = program.body.at(-1);
-  if (last?.type === 'ExpressionStatement' && !('directive' in last && last.directive)) {
+  // A lone string is a directive to the parser but a value to a REPL; only 'use strict' is kept as a directive.
+  if (last?.type === 'ExpressionStatement' && !('directive' in last && last.directive === 'use strict')) {
     edits.push({ start: last.expression.start, end: last.expression.start, text: 'return (' });
     edits.push({ start: last.expression.end, end: last.expression.end, text: ')' });
   }
 
-  collectDynamicImports(program, imports);
+  rewriteDynamicImports(program, edits, imports);
   let code = applyEdits(js, edits);
   if (hoisted.length > 0) code = hoisted.join(' ') + ' ' + code;
   return { code, declaredNames: [...declared], imports: [...imports] };
 }
 
+/** sucrase drops `namespace X { … }` whole, values included: refuse it rather than lose code silently. */
+const NAMESPACE = /^[ \t]*(?:export[ \t]+)?(?:namespace|module)[ \t]+[A-Za-z_$][\w$.]*[ \t]*\{/m;
+
 function stripTypes(source: string): string {
+  const namespace = NAMESPACE.exec(source);
+  if (namespace) {
+    throw new CodeSyntaxError(
+      'TypeScript namespaces are not supported in code actions: use a plain object (const NS = { ... }) instead.',
+      lineOf(source, namespace.index + namespace[0].search(/\S/)),
+    );
+  }
   try {
     return transform(source, {
       transforms: ['typescript'],
@@ -187,7 +200,8 @@ function rewriteImport(
   edits.push({ start: node.start, end: node.end, text: `${parts.join('; ')};${'\n'.repeat(newlines)}` });
 }
 
-function collectDynamicImports(program: acorn.Program, imports: Set<string>): void {
+/** `import("lodash")` → `__actkit_dynamicImport("lodash")`: the same loader, as a promise. */
+function rewriteDynamicImports(program: acorn.Program, edits: Edit[], imports: Set<string>): void {
   const visit = (node: unknown): void => {
     if (!node || typeof node !== 'object') return;
     if (Array.isArray(node)) {
@@ -195,8 +209,9 @@ function collectDynamicImports(program: acorn.Program, imports: Set<string>): vo
       return;
     }
     const n = node as Node;
-    if (n.type === 'ImportExpression' && n.source.type === 'Literal' && typeof n.source.value === 'string') {
-      imports.add(n.source.value);
+    if (n.type === 'ImportExpression') {
+      edits.push({ start: n.start, end: n.start + 'import'.length, text: DYNAMIC_IMPORT_FUNCTION });
+      if (n.source.type === 'Literal' && typeof n.source.value === 'string') imports.add(n.source.value);
     }
     for (const key of Object.keys(n)) {
       if (key !== 'loc') visit((n as unknown as Record<string, unknown>)[key]);

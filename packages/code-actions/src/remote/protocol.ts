@@ -1,9 +1,11 @@
+import { StringDecoder } from 'node:string_decoder';
+
 /**
  * The JSON-lines protocol between the host and a runner inside a remote sandbox (a container,
  * an E2B or Blaxel sandbox), over the runner process's stdin and stdout. One JSON object per
  * line. Tools stay on the host: the runner asks for each call and waits for the answer.
  *
- *   runner → host   {type:"ready"}                                       once, at start
+ *   runner → host   {type:"ready", node}                                 once, at start
  *   host → runner   {type:"run", id, request, timeoutMs, memoryLimitMb}  request: ActionRequest JSON
  *   runner → host   {type:"tool_call", id, callId, name, input}          input: JSON text
  *   host → runner   {type:"tool_result", id, callId, reply}              reply: ToolReply JSON
@@ -13,7 +15,9 @@
  *   host → runner   {type:"cancel", id}                                  stop the running action
  *
  * The runner measures the action's time limit itself, excluding time spent waiting on host
- * tools (a tool may be a whole sub-agent run, or a person approving a call).
+ * tools (a tool may be a whole sub-agent run, or a person approving a call). `failed` says why
+ * the code was stopped; the runner's state is then gone (it starts a fresh worker), while
+ * `done` covers every outcome of the code itself, errors included.
  */
 
 export type HostMessage =
@@ -45,19 +49,48 @@ export function parseRunnerLine(line: string): RunnerMessage {
   return value as RunnerMessage;
 }
 
-/** Splits a byte stream into lines (a line may arrive in pieces, or several in one chunk). */
+/** The longest line a `LineSplitter` accepts by default: 64 Mi characters. */
+export const MAX_LINE_CHARS = 64 * 1024 * 1024;
+
+/**
+ * Splits a byte stream into lines: a line may arrive in pieces, several in one chunk, and a
+ * multi-byte character split between two chunks. What comes from a sandbox is untrusted, so a
+ * line that never ends cannot grow past `maxLineChars` (it would exhaust the host's memory):
+ * `onOverflow` is called instead, and the rest of the stream is ignored.
+ */
 export class LineSplitter {
-  #buffer = '';
-  constructor(private readonly onLine: (line: string) => void) {}
+  readonly #decoder = new StringDecoder('utf8');
+  /** The start of the current line, in pieces: joined once, when its newline arrives. */
+  #pending: string[] = [];
+  #pendingChars = 0;
+  #overflowed = false;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly options: { maxLineChars?: number; onOverflow?: (chars: number) => void } = {},
+  ) {}
 
   push(chunk: string | Uint8Array): void {
-    this.#buffer += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    let newline = this.#buffer.indexOf('\n');
+    if (this.#overflowed) return;
+    let text = typeof chunk === 'string' ? chunk : this.#decoder.write(chunk);
+    let newline = text.indexOf('\n');
     while (newline >= 0) {
-      const line = this.#buffer.slice(0, newline).trim();
-      this.#buffer = this.#buffer.slice(newline + 1);
+      this.#pending.push(text.slice(0, newline));
+      const line = this.#pending.join('').trim();
+      this.#pending = [];
+      this.#pendingChars = 0;
+      text = text.slice(newline + 1);
       if (line) this.onLine(line);
-      newline = this.#buffer.indexOf('\n');
+      newline = text.indexOf('\n');
+    }
+    if (!text) return;
+    this.#pending.push(text);
+    this.#pendingChars += text.length;
+    const max = this.options.maxLineChars ?? MAX_LINE_CHARS;
+    if (this.#pendingChars > max) {
+      this.#overflowed = true;
+      this.#pending = [];
+      this.options.onOverflow?.(this.#pendingChars);
     }
   }
 }

@@ -1,7 +1,7 @@
 import { ExecutorError, type SandboxTool } from '@actkit/core';
 import { ActionClock } from '../sandbox/action-clock.js';
 import { answerToolCall, type SandboxRunOutcome } from '../sandbox/host.js';
-import { type HostMessage, LineSplitter, parseRunnerLine, type RunnerMessage } from './protocol.js';
+import { type HostMessage, LineSplitter, MAX_LINE_CHARS, parseRunnerLine, type RunnerMessage } from './protocol.js';
 
 /** The two ends of a runner process, whatever carries them (docker attach, an SDK's process API, a pipe). */
 export interface RunnerTransport {
@@ -32,12 +32,17 @@ export class RunnerConnection {
   #nextId = 0;
   #closed: string | undefined;
   #ready: Promise<string>;
+  #rejectReady: (error: Error) => void;
   #onMessage: ((message: RunnerMessage) => void) | undefined;
   #onClosed: ((reason: string) => void) | undefined;
 
   constructor(
     private readonly transport: RunnerTransport,
-    options: { readyTimeoutMs?: number } = {},
+    options: {
+      readyTimeoutMs?: number;
+      /** The longest line accepted from the runner (default 64 Mi characters): a sandbox must not exhaust the host's memory. */
+      maxLineChars?: number;
+    } = {},
   ) {
     let resolveReady!: (version: string) => void;
     let rejectReady!: (error: Error) => void;
@@ -46,29 +51,38 @@ export class RunnerConnection {
       rejectReady = reject;
     });
     this.#ready.catch(() => {});
-    const readyTimer = setTimeout(
-      () => rejectReady(new ExecutorError(`The sandbox runner did not start within ${options.readyTimeoutMs ?? 30_000} ms.`)),
-      options.readyTimeoutMs ?? 30_000,
-    );
-    const splitter = new LineSplitter((line) => {
-      let message: RunnerMessage;
-      try {
-        message = parseRunnerLine(line);
-      } catch (error) {
-        this.#fail(`protocol error: ${(error as Error).message}`);
-        return;
-      }
-      if (message.type === 'ready') {
-        clearTimeout(readyTimer);
-        resolveReady(message.node ?? 'unknown');
-      } else this.#onMessage?.(message);
-    });
-    transport.onData((chunk) => splitter.push(chunk));
-    transport.onClose((reason) => {
+    const readyTimeoutMs = options.readyTimeoutMs ?? 30_000;
+    const maxLineChars = options.maxLineChars ?? MAX_LINE_CHARS;
+    const readyTimer = setTimeout(() => {
+      rejectReady(new ExecutorError(`The sandbox runner did not start within ${readyTimeoutMs} ms.`));
+      this.#fail('it did not start in time');
+    }, readyTimeoutMs);
+    this.#rejectReady = (error) => {
       clearTimeout(readyTimer);
-      rejectReady(new ExecutorError(`The sandbox runner stopped before it was ready: ${reason}`));
-      this.#fail(reason);
-    });
+      rejectReady(error);
+    };
+    const splitter = new LineSplitter(
+      (line) => {
+        if (this.#closed) return;
+        let message: RunnerMessage;
+        try {
+          message = parseRunnerLine(line);
+        } catch (error) {
+          this.#fail(`protocol error: ${(error as Error).message}`);
+          return;
+        }
+        if (message.type === 'ready') {
+          clearTimeout(readyTimer);
+          resolveReady(message.node ?? 'unknown');
+        } else this.#onMessage?.(message);
+      },
+      {
+        maxLineChars,
+        onOverflow: () => this.#fail(`protocol error: the runner sent a line longer than ${maxLineChars} characters`),
+      },
+    );
+    transport.onData((chunk) => splitter.push(chunk));
+    transport.onClose((reason) => this.#fail(reason));
   }
 
   /** Resolves with the runner's Node version once it is ready; rejects with a clear error otherwise. */
@@ -80,9 +94,12 @@ export class RunnerConnection {
     return this.#closed !== undefined;
   }
 
+  /** The runner is unusable from now on: a start in progress fails, a running action ends as a crash. */
   #fail(reason: string): void {
     if (this.#closed) return;
     this.#closed = reason;
+    // A no-op once ready: the promise has settled.
+    this.#rejectReady(new ExecutorError(`The sandbox runner failed before it was ready: ${reason}`));
     this.#onClosed?.(reason);
   }
 

@@ -38,6 +38,8 @@ export class RunnerExecutor implements CodeExecutor {
   #starting: Promise<{ sandbox: RemoteSandbox; connection: RunnerConnection }> | undefined;
   readonly #queue = new SerialQueue();
   #closed = false;
+  /** The sandbox died between actions (killed, out of memory, the engine restarted): the next result says the state was lost. */
+  #lostBetweenActions = false;
 
   constructor(
     readonly provider: RemoteSandboxProvider,
@@ -56,6 +58,8 @@ export class RunnerExecutor implements CodeExecutor {
       if (this.#closed) throw new ExecutorError(`This ${this.provider.name} executor is closed.`);
       return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
         const current = await this.#ensureSandbox();
+        const lost = this.#lostBetweenActions;
+        this.#lostBetweenActions = false;
         const outcome = await current.connection.run(requestJson, {
           tools: options.tools,
           timeoutMs,
@@ -66,6 +70,7 @@ export class RunnerExecutor implements CodeExecutor {
         // The runner replaces its worker after a timeout, a cancel or running out of memory; a
         // runner that died or stopped answering takes its sandbox with it.
         if (current.connection.closed) await this.#discard(current);
+        if (lost && outcome.type === 'done') return { type: 'done', outcomeJson: JSON.stringify({ ...JSON.parse(outcome.outcomeJson), stateLost: true }) };
         return outcome;
       });
     });
@@ -73,6 +78,10 @@ export class RunnerExecutor implements CodeExecutor {
 
   async #ensureSandbox(): Promise<{ sandbox: RemoteSandbox; connection: RunnerConnection }> {
     if (this.#sandbox && !this.#sandbox.connection.closed) return this.#sandbox;
+    if (this.#sandbox) {
+      this.#lostBetweenActions = true;
+      void this.#discard(this.#sandbox);
+    }
     this.#starting ??= (async () => {
       let sandbox: RemoteSandbox;
       try {

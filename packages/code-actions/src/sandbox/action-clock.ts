@@ -2,31 +2,38 @@
  * An action's time limit that counts only the time the sandbox computes: it pauses while the
  * host runs a tool (a tool may be a whole sub-agent run, or wait for a person's approval).
  * Calls may nest or overlap; the clock runs again when the last one has returned.
+ *
+ * Pausing and resuming only read the time: a code action may call tools thousands of times, so
+ * the one timer is re-armed when it fires (for the time still left) rather than on every call.
  */
 export class ActionClock {
-  #remainingMs: number;
-  #startedAt = 0;
-  #timer: NodeJS.Timeout | undefined;
+  readonly #limitMs: number;
+  /** Computing time used before the current running stretch. */
+  #usedMs = 0;
+  #runningSince: number | undefined = performance.now();
   #paused = 0;
+  #timer: NodeJS.Timeout | undefined;
   #done = false;
 
   constructor(
     limitMs: number,
     private readonly onExpire: () => void,
   ) {
-    this.#remainingMs = limitMs;
-    this.#run();
+    this.#limitMs = limitMs;
+    this.#arm(limitMs);
   }
 
   pause(): void {
     if (this.#done || this.#paused++ > 0) return;
-    clearTimeout(this.#timer);
-    this.#remainingMs -= performance.now() - this.#startedAt;
+    this.#usedMs += performance.now() - this.#runningSince!;
+    this.#runningSince = undefined;
   }
 
   resume(): void {
     if (this.#done || --this.#paused > 0) return;
-    this.#run();
+    this.#runningSince = performance.now();
+    // The timer stops re-arming while paused with no time left; it starts again here.
+    if (!this.#timer) this.#arm(this.#leftMs());
   }
 
   /** Runs `work` (a host tool call) with the clock paused. */
@@ -42,13 +49,26 @@ export class ActionClock {
   stop(): void {
     this.#done = true;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
   }
 
-  #run(): void {
-    this.#startedAt = performance.now();
-    this.#timer = setTimeout(() => {
+  #leftMs(): number {
+    const running = this.#runningSince === undefined ? 0 : performance.now() - this.#runningSince;
+    return this.#limitMs - this.#usedMs - running;
+  }
+
+  #arm(ms: number): void {
+    this.#timer = setTimeout(() => this.#check(), Math.max(1, ms));
+  }
+
+  #check(): void {
+    this.#timer = undefined;
+    if (this.#done) return;
+    const left = this.#leftMs();
+    if (left > 0) this.#arm(left);
+    else if (this.#paused === 0) {
       this.#done = true;
       this.onExpire();
-    }, Math.max(1, this.#remainingMs));
+    }
   }
 }

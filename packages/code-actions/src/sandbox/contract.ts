@@ -38,6 +38,8 @@ export interface ActionOutcome {
   /** The trailing expression's value, formatted like a REPL shows it. */
   value?: string;
   finalAnswer?: { value: unknown };
+  /** Set by an executor that had to run the action in a fresh sandbox: what earlier steps defined is gone. */
+  stateLost?: boolean;
   error?: {
     kind: 'syntax' | 'runtime' | 'tool';
     name: string;

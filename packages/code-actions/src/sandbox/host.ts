@@ -84,7 +84,7 @@ export function outcomeToResult(
   if (parsed.value !== undefined) result.value = parsed.value;
   if (parsed.finalAnswer) result.finalAnswer = { value: parsed.finalAnswer.value };
   if (parsed.error) result.error = parsed.error;
-  if (extra.stateLost) result.stateLost = true;
+  if (extra.stateLost || parsed.stateLost) result.stateLost = true;
   return result;
 }
 

@@ -62,6 +62,12 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(r.logs).toBe("hello 42\n{ a: 1, b: [ 1, 2 ], c: { d: 'x' } }\nMap(1) { 'k' => 1n }\n");
     });
 
+    it('formats like Node: printf directives, count, group, assert', async () => {
+      const r = await exec('console.log("%s=%d %j %%", "n", 4.5, { a: 1 }, "rest");\nconsole.count(); console.count();\nconsole.group("g"); console.info({ x: [1] }); console.groupEnd();\nconsole.assert(false, "nope")');
+      expect(r.error).toBeUndefined();
+      expect(r.logs).toBe('n=4.5 {"a":1} % rest\ndefault: 1\ndefault: 2\ng\n  { x: [ 1 ] }\nAssertion failed: nope\n');
+    });
+
     it('shows the value of a trailing expression', async () => {
       const r = await exec('const xs = [3, 1, 2];\nxs.sort()');
       expect(r.value).toBe('[ 1, 2, 3 ]');
@@ -101,6 +107,12 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(again.logs).toBe('1 2 6\n');
     });
 
+    it('runs TypeScript enums, generics, satisfies and non-null assertions', async () => {
+      const r = await exec('enum Level { Low = 1, High }\nconst pick = <T,>(xs: T[]): T => xs[0]!;\nconst cfg = { level: Level.High } satisfies { level: Level };\n[pick<number>([7]), Level[cfg.level], cfg.level]');
+      expect(r.error).toBeUndefined();
+      expect(r.value).toBe("[ 7, 'High', 2 ]");
+    });
+
     it('strips TypeScript and allows top-level await', async () => {
       const r = await exec(
         'interface User { name: string }\nconst u = (await get_user({ id: 2 })) as User;\nconst n: number = 2;\nfunction greet(user: User): string { return "hi " + user.name; }\nconsole.log(greet(u), n);',
@@ -135,10 +147,18 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(unknown.error?.kind ?? 'none').not.toBe('crash');
     });
 
-    it('truncates long output and says so', async () => {
+    it('truncates long output and says so, and cuts a long value and error message at the same size', async () => {
       const r = await exec('for (let i = 0; i < 1000; i++) console.log("line " + i)', { maxLogChars: 200 });
       expect(r.logs.length).toBeLessThanOrEqual(200);
       expect(r.logsTruncated).toBe(true);
+      expect((await exec('"v".repeat(5000)', { maxLogChars: 200 })).value).toMatch(/^'v{199}… \[4802 more characters\]$/);
+      expect((await exec('throw new Error("e".repeat(5000))', { maxLogChars: 200 })).error?.message).toMatch(/^e{200}… \[4800 more characters\]$/);
+    });
+
+    it('reinstalls console, final_answer and the tools before each action', async () => {
+      await exec('console = { log() { throw new Error("replaced") } };\nfinal_answer = () => 0;\nadd = () => -1;');
+      const r = await exec('console.log(add({ a: 1, b: 1 }));\nfinal_answer("kept")');
+      expect(r).toMatchObject({ logs: '2\n', finalAnswer: { value: 'kept' } });
     });
 
     it('lets no host object in', async () => {

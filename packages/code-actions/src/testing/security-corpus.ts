@@ -13,6 +13,10 @@ const CANARY = join(tmpdir(), `actkit-canary-${process.pid}`);
 const W = `require('fs').writeFileSync(${JSON.stringify(CANARY)}, 'pwned')`;
 const escapeVia = (expr: string) => `const p = ${expr}; const proc = p("return this.process || (typeof process !== 'undefined' && process)")(); if (proc) { proc.mainModule.${W}; } typeof proc`;
 
+/** Calls `call` at every stack depth (or, with `untilOk`, until it first succeeds) and reports a foreign-realm error's reach. */
+const atStackLimit = (call: string, untilOk = false) =>
+  `let leak, ok = false; const f = () => { try { f() } catch {} if (!leak${untilOk ? ' && !ok' : ''}) { try { ${call}; ok = true } catch (e) { if (e && e.constructor && e.constructor.constructor !== Function) leak = e } } };\nfor (let i = 0; i < 2; i++) { ok = false; f() }\nleak ? typeof leak.constructor.constructor('return typeof process === "object" ? process : undefined')() : 'safe'`;
+
 type Expect = 'no-escape' | 'error' | 'timeout' | 'memory' | 'any-limit';
 const payloads: Array<[string, string, Expect]> = [
   // The constructor chain to the host's Function.
@@ -37,6 +41,10 @@ const payloads: Array<[string, string, Expect]> = [
   ['Error.captureStackTrace on a host object', `const o = {}; Error.captureStackTrace(o); ${escapeVia('o.constructor.constructor')}`, 'no-escape'],
   ['__lookupGetter__ on __proto__', `const g = ({}).__lookupGetter__('__proto__'); ${escapeVia('g.constructor')}`, 'no-escape'],
   ['Reflect on the global', `${escapeVia('Reflect.getPrototypeOf(globalThis).constructor.constructor')}`, 'no-escape'],
+  // A host binding that throws at the edge of the stack throws an error of its own realm: its
+  // constructor chain must not lead out (each call is tried at every depth while the stack unwinds).
+  ['console.log at the stack limit', atStackLimit('console.log("x")'), 'no-escape'],
+  ['tool call at the stack limit', atStackLimit('echo({})', true), 'no-escape'],
   // Reachability of Node's powers.
   ['require', 'require("fs")', 'error'],
   ['process', 'process.exit(1)', 'error'],
@@ -88,8 +96,14 @@ describe(`security corpus: ${name}`, () => {
       },
     },
   ];
+  // Every own property of the host's prototypes, by identity (a replaced method counts, not only a new name).
   const prototypes = () =>
-    [Object.prototype, Array.prototype, Function.prototype, String.prototype, Promise.prototype].map((p) => Object.getOwnPropertyNames(p).sort().join());
+    [Object.prototype, Array.prototype, Function.prototype, String.prototype, Promise.prototype].flatMap((p) =>
+      Reflect.ownKeys(p).map((key) => {
+        const d = Object.getOwnPropertyDescriptor(p, key)!;
+        return [String(key), d.value ?? d.get, d.set] as const;
+      }),
+    );
   const clean = prototypes();
 
   beforeAll(async () => {
@@ -112,7 +126,11 @@ describe(`security corpus: ${name}`, () => {
       expect(performance.now() - started).toBeLessThan(15_000);
       // The host is untouched.
       expect(existsSync(CANARY)).toBe(false);
-      expect(prototypes()).toEqual(clean);
+      const now = prototypes();
+      expect(now.length).toBe(clean.length);
+      for (const [i, [key, value, setter]] of now.entries()) {
+        expect([key, Object.is(value, clean[i]![1]), setter === clean[i]![2]]).toEqual([clean[i]![0], true, true]);
+      }
       expect(({} as Record<string, unknown>).polluted).toBeUndefined();
       for (const input of received) expect(Object.getPrototypeOf(input)).toBe(Object.prototype);
       // The outcome is clear.

@@ -1,4 +1,6 @@
 import { describeSecurityCorpus } from '@actkit/code-actions/testing';
 import { LocalExecutor } from '../../src/index.js';
 
-describeSecurityCorpus('local (isolated-vm)', () => new LocalExecutor({ timeoutMs: 1000, memoryLimitMb: 64, maxLogChars: 2000 }));
+const limits = { timeoutMs: 1000, memoryLimitMb: 64, maxLogChars: 2000 };
+describeSecurityCorpus('local (isolated-vm), in-process', () => new LocalExecutor({ ...limits, mode: 'in-process' }));
+describeSecurityCorpus('local (isolated-vm), child process', () => new LocalExecutor({ ...limits, mode: 'child-process' }));

@@ -24,6 +24,7 @@ const anthropicFormat: WireFormat = {
       event('message_start', {
         message: { id: 'msg_scripted', type: 'message', role: 'assistant', model: request.body.model, content: [], stop_reason: null, stop_sequence: null, usage: { ...u, output_tokens: 1 } },
       }),
+      { event: 'ping', data: JSON.stringify({ type: 'ping' }) },
     ];
     blocks(answer).forEach((block, index) => {
       if (block.type === 'thinking') {
@@ -46,6 +47,9 @@ const anthropicFormat: WireFormat = {
   error(fault) {
     const type = fault.status === 429 ? 'rate_limit_error' : fault.status === 529 ? 'overloaded_error' : fault.status >= 500 ? 'api_error' : 'invalid_request_error';
     return { type: 'error', error: { type, message: fault.message ?? `HTTP ${fault.status}` } };
+  },
+  streamError(message) {
+    return { event: 'error', data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message } }) };
   },
 };
 

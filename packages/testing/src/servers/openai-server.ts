@@ -19,6 +19,8 @@ const openAIFormat: WireFormat = {
           index: 0,
           message: {
             role: 'assistant',
+            // Reasoning as vLLM, llama.cpp and DeepSeek send it (OpenAI itself sends none).
+            ...(answer.reasoning ? { reasoning_content: answer.reasoning } : {}),
             content: answer.text ?? null,
             refusal: answer.refusal ?? null,
             ...(toolCalls.length ? { tool_calls: toolCalls } : {}),
@@ -34,6 +36,7 @@ const openAIFormat: WireFormat = {
     const chunk = (delta: object, finish: string | null = null) =>
       ({ data: JSON.stringify({ ...base, choices: [{ index: 0, delta, finish_reason: finish }] }) });
     const events = [chunk({ role: 'assistant', content: '' })];
+    for (const piece of pieces(answer.reasoning ?? '')) events.push(chunk({ reasoning_content: piece }));
     for (const piece of pieces(answer.text ?? '')) events.push(chunk({ content: piece }));
     if (answer.refusal) events.push(chunk({ refusal: answer.refusal }));
     (answer.toolCalls ?? []).forEach((call, index) => {
@@ -47,6 +50,10 @@ const openAIFormat: WireFormat = {
   },
   error(fault) {
     return { error: { message: fault.message ?? `HTTP ${fault.status}`, type: fault.status === 429 ? 'rate_limit_exceeded' : 'server_error', code: null } };
+  },
+  streamError(message) {
+    // OpenAI reports a failure after the headers as a data line holding an `error` object.
+    return { data: JSON.stringify({ error: { message, type: 'server_error', code: null } }) };
   },
 };
 

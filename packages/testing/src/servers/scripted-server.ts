@@ -29,8 +29,12 @@ export interface WireAnswer {
   chunkDelayMs?: number;
   /** Streaming only: close the connection after this many events, without finishing. */
   cutAfterEvents?: number;
-  /** Streaming only: send a line that is not valid SSE JSON after this many events. */
+  /** Streaming only: send an event whose data is not valid JSON after this many events. */
   malformedAfterEvents?: number;
+  /** Streaming only: go silent after this many events, keeping the connection open (a stalled server). */
+  stallAfterEvents?: number;
+  /** Streaming only: send the API's in-stream error event (e.g. overloaded) after this many events, then end. */
+  errorAfterEvents?: number;
 }
 
 export interface WireFault {
@@ -57,6 +61,8 @@ export interface WireFormat {
   /** SSE events (already serialised data payloads, with an optional event name). */
   events(answer: WireAnswer, request: RecordedRequest): Array<{ event?: string; data: string }>;
   error(fault: WireFault): unknown;
+  /** The in-stream error event, for errors after the headers were sent. */
+  streamError(message: string): { event?: string; data: string };
 }
 
 export interface ScriptedServer {
@@ -95,7 +101,7 @@ export async function startScriptedServer(format: WireFormat, replies: WireReply
       }
       if (reply.delayMs) await sleep(reply.delayMs);
       if (!request.body.stream) return send(res, 200, format.json(reply, request));
-      await stream(res, format.events(reply, request), reply);
+      await stream(res, format, format.events(reply, request), reply);
     } catch (error) {
       if (!res.headersSent) send(res, 500, format.error({ status: 500, message: String(error) }));
       else res.destroy();
@@ -123,20 +129,31 @@ export async function startScriptedServer(format: WireFormat, replies: WireReply
   };
 }
 
-async function stream(res: ServerResponse, events: Array<{ event?: string; data: string }>, answer: WireAnswer): Promise<void> {
+async function stream(res: ServerResponse, format: WireFormat, events: Array<{ event?: string; data: string }>, answer: WireAnswer): Promise<void> {
   res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive' });
   res.flushHeaders();
+  const write = ({ event, data }: { event?: string; data: string }) => res.write(`${event ? `event: ${event}\n` : ''}data: ${data}\n\n`);
   for (let i = 0; i < events.length; i++) {
+    // The client went away (aborted, timed out): stop, as a real server would.
+    if (res.destroyed) return;
     if (answer.cutAfterEvents !== undefined && i >= answer.cutAfterEvents) {
       await sleep(20); // Let what was written reach the client first.
       res.destroy(); // The connection drops mid-reply, as a flaky proxy would do.
       return;
     }
-    if (answer.malformedAfterEvents !== undefined && i === answer.malformedAfterEvents) {
-      res.write('data: {"this is": not json\n\n');
+    if (answer.stallAfterEvents !== undefined && i >= answer.stallAfterEvents) {
+      await new Promise((resolve) => res.once('close', resolve)); // Silent until the client gives up.
+      return;
     }
-    const { event, data } = events[i]!;
-    res.write(`${event ? `event: ${event}\n` : ''}data: ${data}\n\n`);
+    if (answer.errorAfterEvents !== undefined && i >= answer.errorAfterEvents) {
+      write(format.streamError('Overloaded'));
+      res.end();
+      return;
+    }
+    if (answer.malformedAfterEvents !== undefined && i === answer.malformedAfterEvents) {
+      write({ ...(events[i]!.event ? { event: events[i]!.event } : {}), data: '{"this is": not json' });
+    }
+    write(events[i]!);
     if (answer.chunkDelayMs) await sleep(answer.chunkDelayMs);
   }
   res.end();

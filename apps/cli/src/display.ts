@@ -1,0 +1,128 @@
+import { costOf, formatCost } from '@actkit/app-kit';
+import { type AgentHooks, combineHooks, createConsoleLogger, type LogLevel, type RunEvent } from '@actkit/core';
+
+/** Colours when writing to a terminal, unless NO_COLOR is set; FORCE_COLOR=1 forces them. */
+export function useColor(stream: NodeJS.WriteStream): boolean {
+  if (process.env.FORCE_COLOR !== undefined) return process.env.FORCE_COLOR !== '0';
+  return !!stream.isTTY && !process.env.NO_COLOR;
+}
+
+export const paint = (on: boolean) => (code: number, text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
+
+/**
+ * One status line that redraws itself on a terminal (and stays silent elsewhere, so logs and
+ * pipes get no control characters): a spinner, a label, and the seconds since it started.
+ */
+export class Spinner {
+  readonly #stream: NodeJS.WriteStream;
+  #timer: NodeJS.Timeout | undefined;
+  #label = '';
+  #since = 0;
+  #frame = 0;
+
+  constructor(stream: NodeJS.WriteStream) {
+    this.#stream = stream;
+  }
+
+  start(label: string): void {
+    if (!this.#stream.isTTY) return;
+    this.#label = label;
+    this.#since = Date.now();
+    this.#timer ??= setInterval(() => this.#render(), 80);
+    // A spinner must never keep the process alive.
+    this.#timer.unref();
+    this.#render();
+  }
+
+  /** A new label, keeping the clock running. */
+  update(label: string): void {
+    this.#label = label;
+  }
+
+  stop(): void {
+    if (!this.#timer) return;
+    clearInterval(this.#timer);
+    this.#timer = undefined;
+    this.#stream.write('\r\x1b[K');
+  }
+
+  #render(): void {
+    const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
+    const seconds = ((Date.now() - this.#since) / 1000).toFixed(1);
+    const line = `${frames[this.#frame++ % frames.length]} ${this.#label} ${seconds}s`;
+    // Wider than the terminal would wrap, and \r could no longer erase it.
+    const width = (this.#stream.columns || 80) - 1;
+    this.#stream.write(`\r\x1b[K${[...line].length > width ? `${[...line].slice(0, width - 1).join('')}…` : line}`);
+  }
+}
+
+export interface DisplayOptions {
+  modelId: string;
+  level: LogLevel;
+  out?: NodeJS.WriteStream;
+  /** Where the spinner goes (a terminal, or nowhere). */
+  status?: NodeJS.WriteStream;
+}
+
+/**
+ * The live view of `actkit run`: the core console logger prints the steps (thought, highlighted
+ * code or tool calls, observations, tokens and time); around it this adds a spinner while the
+ * model thinks — showing the tail of the text as it streams in — or while tools and code run,
+ * and the cost of each step and of the run when the model's price is known.
+ */
+export function createDisplay(options: DisplayOptions): { hooks: AgentHooks; stop: () => void } {
+  const out = options.out ?? process.stdout;
+  const color = useColor(out);
+  const dim = (text: string) => paint(color)(2, text);
+  const spinner = new Spinner(options.status ?? process.stderr);
+  const live = options.level !== 'quiet';
+  let streamed = '';
+  // Tool calls inside a code action are part of running the code.
+  let inCode = false;
+
+  // Runs before the logger: the status line is cleared before anything is printed under it.
+  const before: AgentHooks = {
+    onEvent(event: RunEvent) {
+      if (!live) return;
+      const delta = event.type === 'text-delta' || event.type === 'reasoning-delta' || event.type === 'tool-input-delta';
+      if (!delta) return spinner.stop();
+      // At debug level the logger streams the text itself; otherwise the status line shows its tail.
+      if (options.level === 'debug') return spinner.stop();
+      streamed = (streamed + event.delta).replace(/\s+/g, ' ').slice(-200);
+      spinner.update(`${event.type === 'reasoning-delta' ? 'reasoning' : 'writing'}: …${streamed.slice(-60)}`);
+    },
+  };
+  // Runs after the logger: costs under the logger's lines, and the spinner for what comes next.
+  const after: AgentHooks = {
+    onEvent(event: RunEvent) {
+      if (!live) return;
+      switch (event.type) {
+        case 'step-start':
+          streamed = '';
+          inCode = false;
+          spinner.start('thinking');
+          break;
+        case 'code':
+        case 'tool-call':
+        case 'tool-result':
+        case 'code-log':
+          inCode ||= event.type === 'code';
+          spinner.start(inCode ? 'running the code' : 'running tools');
+          break;
+        case 'step-finish': {
+          const cost = costOf(options.modelId, event.step.usage);
+          if (cost !== undefined) out.write(`${dim(`   ${formatCost(cost)} (${options.modelId} list prices)`)}\n`);
+          break;
+        }
+        case 'run-finish': {
+          const cost = costOf(options.modelId, event.result.usage);
+          if (cost !== undefined) out.write(`${dim(`  cost ${formatCost(cost)}`)}\n`);
+          break;
+        }
+        default:
+          break;
+      }
+    },
+  };
+  return { hooks: combineHooks(before, createConsoleLogger({ level: options.level, color, write: (text) => out.write(text) }), after), stop: () => spinner.stop() };
+}

@@ -1,0 +1,16 @@
+export { AGENT_KINDS, AGENT_LABELS, type AgentKind, type AgentSetup, type AppAgent, createAgent, EXECUTORS, isAgentKind } from './agents.js';
+export { SetupError } from './errors.js';
+export {
+  createModel,
+  DEFAULT_MODEL_IDS,
+  loadScript,
+  type ModelRequest,
+  type ModelSpec,
+  PROVIDERS,
+  type Provider,
+  resolveModel,
+  scriptFrom,
+} from './models.js';
+export { costOf, formatCost } from './pricing.js';
+export { BUILTIN_TASK_SET, checkAnswer, type Expectation, loadTaskSet, type Task } from './tasks.js';
+export { builtinTools, pickTools } from './tools.js';

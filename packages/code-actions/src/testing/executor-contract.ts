@@ -107,6 +107,32 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(again.logs).toBe('1 2 6\n');
     });
 
+    it('shares top-level names with functions of earlier steps, and keeps what was assigned before an error or final_answer', async () => {
+      // A sandbox of its own, so that no other test's names interfere.
+      const own = await options.create();
+      const run = (code: string) => own.execute(code, { tools });
+      try {
+        expect((await run('let sum = 0;\nfor (let i = 0; i < 1000; i++) sum += i;\nsum')).value).toBe('499500');
+        expect((await run('sum + 1')).value).toBe('499501');
+        // A function of an earlier step sees names a later step declares, and changes them.
+        await run('function total() { return items.length; }\nlet count = 0;\nfunction bump() { count++; }');
+        expect((await run('const items = [1, 2, 3];\nbump(); bump();\n[total(), count]')).value).toBe('[ 3, 2 ]');
+        // A closure of the same step shares the variable with the top level.
+        expect((await run('let n = 1;\nconst readN = () => n;\nn = 2;\nreadN()')).value).toBe('2');
+        expect((await run('n = 3;\nreadN()')).value).toBe('3');
+        // Names assigned before an error, or before final_answer, are kept.
+        expect((await run('let before = "kept";\nnull.x')).error?.line).toBe(2);
+        const answered = await run('let answer = 42;\nfinal_answer(answer)');
+        expect(answered.finalAnswer).toEqual({ value: 42 });
+        expect((await run('[before, answer]')).value).toBe("[ 'kept', 42 ]");
+        // The global object sees the names too.
+        await run('const g = globalThis;');
+        expect((await run('let viaGlobal = 5;\ng.viaGlobal')).value).toBe('5');
+      } finally {
+        await own.close();
+      }
+    });
+
     it('runs TypeScript enums, generics, satisfies and non-null assertions', async () => {
       const r = await exec('enum Level { Low = 1, High }\nconst pick = <T,>(xs: T[]): T => xs[0]!;\nconst cfg = { level: Level.High } satisfies { level: Level };\n[pick<number>([7]), Level[cfg.level], cfg.level]');
       expect(r.error).toBeUndefined();

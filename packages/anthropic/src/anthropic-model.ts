@@ -204,11 +204,16 @@ export class AnthropicModel implements Model {
       }
     }
     if (options.stopSequences?.length) params.stop_sequences = options.stopSequences;
-    // Sampling settings are not in this SDK's types for every model family; the API still accepts them.
-    if (options.temperature !== undefined) Object.assign(params, { temperature: options.temperature });
-    if (options.topP !== undefined) Object.assign(params, { top_p: options.topP });
-    if (this.options.thinkingBudgetTokens) {
-      params.thinking = { type: 'enabled', budget_tokens: this.options.thinkingBudgetTokens };
+    const thinkingBudget = this.options.thinkingBudgetTokens;
+    if (thinkingBudget) {
+      // Thinking counts against max_tokens, which must exceed the budget: the budget comes on top
+      // of the answer's tokens. The API refuses sampling settings with thinking on.
+      params.thinking = { type: 'enabled', budget_tokens: thinkingBudget };
+      params.max_tokens += thinkingBudget;
+    } else {
+      // Sampling settings are not in this SDK's types for every model family; the API still accepts them.
+      if (options.temperature !== undefined) Object.assign(params, { temperature: options.temperature });
+      if (options.topP !== undefined) Object.assign(params, { top_p: options.topP });
     }
     const extra = options.providerOptions?.anthropic;
     return extra ? ({ ...params, ...extra } as MessageParams) : params;

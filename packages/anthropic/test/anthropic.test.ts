@@ -278,11 +278,18 @@ describe('faults, recoveries and other clients', () => {
     server = await startAnthropicServer([{ text: 'ok' }]);
     const client = new Anthropic({ apiKey: 'own-key', baseURL: server.url });
     const model = anthropic('claude-sonnet-5-5', { client, thinkingBudgetTokens: 2048, cachePrefix: false, maxOutputTokens: 8000 });
-    await model.generate({ ...hi, messages: [{ role: 'system', content: 'S' }, ...hi.messages], tools: [{ name: 't', description: 'T.', inputSchema: { type: 'object' } }] });
+    await model.generate({
+      ...hi,
+      messages: [{ role: 'system', content: 'S' }, ...hi.messages],
+      tools: [{ name: 't', description: 'T.', inputSchema: { type: 'object' } }],
+      temperature: 0.2,
+    });
     const { body, headers } = server.requests[0]!;
     expect(headers.authorization).toBe('Bearer own-key');
     expect(body.thinking).toEqual({ type: 'enabled', budget_tokens: 2048 });
-    expect(body.max_tokens).toBe(8000);
+    // The API wants max_tokens above the thinking budget, and no sampling settings with thinking on.
+    expect(body.max_tokens).toBe(8000 + 2048);
+    expect(body).not.toHaveProperty('temperature');
     expect(body.system).toEqual([{ type: 'text', text: 'S' }]);
     expect(body.tools[0]).not.toHaveProperty('cache_control');
   });

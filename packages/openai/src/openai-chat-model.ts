@@ -5,6 +5,7 @@ import {
   type Model,
   type ModelCallOptions,
   type ModelCapabilities,
+  ModelCallError,
   type ModelContent,
   type ModelMessage,
   type ModelResponse,
@@ -36,8 +37,8 @@ export interface OpenAIChatModelOptions {
   streamIdleTimeout?: number;
 }
 
-/** Reasoning models take `max_completion_tokens` and refuse `stop` and sampling settings. */
-const REASONING_MODEL = /^(o\d|gpt-5)/;
+/** Reasoning models take `max_completion_tokens` and refuse `stop` and sampling settings (ids may carry a router's `vendor/` prefix). */
+const REASONING_MODEL = /^(?:[\w.-]+\/)?(?:o\d|gpt-5)/;
 
 /**
  * A `Model` on OpenAI's Chat Completions API through the official SDK — and so on every server
@@ -61,6 +62,8 @@ export class OpenAIChatModel implements Model {
   async generate(options: ModelCallOptions): Promise<ModelResponse> {
     try {
       const completion = await this.client.chat.completions.create(this.#params(options), requestOptions(options));
+      // Some OpenAI-compatible servers answer a failure with HTTP 200 and an `error` body.
+      if (!Array.isArray(completion.choices)) throw new ModelCallError(`${this.provider}/${this.modelId} answered without choices: ${errorOf(completion)}`);
       const choice = completion.choices[0];
       if (!choice) throw new ModelStreamError('The reply had no choices.');
       const content: ModelContent[] = [];
@@ -378,4 +381,11 @@ function mapUsage(usage: OpenAI.Completions.CompletionUsage | null | undefined):
       reasoning,
     },
   };
+}
+
+/** The message of an `error` a reply carries instead of choices, or the reply itself, shortened. */
+function errorOf(reply: unknown): string {
+  const error = (reply as { error?: { message?: unknown } } | null)?.error;
+  if (typeof error?.message === 'string') return error.message;
+  return JSON.stringify(reply ?? null).slice(0, 300);
 }

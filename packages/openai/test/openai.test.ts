@@ -75,6 +75,15 @@ describe('OpenAI adapter over HTTP', () => {
     expect(body).not.toHaveProperty('temperature');
   });
 
+  it('knows reasoning models behind a router prefix, and gives a typed error for an error body sent with HTTP 200', async () => {
+    const provider = await setup([{ status: 200, message: 'model overloaded, try later' }]);
+    expect(provider('openai/o3').capabilities.stopSequences).toBe(false);
+    expect(provider('openrouter/gpt-4.1').capabilities.stopSequences).toBe(true);
+    const failed = await provider('gpt-4.1').generate({ messages: [{ role: 'user', content: [{ type: 'text', text: 'hi' }] }] }).catch((e) => e);
+    expect(failed).toBeInstanceOf(ModelCallError);
+    expect(failed.message).toMatch(/answered without choices: model overloaded, try later/);
+  });
+
   it('runs a ToolCallingAgent: parallel calls, results back as tool messages', async () => {
     const provider = await setup([
       { toolCalls: [{ name: 'get_weather', input: { city: 'Paris' }, id: 'a' }, { name: 'get_weather', input: { city: 'Rome' }, id: 'b' }] },

@@ -1,5 +1,4 @@
 import {
-  AgentAbortedError,
   type FilePart,
   type FinishReason,
   type Model,
@@ -11,6 +10,7 @@ import {
   type ModelStreamPart,
   ModelStreamError,
   modelCallErrorFrom,
+  StreamIdleTimer,
   streamError,
   type Usage,
 } from '@actkit/core';
@@ -80,7 +80,7 @@ export class AnthropicModel implements Model {
 
   async *stream(options: ModelCallOptions): AsyncIterable<ModelStreamPart> {
     const label = `anthropic/${this.modelId}`;
-    const idle = new IdleTimer(this.options.streamIdleTimeout ?? this.client.timeout, options.abortSignal);
+    const idle = new StreamIdleTimer(this.options.streamIdleTimeout ?? this.client.timeout, options.abortSignal);
     try {
       yield* this.#stream(options, label, idle);
     } finally {
@@ -88,7 +88,7 @@ export class AnthropicModel implements Model {
     }
   }
 
-  async *#stream(options: ModelCallOptions, label: string, idle: IdleTimer): AsyncIterable<ModelStreamPart> {
+  async *#stream(options: ModelCallOptions, label: string, idle: StreamIdleTimer): AsyncIterable<ModelStreamPart> {
     let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
     try {
       events = await this.client.messages.create({ ...this.#params(options), stream: true }, { ...requestOptions(options), signal: idle.signal });
@@ -217,52 +217,6 @@ export class AnthropicModel implements Model {
     }
     const extra = options.providerOptions?.anthropic;
     return extra ? ({ ...params, ...extra } as MessageParams) : params;
-  }
-}
-
-/**
- * Aborts a streamed request when the caller aborts or when no data arrives for `ms` — and
- * remembers which of the two it was, since the SDK ends an aborted stream without an error.
- */
-class IdleTimer {
-  readonly #controller = new AbortController();
-  readonly signal: AbortSignal;
-  #timer: ReturnType<typeof setTimeout> | undefined;
-  #stalled = false;
-  #last = 0;
-
-  constructor(
-    readonly ms: number,
-    readonly caller: AbortSignal | undefined,
-  ) {
-    this.signal = caller ? AbortSignal.any([caller, this.#controller.signal]) : this.#controller.signal;
-  }
-  start(): void {
-    this.reset();
-    // 0 or Infinity turns the watch off (setTimeout cannot wait longer than 2^31-1 ms).
-    if (this.ms > 0 && this.ms < 2 ** 31) this.#arm(this.ms);
-  }
-  /** Called for every chunk: only a timestamp, since re-arming a timer per chunk costs more. */
-  reset(): void {
-    this.#last = performance.now();
-  }
-  #arm(ms: number): void {
-    this.#timer = setTimeout(() => {
-      const quiet = performance.now() - this.#last;
-      if (quiet < this.ms) return this.#arm(this.ms - quiet);
-      this.#stalled = true;
-      this.#controller.abort();
-    }, ms);
-    this.#timer.unref?.(); // A forgotten stream must not keep the process alive.
-  }
-  stop(): void {
-    clearTimeout(this.#timer);
-  }
-  /** The typed error for a stream that ended because of an abort or a stall, if it did. */
-  error(label: string): AgentAbortedError | ModelStreamError | undefined {
-    if (this.caller?.aborted) return new AgentAbortedError('The model call was aborted.', { cause: this.caller.reason });
-    if (this.#stalled) return new ModelStreamError(`${label}: the stream stalled (no data for ${this.ms} ms).`, { retryable: true });
-    return undefined;
   }
 }
 

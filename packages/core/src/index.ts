@@ -21,6 +21,7 @@ export {
   type SerializedError,
   serializeError,
 } from './errors.js';
+export { StreamIdleTimer } from './stream-idle-timer.js';
 export type { RunEvent, RunEventType } from './events.js';
 export {
   type AgentHooks,

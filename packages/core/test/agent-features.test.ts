@@ -16,50 +16,16 @@ import {
   formatToolOutput,
   HookError,
   inspectRun,
-  type Model,
   type ModelCallOptions,
   type ModelCapabilities,
-  type ModelResponse,
   MultiStepAgent,
   renderTemplate,
-  responseToStreamParts,
   type RunEvent,
   type StepContext,
   tool,
 } from '../src/index.js';
+import { listModel } from './list-model.js';
 
-type Reply = string | Error | ((call: ModelCallOptions) => string | Promise<string>);
-
-/** A model answering from a list (core cannot use @actkit/testing, which depends on core). */
-function listModel(replies: Reply[], capabilities?: ModelCapabilities): Model & { calls: ModelCallOptions[] } {
-  const calls: ModelCallOptions[] = [];
-  const generate = async (options: ModelCallOptions): Promise<ModelResponse> => {
-    calls.push(options);
-    const reply = replies[calls.length - 1];
-    if (reply === undefined) throw new Error(`no reply ${calls.length} scripted`);
-    if (reply instanceof Error) throw reply;
-    const text = typeof reply === 'function' ? await reply(options) : reply;
-    options.abortSignal?.throwIfAborted();
-    return {
-      content: [{ type: 'text', text }],
-      finishReason: 'stop',
-      usage: {
-        inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
-        outputTokens: { total: 2, text: 2, reasoning: undefined },
-      },
-    };
-  };
-  return {
-    provider: 'list',
-    modelId: 'list',
-    calls,
-    ...(capabilities ? { capabilities } : {}),
-    generate,
-    async *stream(options) {
-      yield* responseToStreamParts(await generate(options), 3);
-    },
-  };
-}
 
 /** A reply "FINAL: x" (x parsed as JSON when it can be) ends the run; "TOOL name {json}" calls a tool; anything else is echoed. */
 class MiniAgent<T = unknown> extends MultiStepAgent<T> {
@@ -421,7 +387,7 @@ describe('images', () => {
       run: () => ['the page', { type: 'file', mediaType: 'image/png', data: png }],
     });
     const run = async (capabilities?: ModelCapabilities) => {
-      const model = listModel(['TOOL screenshot {}', 'FINAL: ok'], capabilities);
+      const model = listModel(['TOOL screenshot {}', 'FINAL: ok'], { capabilities });
       const agent = new MiniAgent({ model, tools: [screenshot] });
       await agent.run('Look.', { files: [{ type: 'file', mediaType: 'image/jpeg', data: 'AAAA' }] });
       return { model, agent };

@@ -6,8 +6,6 @@ import {
   AgentConfigError,
   AgentMemory,
   collectStream,
-  type Model,
-  type ModelCallOptions,
   type ModelResponse,
   ModelCallError,
   MultiStepAgent,
@@ -20,42 +18,8 @@ import {
   truncateText,
   sumUsage,
 } from '../src/index.js';
+import { listModel } from './list-model.js';
 
-/** A model that answers from a list (core cannot use @actkit/testing: that package depends on core). */
-function listModel(replies: Array<string | Error>, delayMs = 0): Model & { calls: ModelCallOptions[] } {
-  const calls: ModelCallOptions[] = [];
-  const generate = async (options: ModelCallOptions): Promise<ModelResponse> => {
-    calls.push(options);
-    if (delayMs) {
-      await new Promise<void>((resolve, reject) => {
-        const t = setTimeout(resolve, delayMs);
-        options.abortSignal?.addEventListener('abort', () => {
-          clearTimeout(t);
-          reject(options.abortSignal!.reason);
-        });
-      });
-    }
-    const reply = replies[calls.length - 1] ?? 'FINAL: out of replies';
-    if (reply instanceof Error) throw reply;
-    return {
-      content: [{ type: 'text', text: reply }],
-      finishReason: 'stop',
-      usage: {
-        inputTokens: { total: 10, noCache: 10, cacheRead: undefined, cacheWrite: undefined },
-        outputTokens: { total: 2, text: 2, reasoning: undefined },
-      },
-    };
-  };
-  return {
-    provider: 'list',
-    modelId: 'list',
-    calls,
-    generate,
-    async *stream(options) {
-      yield* responseToStreamParts(await generate(options), 3);
-    },
-  };
-}
 
 /** The smallest agent: a reply "FINAL: x" ends the run, anything else is echoed as the observation. */
 class EchoAgent extends MultiStepAgent {
@@ -108,7 +72,7 @@ describe('MultiStepAgent', () => {
 
   it('stops cleanly when aborted inside a step', async () => {
     const controller = new AbortController();
-    const agent = new EchoAgent({ model: listModel(['a', 'b', 'c'], 200) });
+    const agent = new EchoAgent({ model: listModel(['a', 'b', 'c'], { delayMs: 200 }) });
     setTimeout(() => controller.abort(), 50);
     const result = await agent.run('task', { signal: controller.signal });
     expect(result.state).toBe('aborted');
@@ -136,7 +100,7 @@ describe('MultiStepAgent', () => {
   });
 
   it('refuses a second concurrent run of the same agent', async () => {
-    const agent = new EchoAgent({ model: listModel(['FINAL: a'], 50) });
+    const agent = new EchoAgent({ model: listModel(['FINAL: a'], { delayMs: 50 }) });
     const first = agent.run('one');
     await expect(agent.run('two')).rejects.toThrow(/already running/);
     await first;

@@ -95,7 +95,7 @@ export function formatRun(run: InspectableRun | AgentMemory, options: { maxField
   const { usage, durationMs, steps } = inspectRun(run);
   const state = 'state' in run && run.state ? `${run.state}${run.stopReason ? ` (${run.stopReason})` : ''} · ` : '';
   lines.push(
-    `Result: ${state}${steps} steps · ${(durationMs / 1000).toFixed(2)} s · ` +
+    `Result: ${state}${stepCount(steps)} · ${(durationMs / 1000).toFixed(2)} s · ` +
       `${usage.inputTokens.total ?? 0} input tokens (${usage.inputTokens.cacheRead ?? 0} cached), ${usage.outputTokens.total ?? 0} output tokens`,
   );
   if ('output' in run && run.output !== undefined) lines.push(`Output: ${hang(cut(show(run.output)), '    ')}`);
@@ -137,7 +137,7 @@ function formatAction(step: ActionStep, cut: (t: string) => string): string[] {
 }
 
 function formatSubRun(name: string, run: SubRun, cut: (t: string) => string): string[] {
-  const header = `    ┌ ${name}: ${run.state} · ${run.steps.filter((s) => s.type === 'action').length} steps · ${totalTokens(run.usage)} tokens · ${(run.timing.durationMs / 1000).toFixed(2)} s`;
+  const header = `    ┌ ${name}: ${run.state} · ${stepCount(run.steps.filter((s) => s.type === 'action').length)} · ${totalTokens(run.usage)} tokens · ${(run.timing.durationMs / 1000).toFixed(2)} s`;
   const body = formatSteps(run.steps, cut);
   if (run.state === 'failed') body.push(`Failed: ${run.error.message}`);
   return [header, block(body.join('\n'), '    │ ')];
@@ -168,3 +168,6 @@ function show(value: unknown): string {
     return String(value);
   }
 }
+
+/** "1 step", "3 steps": for the one-line summaries of a run. */
+export const stepCount = (n: number) => `${n} ${n === 1 ? 'step' : 'steps'}`;

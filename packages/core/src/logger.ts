@@ -1,6 +1,7 @@
 import { AgentConfigError } from './errors.js';
 import type { RunEvent } from './events.js';
 import type { AgentHooks } from './features.js';
+import { stepCount } from './inspect.js';
 import { totalTokens } from './usage.js';
 
 /** How much the console logger shows: `quiet` nothing, `info` each step, `debug` also the model's text as it streams. */
@@ -136,7 +137,7 @@ export function createConsoleLogger(options: ConsoleLoggerOptions = {}): AgentHo
         const r = event.result;
         const steps = r.steps.filter((s) => s.type === 'action').length;
         const note = r.state === 'max_steps' ? ' (step limit reached: best answer from memory)' : r.stopReason ? ` (${r.stopReason})` : '';
-        line(dim(`${depth === 0 ? '  ' : '└ '}${r.state}${note} · ${steps} steps · ${totalTokens(r.usage)} tokens · ${(r.timing.durationMs / 1000).toFixed(2)} s`));
+        line(dim(`${depth === 0 ? '  ' : '└ '}${r.state}${note} · ${stepCount(steps)} · ${totalTokens(r.usage)} tokens · ${(r.timing.durationMs / 1000).toFixed(2)} s`));
         break;
       }
     }

@@ -87,7 +87,7 @@ describe('agent features on CodeAgent', () => {
     const deep = events.flatMap((e) => (e.type === 'managed-agent' && e.event.type === 'managed-agent' ? [e.event.event] : []));
     expect(deep.some((e) => e.type === 'tool-result' && e.toolName === 'get_price')).toBe(true);
     expect(inspectRun(result).calls.map((c) => c.agentPath.join('/'))).toEqual(['', 'lead', 'lead/researcher', 'lead/researcher']);
-    expect(formatRun(result)).toContain('┌ lead: success · 1 steps');
+    expect(formatRun(result)).toContain('┌ lead: success · 1 step ·');
   });
 
   it('a failing managed agent is an error the code can catch; the sub-run is kept', async () => {

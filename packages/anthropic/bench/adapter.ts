@@ -2,19 +2,11 @@
  * What the adapter costs on top of the bare `@anthropic-ai/sdk` (Messages), against the local
  * wire-compatible server with zero latency: per step, per streamed step, and time to first token.
  */
-import type { ModelCallOptions } from '@actkit/core';
 import { benchAdapterAgainstSdk, startAnthropicServer } from '@actkit/testing';
 import Anthropic from '@anthropic-ai/sdk';
 import { createAnthropic } from '../src/index.js';
 
-const call: ModelCallOptions = {
-  messages: [
-    { role: 'system', content: 'You are helpful.' },
-    { role: 'user', content: [{ type: 'text', text: 'Weather in Rome?' }] },
-  ],
-  tools: [{ name: 'get_weather', description: 'Weather.', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } }],
-};
-// The same request, written for the bare SDK (with the cache breakpoints the adapter adds).
+// ADAPTER_BENCH_CALL, written for the bare SDK (with the cache breakpoints the adapter adds).
 const raw = {
   model: 'claude-sonnet-5-5',
   max_tokens: 4096,
@@ -29,9 +21,7 @@ try {
   await benchAdapterAgainstSdk({
     title: 'anthropic adapter vs bare @anthropic-ai/sdk (Messages, local server, zero latency)',
     server,
-    answer: { text: 'The weather in Rome is sunny, 21 degrees.', toolCalls: [{ name: 'get_weather', input: { city: 'Rome' } }] },
     model: createAnthropic({ client })('claude-sonnet-5-5'),
-    call,
     bare: {
       generate: () => client.messages.create(raw),
       stream: () => client.messages.create({ ...raw, stream: true }),

@@ -2,19 +2,11 @@
  * What the adapter costs on top of the bare `openai` SDK (Chat Completions), against the local
  * wire-compatible server with zero latency: per step, per streamed step, and time to first token.
  */
-import type { ModelCallOptions } from '@actkit/core';
 import { benchAdapterAgainstSdk, startOpenAIServer } from '@actkit/testing';
 import OpenAI from 'openai';
 import { createOpenAI } from '../src/index.js';
 
-const call: ModelCallOptions = {
-  messages: [
-    { role: 'system', content: 'You are helpful.' },
-    { role: 'user', content: [{ type: 'text', text: 'Weather in Rome?' }] },
-  ],
-  tools: [{ name: 'get_weather', description: 'Weather.', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } }],
-};
-// The same request, written for the bare SDK.
+// ADAPTER_BENCH_CALL, written for the bare SDK.
 const raw = {
   model: 'gpt-4.1',
   messages: [
@@ -30,9 +22,7 @@ try {
   await benchAdapterAgainstSdk({
     title: 'openai adapter vs bare openai SDK (Chat Completions, local server, zero latency)',
     server,
-    answer: { text: 'The weather in Rome is sunny, 21 degrees.', toolCalls: [{ name: 'get_weather', input: { city: 'Rome' } }] },
     model: createOpenAI({ client })('gpt-4.1'),
-    call,
     bare: {
       generate: () => client.chat.completions.create(raw),
       stream: () => client.chat.completions.create({ ...raw, stream: true, stream_options: { include_usage: true } }),

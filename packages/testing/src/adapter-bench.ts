@@ -1,7 +1,7 @@
 import type { Model, ModelCallOptions } from '@actkit/core';
 import type { ScriptedServer, WireAnswer } from './servers/scripted-server.js';
 
-/** The same request as an adapter's `call`, made through the bare provider SDK. */
+/** `ADAPTER_BENCH_CALL`, made through the bare provider SDK. */
 export interface BareSdkCalls {
   generate(): Promise<unknown>;
   stream(): Promise<AsyncIterable<unknown>>;
@@ -9,13 +9,26 @@ export interface BareSdkCalls {
   isTextChunk(chunk: any): boolean;
 }
 
+/**
+ * The request both sides make (the bare SDK calls must send the same: this system prompt and
+ * user message, and this one tool), and the answer the server gives each time.
+ */
+export const ADAPTER_BENCH_CALL: ModelCallOptions = {
+  messages: [
+    { role: 'system', content: 'You are helpful.' },
+    { role: 'user', content: [{ type: 'text', text: 'Weather in Rome?' }] },
+  ],
+  tools: [{ name: 'get_weather', description: 'Weather.', inputSchema: { type: 'object', properties: { city: { type: 'string' } } } }],
+};
+const ANSWER: WireAnswer = { text: 'The weather in Rome is sunny, 21 degrees.', toolCalls: [{ name: 'get_weather', input: { city: 'Rome' } }] };
+
 export interface AdapterBenchOptions {
   title: string;
   /** The local wire-compatible server both clients talk to; it gets one scripted answer per call. */
   server: ScriptedServer;
-  answer: WireAnswer;
+  /** The adapter, called with `ADAPTER_BENCH_CALL`. */
   model: Model;
-  call: ModelCallOptions;
+  /** The same request through the bare provider SDK. */
   bare: BareSdkCalls;
   /** Rounds alternate adapter and bare SDK, so a busy machine's noise hits both; medians are printed. */
   rounds?: number;
@@ -28,7 +41,8 @@ export interface AdapterBenchOptions {
  * consumed whole), and the time to the first text. Prints one line per measure.
  */
 export async function benchAdapterAgainstSdk(options: AdapterBenchOptions): Promise<void> {
-  const { server, answer, model, call, bare } = options;
+  const { server, model, bare } = options;
+  const [call, answer] = [ADAPTER_BENCH_CALL, ANSWER];
   const rounds = options.rounds ?? 15;
   const calls = options.callsPerRound ?? 80;
 

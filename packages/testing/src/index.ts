@@ -17,4 +17,4 @@ export {
   type WireReply,
   type WireToolCall,
 } from './servers/scripted-server.js';
-export { type AdapterBenchOptions, type BareSdkCalls, benchAdapterAgainstSdk } from './adapter-bench.js';
+export { ADAPTER_BENCH_CALL, type AdapterBenchOptions, type BareSdkCalls, benchAdapterAgainstSdk } from './adapter-bench.js';

@@ -11,6 +11,8 @@ export interface JsonSchemaToolDefinition<TOutput> {
   /** Optional JSON Schema of the result: shown to the model and checked after every call. */
   outputSchema?: JSONSchema;
   needsApproval?: NeedsApproval<Record<string, unknown>>;
+  /** Running a call twice has the effect of running it once (default false). */
+  idempotent?: boolean;
   run(input: Record<string, unknown>, context: ToolContext): TOutput | Promise<TOutput>;
 }
 
@@ -35,6 +37,7 @@ export function jsonSchemaTool<TOutput = unknown>(definition: JsonSchemaToolDefi
     input: asObjectValidator(convert(name, 'inputSchema', inputSchema)),
     ...(outputSchema ? { output: convert(name, 'outputSchema', outputSchema) as z.ZodType<TOutput> } : {}),
     ...(definition.needsApproval !== undefined ? { needsApproval: definition.needsApproval } : {}),
+    ...(definition.idempotent !== undefined ? { idempotent: definition.idempotent } : {}),
     run: definition.run,
   });
   return Object.freeze({

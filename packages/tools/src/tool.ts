@@ -30,6 +30,12 @@ export interface Tool<TInput = any, TOutput = any> {
   readonly output?: z.ZodType<TOutput> | undefined;
   readonly needsApproval?: NeedsApproval<TInput> | undefined;
   /**
+   * Running a call twice has the effect of running it once (a lookup, a write keyed by an id).
+   * Whoever retries calls (e.g. durable runs after a worker died mid-call) repeats only these;
+   * a call of any other tool that may or may not have taken effect is reported, not repeated.
+   */
+  readonly idempotent?: boolean | undefined;
+  /**
    * The input's JSON Schema as the tool's author wrote it (e.g. an MCP server's). When set, models
    * and code prompts see this instead of a schema derived from `input`, which still validates.
    */
@@ -50,6 +56,8 @@ export interface ToolDefinition<TInputSchema extends z.ZodType, TOutput> {
   /** Optional schema of the result: shown to the model and checked after every call. */
   output?: z.ZodType<TOutput>;
   needsApproval?: NeedsApproval<z.output<TInputSchema>>;
+  /** Running a call twice has the effect of running it once: it may be repeated after a crash (default false). */
+  idempotent?: boolean;
   run(input: z.output<TInputSchema>, context: ToolContext): TOutput | Promise<TOutput>;
 }
 
@@ -99,6 +107,7 @@ export function tool<TInputSchema extends z.ZodType, TOutput>(
     input: definition.input as z.ZodType<z.output<TInputSchema>>,
     output: definition.output,
     needsApproval: definition.needsApproval,
+    ...(definition.idempotent !== undefined ? { idempotent: definition.idempotent } : {}),
     run: definition.run,
   });
 }

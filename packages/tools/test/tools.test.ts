@@ -37,6 +37,15 @@ describe('tool()', () => {
   });
 });
 
+describe('idempotent', () => {
+  it('is kept when declared and absent otherwise', () => {
+    const input = z.object({ id: z.string() });
+    expect(tool({ name: 'lookup', description: 'Looks up.', input, idempotent: true, run: () => 1 }).idempotent).toBe(true);
+    expect(tool({ name: 'charge', description: 'Charges.', input, idempotent: false, run: () => 1 }).idempotent).toBe(false);
+    expect('idempotent' in tool({ name: 'other', description: 'Other.', input, run: () => 1 })).toBe(false);
+  });
+});
+
 describe('JSON Schema and TypeScript from one zod schema', () => {
   it('gives an object JSON Schema with defaults optional', () => {
     const schema = toolInputJSONSchema(weather);

@@ -59,4 +59,112 @@ describe.skipIf(!hasRedisServer)('durable runs on BullMQ, with a real redis-serv
     expect(events.filter((e) => e.source === 'agent' && e.event.type === 'step-finish')).toHaveLength(3);
     expect(events.some((e) => e.source === 'agent' && e.event.type === 'text-delta') || events.some((e) => e.source === 'agent' && e.event.type === 'tool-call')).toBe(true);
   }, 240_000);
+
+  it('takes over the runs of a worker killed with SIGKILL mid-step, from their checkpoints', async () => {
+    await redis.set(HOLD_KEY, '1');
+    const doomed = await startWorker('doomed', server.port, { CONCURRENCY: '8' });
+    workers.push(doomed);
+    const ids: Array<{ runId: string; id: string; tool: string }> = [];
+    for (let i = 0; i < 6; i++) {
+      const tool = i % 2 === 0 ? 'hold_once' : 'hold_idem';
+      ids.push({ runId: await runs.enqueue('holder', `hold tool=${tool} id=k${i}`), id: `k${i}`, tool });
+    }
+    // Every run has done its first step (checkpointed) and is inside its second, in the hold tool.
+    await waitFor('all six runs to be inside the hold tool', async () => {
+      for (const r of ids) if ((await calls(r.id, r.tool)) < 1) return false;
+      return true;
+    });
+    for (const r of ids) expect((await runs.status(r.runId)).worker).toBe('doomed');
+    await doomed.kill('SIGKILL');
+    await redis.del(HOLD_KEY);
+    await start('rescuer1', 'rescuer2');
+    const outcomes = await Promise.all(ids.map((r) => runs.result(r.runId)));
+    for (const [i, r] of ids.entries()) {
+      // The completed call of the first step is never repeated.
+      expect(await calls(r.id, 'add')).toBe(1);
+      if (r.tool === 'hold_once') {
+        // In flight and not idempotent: reported to the model, not run again.
+        expect(outcomes[i]).toMatchObject({ status: 'finished', output: 'interrupted' });
+        expect(await calls(r.id, 'hold_once')).toBe(1);
+      } else {
+        // In flight and idempotent: run again.
+        expect(outcomes[i]).toMatchObject({ status: 'finished', output: 'held' });
+        expect(await calls(r.id, 'hold_idem')).toBe(2);
+      }
+      const status = await runs.status(r.runId);
+      expect(['rescuer1', 'rescuer2']).toContain(
+        (await collect(r.runId)).filter((e) => e.source === 'queue' && e.event.type === 'picked-up').map((e) => (e.event as { worker: string }).worker).at(-1),
+      );
+      expect(status.attempt).toBeGreaterThanOrEqual(2);
+    }
+  }, 240_000);
+
+  it('parks a run waiting for approval without holding a worker; after all workers restart, approve() resumes it', async () => {
+    const [a, b] = await start('a1', 'a2');
+    const tc = await runs.enqueue('refunder', 'refund id=t1');
+    const code = await runs.enqueue('coder', 'refund id=c1');
+    const parked = await Promise.all([tc, code].map((runId) => waitFor(`run ${runId} to park`, async () => {
+      const s = await runs.status(runId);
+      return s.status === 'parked' ? s : undefined;
+    })));
+    for (const s of parked) {
+      expect(s.pending).toHaveLength(1);
+      expect(s.pending[0]).toMatchObject({ toolName: 'refund', input: { amount: 80 } });
+    }
+    await Promise.all([a!.kill('SIGKILL'), b!.kill('SIGTERM')]);
+    workers = [];
+    await start('b1', 'b2');
+    await expect(runs.approve(tc, 'no-such-call', true)).rejects.toThrow(/no pending call "no-such-call" \(pending: /);
+    // By tool call id for the ToolCallingAgent, by approval id for the code action.
+    await runs.approve(tc, parked[0]!.pending[0]!.toolCallId, true);
+    await runs.approve(code, parked[1]!.pending[0]!.id, { approved: true });
+    expect(await runs.result(tc)).toMatchObject({ status: 'finished', state: 'success' });
+    expect(String((await runs.result(tc)).output)).toContain('refunded 80');
+    expect(await runs.result(code)).toMatchObject({ status: 'finished', state: 'success', output: 'refunded 80' });
+    for (const id of ['t1', 'c1']) {
+      expect(await calls(id, 'lookup')).toBe(1); // ran before the park; not repeated when the code action ran again
+      expect(await calls(id, 'refund')).toBe(1);
+    }
+    const replayed = (await collect(code)).filter((e) => e.source === 'queue' && e.event.type === 'tool-call-replayed');
+    expect(replayed.map((e) => (e.event as { toolName: string }).toolName)).toEqual(['lookup']);
+    await expect(runs.approve(tc, 'x', true)).rejects.toThrow(/not waiting for approval \(it is finished\)/);
+  }, 240_000);
+
+  it('stops a cancelled run within its step, from another process', async () => {
+    await start('c1');
+    const runId = await runs.enqueue('ticker', 'tick n=40 id=z1');
+    await waitFor('the run to tick twice', async () => (await calls('z1', 'tick')) >= 2);
+    await runs.cancel(runId);
+    expect(await runs.result(runId)).toEqual({ status: 'cancelled' });
+    const ticks = await calls('z1', 'tick');
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(await calls('z1', 'tick')).toBe(ticks);
+    expect(ticks).toBeLessThan(40);
+    // A queued run is cancelled before any worker starts it.
+    const queued = await runs.enqueue('ticker', 'tick n=3 id=z2', { runId: 'queued-then-cancelled' });
+    await runs.cancel(queued);
+    expect(await runs.result(queued)).toEqual({ status: 'cancelled' });
+  }, 240_000);
+
+  it('ends a run whose checkpoint is corrupt with a clear error, and leaves the others alone', async () => {
+    await start('d1', 'd2');
+    const bad = await runs.enqueue('refunder', 'refund id=bad');
+    const good = await runs.enqueue('refunder', 'refund id=good');
+    for (const runId of [bad, good]) await waitFor(`run ${runId} to park`, async () => (await runs.status(runId)).status === 'parked');
+    await redis.hset(`actkit:run:${bad}`, 'checkpoint', '{"version":1,"systemPrompt":"x","steps":[{"type":"action"}]}');
+    for (const runId of [bad, good]) await runs.approve(runId, (await runs.status(runId)).pending[0]!.id, true);
+    const outcome = await runs.result(bad);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({ name: 'CheckpointError' });
+    expect(outcome.error?.message).toMatch(/Run ".+" cannot continue: its checkpoint is unreadable\. Cannot restore agent memory: /);
+    expect(await runs.result(good)).toMatchObject({ status: 'finished', state: 'success' });
+    const others = await runs.enqueue('adder', 'add a=1 b=1 id=after');
+    expect(await runs.result(others)).toMatchObject({ status: 'finished', output: 4 });
+  }, 240_000);
+
+  async function collect(runId: string) {
+    const events = [];
+    for await (const e of runs.events(runId, { follow: false })) events.push(e);
+    return events;
+  }
 });

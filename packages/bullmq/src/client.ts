@@ -106,6 +106,7 @@ export class DurableRuns {
     const follow = options.follow ?? true;
     // Blocking reads need a connection of their own.
     const reader = follow ? this.#redis.duplicate() : this.#redis;
+    reader.on('error', () => {}); // reconnects by itself
     const onAbort = () => reader.disconnect();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     try {

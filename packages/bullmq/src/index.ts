@@ -3,3 +3,4 @@ export { DurableRuns, type DurableRunsOptions, type EnqueueOptions, type EventsO
 export type { DurableRunEvent, DurableRunOutcome, DurableRunStatus, PendingApproval, QueueEvent } from './events.js';
 export { ApprovalNotPendingError, CheckpointError, DurableRunError, RunNotFoundError, ToolCallInterruptedError } from './errors.js';
 export type { RunRecord, StoredRunOptions } from './run-store.js';
+export { type RateLimit, SharedRateLimits, type SharedRateLimitsOptions } from './rate-limit.js';

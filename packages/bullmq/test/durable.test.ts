@@ -168,3 +168,38 @@ describe.skipIf(!hasRedisServer)('durable runs on BullMQ, with a real redis-serv
     return events;
   }
 });
+
+describe.skipIf(!hasRedisServer)('durable runs when Redis restarts mid-run', () => {
+  it('continues every run once Redis is back (append-only file), losing none', async () => {
+    const server = await startRedis({ persistent: true });
+    const connection = { port: server.port, host: '127.0.0.1' };
+    const redis = new Redis({ ...connection, maxRetriesPerRequest: null });
+    redis.on('error', () => {});
+    const runs = new DurableRuns({ connection });
+    const workers = await Promise.all(['r1', 'r2'].map((n) => startWorker(n, server.port)));
+    try {
+      const ids = await Promise.all(Array.from({ length: 8 }, (_, i) => runs.enqueue('ticker', `tick n=6 id=x${i}`)));
+      const outcomes = Promise.all(ids.map((id) => runs.result(id)));
+      await waitFor('the runs to be under way', async () => {
+        const counts = await redis.hvals(CALLS_KEY);
+        return counts.reduce((n, c) => n + Number(c), 0) >= 8;
+      });
+      await server.stop();
+      await new Promise((r) => setTimeout(r, 2000));
+      await server.start();
+      const ended: DurableRunOutcome[] = await outcomes;
+      for (const outcome of ended) {
+        // Finished, or failed saying why: never silently lost.
+        if (outcome.status === 'finished') expect(outcome.output).toMatch(/^done after \d+ ticks$/);
+        else expect(outcome.error?.message).toBeTruthy();
+      }
+      expect(ended.filter((o) => o.status === 'finished').length).toBeGreaterThan(0);
+      for (const id of ids) expect(['finished', 'failed']).toContain((await runs.status(id)).status);
+    } finally {
+      await Promise.all(workers.map((w) => w.kill('SIGKILL')));
+      await runs.close();
+      redis.disconnect();
+      await disposeRedis(server);
+    }
+  }, 300_000);
+});

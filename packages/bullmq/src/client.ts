@@ -2,9 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { AgentConfigError, type ApprovalDecision } from '@actkit/core';
 import { Queue } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
-import { ApprovalNotPendingError, DurableRunError, RunNotFoundError } from './errors.js';
+import { ApprovalNotPendingError, RunNotFoundError } from './errors.js';
 import { type DurableRunEvent, type DurableRunOutcome, FINAL_STATUSES } from './events.js';
-import { cancelChannel } from './keys.js';
+import { cancelChannel, endedChannel } from './keys.js';
 import { bullConnection, DEFAULTS, jobIdFor, type RunJobData } from './queue.js';
 import { type RunRecord, RunStore } from './run-store.js';
 
@@ -44,6 +44,9 @@ export class DurableRuns {
   readonly #store: RunStore;
   readonly #prefix: string;
   readonly #attempts: number;
+  readonly #waiters = new Map<string, Set<() => void>>();
+  #endListener: Promise<unknown> | undefined;
+  #subscriber: Redis | undefined;
 
   constructor(options: DurableRunsOptions) {
     if (!options?.connection) throw new AgentConfigError('DurableRuns needs a Redis `connection` (e.g. { host, port }).');
@@ -133,17 +136,48 @@ export class DurableRuns {
 
   /** Waits for the run to end (finished, failed or cancelled) and says how. Parked runs keep it waiting. */
   async result(runId: string, options: { signal?: AbortSignal } = {}): Promise<DurableRunOutcome> {
-    const run = await this.status(runId);
-    if (FINAL_STATUSES.includes(run.status) && run.outcome) return run.outcome;
-    for await (const entry of this.events(runId, options)) {
-      if (entry.source === 'queue' && entry.event.type === 'ended') return entry.event.outcome;
+    // Listen first, then look: an end announced in between is not missed.
+    await this.#listenForEnds();
+    const waiters = this.#waiters.get(runId) ?? new Set();
+    this.#waiters.set(runId, waiters);
+    let wake = () => {};
+    const onAbort = () => wake();
+    options.signal?.addEventListener('abort', onAbort, { once: true });
+    try {
+      for (;;) {
+        const woken = new Promise<void>((resolve) => {
+          wake = resolve;
+        });
+        waiters.add(wake);
+        options.signal?.throwIfAborted();
+        const run = await this.status(runId);
+        if (FINAL_STATUSES.includes(run.status) && run.outcome) return run.outcome;
+        // Woken by the announcement, or every 10 s in case one was missed while reconnecting.
+        await Promise.race([woken, new Promise((r) => setTimeout(r, 10_000).unref())]);
+        waiters.delete(wake);
+      }
+    } finally {
+      options.signal?.removeEventListener('abort', onAbort);
+      waiters.delete(wake);
+      if (waiters.size === 0) this.#waiters.delete(runId);
     }
-    const after = await this.status(runId);
-    if (after.outcome) return after.outcome;
-    throw new DurableRunError(`Run "${runId}" has no outcome.`);
+  }
+
+  #listenForEnds(): Promise<unknown> {
+    this.#endListener ??= (async () => {
+      const subscriber = this.#redis.duplicate();
+      subscriber.on('error', () => {});
+      subscriber.on('message', (_channel, runId: string) => {
+        for (const wake of this.#waiters.get(runId) ?? []) wake();
+      });
+      this.#subscriber = subscriber;
+      await subscriber.subscribe(endedChannel(this.#prefix));
+    })();
+    return this.#endListener;
   }
 
   async close(): Promise<void> {
+    this.#subscriber?.disconnect();
     await this.#queue.close();
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }

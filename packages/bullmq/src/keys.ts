@@ -13,3 +13,6 @@ export function runKeys(prefix: string, runId: string) {
 
 /** Pub/sub channel on which cancellations reach the worker running the run. */
 export const cancelChannel = (prefix: string) => `${prefix}:cancel`;
+
+/** Pub/sub channel on which the end of every run is announced (its id), for `result()`. */
+export const endedChannel = (prefix: string) => `${prefix}:ended`;

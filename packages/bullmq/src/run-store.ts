@@ -2,7 +2,7 @@ import type { ApprovalDecision, RunEvent } from '@actkit/core';
 import type { Redis } from 'ioredis';
 import { DurableRunError } from './errors.js';
 import type { DurableRunOutcome, DurableRunStatus, PendingApproval, QueueEvent } from './events.js';
-import { runKeys } from './keys.js';
+import { endedChannel, runKeys } from './keys.js';
 
 /** What `enqueue()` records besides the agent's name and the task. */
 export interface StoredRunOptions {
@@ -71,7 +71,7 @@ const SCRIPTS = {
   },
   actkitFinish: {
     numberOfKeys: 3,
-    // KEYS: run, events, journal. ARGV: attempt ('' = whoever holds it), outcome JSON, event JSON, status, now, ttl seconds.
+    // KEYS: run, events, journal. ARGV: attempt ('' = whoever holds it), outcome JSON, event JSON, status, now, ttl seconds, ended channel, run id.
     lua: `
       if ARGV[1] ~= '' and redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[1] then return -1 end
       local status = redis.call('HGET', KEYS[1], 'status')
@@ -80,6 +80,7 @@ const SCRIPTS = {
       redis.call('HDEL', KEYS[1], 'worker')
       redis.call('DEL', KEYS[3])
       redis.call('XADD', KEYS[2], '*', 's', 'queue', 'a', ARGV[1], 'e', ARGV[3])
+      redis.call('PUBLISH', ARGV[7], ARGV[8])
       local ttl = tonumber(ARGV[6])
       if ttl > 0 then
         redis.call('EXPIRE', KEYS[1], ttl)
@@ -114,7 +115,7 @@ const SCRIPTS = {
   },
   actkitCancel: {
     numberOfKeys: 2,
-    // KEYS: run, events. ARGV: ended event JSON, outcome JSON, now. Returns the status before.
+    // KEYS: run, events. ARGV: ended event JSON, outcome JSON, now, ended channel, run id. Returns the status before.
     lua: `
       local status = redis.call('HGET', KEYS[1], 'status')
       if not status then return '' end
@@ -124,6 +125,7 @@ const SCRIPTS = {
       if status == 'queued' or status == 'parked' then
         redis.call('HSET', KEYS[1], 'status', 'cancelled', 'outcome', ARGV[2], 'updatedAt', ARGV[3])
         redis.call('XADD', KEYS[2], '*', 's', 'queue', 'a', '0', 'e', ARGV[1])
+        redis.call('PUBLISH', ARGV[4], ARGV[5])
       end
       return status`,
   },
@@ -219,6 +221,8 @@ export class RunStore {
       outcome.status,
       Date.now(),
       this.retentionSeconds,
+      endedChannel(this.prefix),
+      runId,
     );
     return Number(r) === 1;
   }
@@ -235,7 +239,7 @@ export class RunStore {
     const k = this.keys(runId);
     const outcome: DurableRunOutcome = { status: 'cancelled' };
     const ended: QueueEvent = { type: 'ended', outcome };
-    return String(await this.#redis.actkitCancel(k.run, k.events, JSON.stringify(ended), JSON.stringify(outcome), Date.now()));
+    return String(await this.#redis.actkitCancel(k.run, k.events, JSON.stringify(ended), JSON.stringify(outcome), Date.now(), endedChannel(this.prefix), runId));
   }
 
   /** Appends an event (not awaited by the loop: commands on one connection stay in order). */

@@ -6,7 +6,9 @@ import {
   type ApprovalRequest,
   HookError,
   ModelCallError,
+  type MemoryStep,
   type MultiStepAgent,
+  type RunEvent,
   type RunResult,
   serializeError,
 } from '@actkit/core';
@@ -206,8 +208,8 @@ export class DurableWorker {
     const maxSteps = Math.max(1, (run.options.maxSteps ?? agent.maxSteps) - doneSteps);
     let eventError: unknown;
     const hooks = {
-      onEvent: (event: Parameters<NonNullable<import('@actkit/core').AgentHooks['onEvent']>>[0]) => {
-        store.appendEvent(runId, attempt, 'agent', event).catch((error) => {
+      onEvent: (event: RunEvent) => {
+        store.appendEvent(runId, attempt, 'agent', forTheLog(event)).catch((error) => {
           eventError ??= error;
         });
       },
@@ -258,6 +260,18 @@ export class DurableWorker {
       });
     }
   }
+}
+
+/**
+ * Events as the log keeps them: without each step's `modelInput` (the whole conversation so far,
+ * which the checkpoint holds), so that the log grows with the run, not with its square.
+ */
+function forTheLog(event: RunEvent): RunEvent {
+  const lean = <S extends MemoryStep>(step: S): S => (step.type === 'task' || !step.modelInput ? step : { ...step, modelInput: undefined });
+  if (event.type === 'step-finish') return { ...event, step: lean(event.step) };
+  if (event.type === 'planning') return { ...event, step: lean(event.step) };
+  if (event.type === 'run-finish') return { ...event, result: { ...event.result, steps: event.result.steps.map(lean) } };
+  return event;
 }
 
 /** The calls of the last step that wait for a decision (`approval.defer`). */

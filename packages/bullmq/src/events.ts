@@ -32,6 +32,7 @@ export type QueueEvent =
   | { type: 'checkpoint'; stepNumber: number; bytes: number }
   | { type: 'tool-call-replayed'; toolName: string; toolCallId: string }
   | { type: 'tool-call-interrupted'; toolName: string; toolCallId: string; repeated: boolean }
+  | { type: 'handed-over'; worker: string }
   | { type: 'parked'; pending: PendingApproval[] }
   | { type: 'decided'; id: string; decision: ApprovalDecision }
   | { type: 'cancel-requested' }

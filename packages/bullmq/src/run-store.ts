@@ -39,11 +39,17 @@ const FENCE = `if redis.call('HGET', KEYS[1], 'attempt') ~= ARGV[1] then return 
 const SCRIPTS = {
   actkitClaim: {
     numberOfKeys: 2,
-    // KEYS: run, events. ARGV: worker, now. Returns the new attempt, or 0 if the run is over.
+    // KEYS: run, events. ARGV: worker, now. Returns the new attempt, 0 if the run is over or waits for decisions, -2 if there is none.
     lua: `
       local status = redis.call('HGET', KEYS[1], 'status')
       if not status then return -2 end
       if status == 'finished' or status == 'failed' or status == 'cancelled' then return 0 end
+      if status == 'parked' then
+        -- A parked run is resumed only once every pending call is decided (a stale job does nothing).
+        local pending = cjson.decode(redis.call('HGET', KEYS[1], 'pending') or '[]')
+        local decisions = cjson.decode(redis.call('HGET', KEYS[1], 'decisions') or '{}')
+        for _, p in ipairs(pending) do if decisions[p.id] == nil then return 0 end end
+      end
       local attempt = redis.call('HINCRBY', KEYS[1], 'attempt', 1)
       redis.call('HSET', KEYS[1], 'status', 'running', 'worker', ARGV[1], 'updatedAt', ARGV[2])
       return attempt`,
@@ -186,7 +192,7 @@ export class RunStore {
     };
   }
 
-  /** Takes the run for this worker: its attempt number, 0 if the run is over, undefined if there is no such run. */
+  /** Takes the run for this worker: its attempt number, 0 if it is over or waits for decisions, undefined if there is no such run. */
   async claim(runId: string, worker: string): Promise<number | undefined> {
     const k = this.keys(runId);
     const attempt = Number(await this.#redis.actkitClaim(k.run, k.events, worker, Date.now()));

@@ -12,7 +12,7 @@ import {
   type RunResult,
   serializeError,
 } from '@actkit/core';
-import { type Job, Worker } from 'bullmq';
+import { DelayedError, type Job, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { CheckpointError } from './errors.js';
 import type { PendingApproval, QueueEvent } from './events.js';
@@ -106,7 +106,7 @@ export class DurableWorker {
       }
     });
     void this.#subscriber.subscribe(cancelChannel(prefix)).catch(this.#onError);
-    this.#worker = new Worker<RunJobData>(options.queueName ?? DEFAULTS.queueName, (job) => this.#process(job), {
+    this.#worker = new Worker<RunJobData>(options.queueName ?? DEFAULTS.queueName, (job, token) => this.#process(job, token), {
       connection: bullConnection(options.connection),
       concurrency: options.concurrency ?? 1,
       lockDuration: options.lockDurationMs ?? 30_000,
@@ -141,13 +141,14 @@ export class DurableWorker {
    * flight is lost) and left for other workers, which take them over from their last checkpoint.
    */
   async close(): Promise<void> {
+    const closed = this.#worker.close();
     for (const live of this.#live.values()) live.controller.abort();
-    await this.#worker.close();
+    await closed;
     this.#subscriber.disconnect();
     await this.#redis.quit().catch(() => this.#redis.disconnect());
   }
 
-  async #process(job: Job<RunJobData>): Promise<void> {
+  async #process(job: Job<RunJobData>, token: string | undefined): Promise<void> {
     const { runId } = job.data;
     const store = this.#store;
     const attempt = await store.claim(runId, this.name);
@@ -247,8 +248,11 @@ export class DurableWorker {
       await store.park(runId, attempt, (result.pendingApprovals ?? []).map((p) => ({ ...p })));
     } else if (result.state === 'aborted') {
       if (!live.cancelled && !(await store.get(runId))?.cancelRequested) {
-        // Stopped by close(): another worker takes the run over from its checkpoint.
-        throw new Error(`Worker ${this.name} closed while running "${runId}".`);
+        // Stopped by close(): back in the queue at once (not counted as a failed attempt), for
+        // another worker to take over from the checkpoint.
+        report({ type: 'handed-over', worker: this.name });
+        await job.moveToDelayed(Date.now(), token);
+        throw new DelayedError();
       }
       await store.finish(runId, attempt, { status: 'cancelled' });
     } else {

@@ -146,6 +146,32 @@ describe.skipIf(!hasRedisServer)('durable runs on BullMQ, with a real redis-serv
     expect(await runs.result(queued)).toEqual({ status: 'cancelled' });
   }, 240_000);
 
+  it('hands its runs over at once when a worker is closed (SIGTERM)', async () => {
+    const [first] = await start('g1');
+    const runId = await runs.enqueue('ticker', 'tick n=12 id=g');
+    await waitFor('the run to tick twice', async () => (await calls('g', 'tick')) >= 2);
+    await first!.kill('SIGTERM');
+    await start('g2');
+    expect(await runs.result(runId)).toMatchObject({ status: 'finished', output: 'done after 12 ticks' });
+    const events = await collect(runId);
+    expect(events.some((e) => e.source === 'queue' && e.event.type === 'handed-over')).toBe(true);
+    const pickedUp = events.filter((e) => e.source === 'queue' && e.event.type === 'picked-up').map((e) => (e.event as { worker: string }).worker);
+    expect(pickedUp[0]).toBe('g1');
+    expect(pickedUp.at(-1)).toBe('g2');
+    // Ticks of completed steps were not repeated: at most the one in flight ran twice.
+    expect(await calls('g', 'tick')).toBeLessThanOrEqual(13);
+  }, 240_000);
+
+  it('retries a run whose model keeps failing from its checkpoint, then ends it with the error', async () => {
+    await start('f1');
+    const runId = await runs.enqueue('broken', 'anything');
+    const outcome = await runs.result(runId);
+    expect(outcome.status).toBe('failed');
+    expect(outcome.error).toMatchObject({ name: 'ModelCallError' });
+    expect(outcome.error?.message).toContain('Service Unavailable');
+    expect((await runs.status(runId)).attempt).toBe(3);
+  }, 240_000);
+
   it('ends a run whose checkpoint is corrupt with a clear error, and leaves the others alone', async () => {
     await start('d1', 'd2');
     const bad = await runs.enqueue('refunder', 'refund id=bad');

@@ -181,6 +181,26 @@ export class DurableWorker {
       await fail(new AgentConfigError(`Agent "${run.agent}" could not be built: ${(error as Error)?.message ?? error}`, { cause: error }));
       return;
     }
+    try {
+      await this.#drive(job, token, run, attempt, agent, memory);
+    } finally {
+      // Each run gets a fresh agent; what it holds (a CodeAgent's sandbox) goes with it.
+      await (agent as { close?: () => Promise<void> }).close?.().catch(this.#onError);
+    }
+  }
+
+  /** Runs (or resumes) one run with its agent until it ends, parks, or is stopped. */
+  async #drive(
+    job: Job<RunJobData>,
+    token: string | undefined,
+    run: RunRecord,
+    attempt: number,
+    agent: MultiStepAgent<any>,
+    memory: AgentMemory | undefined,
+  ): Promise<void> {
+    const { runId } = run;
+    const store = this.#store;
+    const fail = (error: unknown) => store.finish(runId, attempt, { status: 'failed', error: serializeError(error) });
     if (memory) agent.memory = memory;
     const answered = memory?.actionSteps.at(-1)?.finalAnswer;
     if (answered) {

@@ -30,10 +30,11 @@ const server = await startRedis();
 const connection = { host: '127.0.0.1', port: server.port };
 const redis = new Redis({ ...connection, maxRetriesPerRequest: null });
 const agents = testAgents(redis);
+const started: Array<{ kill(signal?: NodeJS.Signals): Promise<void> }> = [];
 
+// Throws, so that the finally below still stops redis-server.
 function fail(message: string): never {
-  console.error(`BENCH FAILED: ${message}`);
-  process.exit(1);
+  throw new Error(`BENCH FAILED: ${message}`);
 }
 
 /** CPU time (ms) a process has used, from /proc (Linux). */
@@ -99,6 +100,7 @@ try {
     const workers = await Promise.all(
       Array.from({ length: n }, (_, i) => startWorker(`bench-${n}-${i}`, server.port, { CONCURRENCY: String(CONCURRENCY) })),
     );
+    started.push(...workers);
     const prefix = `w${n}-`;
     const pids = workers.map((w) => w.child.pid!);
     const cpu0 = { workers: pids.map(processCpuMs), redis: await redisCpuMs(), client: process.cpuUsage() };
@@ -125,7 +127,11 @@ try {
     `On this machine's ${availableParallelism()} cores the scaling is bounded by CPU: the workers, Redis and the enqueuing client share them, so the ceiling is ` +
       'cores ÷ (CPU per run, summed above); past one worker per core, more processes only split the same CPU (and wait on the machine\'s other load).',
   );
+} catch (error) {
+  console.error((error as Error).message);
+  process.exitCode = 1;
 } finally {
+  await Promise.all(started.map((w) => w.kill('SIGKILL')));
   redis.disconnect();
   await disposeRedis(server);
 }

@@ -1,0 +1,16 @@
+import { newQuickJSAsyncWASMModuleFromVariant } from 'quickjs-emscripten-core';
+import variant from '@jitl/quickjs-wasmfile-release-asyncify';
+import { asyncCall } from './src/asyncify-calls.ts';
+const mod = await newQuickJSAsyncWASMModuleFromVariant(variant as any);
+const ctx = mod.newContext();
+const t = ctx.newAsyncifiedFunction('t', async (x) => { await new Promise((r) => setTimeout(r, 5)); return ctx.newString('got ' + ctx.getString(x)); });
+ctx.setProp(ctx.global, 't', t);
+const fn = ctx.unwrapResult(ctx.evalCode('(function (s) { const a = t(s); return a + "!"; })'));
+const r = await asyncCall(ctx, fn, ctx.newString('A'));
+console.log('sync fn:', 'value' in r ? ctx.dump(r.value) : ctx.dump(r.error));
+const afn = ctx.unwrapResult(ctx.evalCode('(async function (s) { const a = t(s); return a + "!"; })'));
+const r2 = await asyncCall(ctx, afn, ctx.newString('B'));
+console.log('async fn:', 'value' in r2 ? ctx.getPromiseState(r2.value) : ctx.dump(r2.error));
+const st = ctx.getPromiseState((r2 as any).value); console.log(st.type, st.type === 'fulfilled' ? ctx.dump(st.value) : '');
+const r3 = await ctx.evalCodeAsync('(async function (s) { const a = t(s); return a + "!"; })("C")');
+const st3 = ctx.getPromiseState((r3 as any).value); console.log('evalCodeAsync', st3.type, st3.type === 'fulfilled' ? ctx.dump(st3.value) : '');

@@ -1,0 +1,10 @@
+import { newQuickJSAsyncWASMModuleFromVariant } from 'quickjs-emscripten-core';
+import variant from '@jitl/quickjs-wasmfile-release-asyncify';
+const mod = await newQuickJSAsyncWASMModuleFromVariant(variant as any);
+const ctx = mod.newContext();
+const t = ctx.newAsyncifiedFunction('t', async (x) => { await new Promise((r) => setTimeout(r, 5)); return ctx.newString('got ' + ctx.getString(x)); });
+ctx.setProp(ctx.global, 't', t);
+const r3 = await ctx.evalCodeAsync('(function (s) { const a = t(s); return a + "!"; })("C")');
+console.log('evalCodeAsync', 'value' in r3 && r3.value ? ctx.dump(r3.value) : ctx.dump(r3.error!));
+const em = (mod as any).module;
+console.log(Object.keys(em).filter(k => /sync|ccall|cwrap/i.test(k)));

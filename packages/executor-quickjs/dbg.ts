@@ -1,7 +1,3 @@
 import { QuickJSExecutor } from '/work/wt/quickjs/packages/executor-quickjs/src/index.ts';
-const tools = [{ name: 'add', call: async (i: any) => i.a + i.b }];
-const ex = new QuickJSExecutor();
-for (const code of ['add({a:1,b:2})', 'const d = add({a:1,b:2}); console.log("direct", d);', 'console.log("direct", add({a:1,b:2}));', 'console.log("later")']) {
-  console.log(JSON.stringify(code), await ex.execute(code, { tools }));
-}
-await ex.close();
+const ex = new QuickJSExecutor({ memoryLimitMb: 64 });
+console.log(await ex.execute('const m = new Map();\nfor (let i = 0; ; i++) m.set(i, { i, a: [i, i], s: String(i) })', { tools: [], timeoutMs: 20000 }));

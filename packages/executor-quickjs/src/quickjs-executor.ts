@@ -103,7 +103,7 @@ export class QuickJSExecutor implements CodeExecutor {
     if (this.#sandbox && !this.#sandbox.disposed) return this.#sandbox;
     const modules = await this.#modules();
     const limits = { memoryLimitMb: this.options.memoryLimitMb, stackLimitKb: this.options.stackLimitKb };
-    this.#sandbox = QuickJSSandbox.create(await this.#instances.take(), limits, modules);
+    this.#sandbox = QuickJSSandbox.create(await this.#instances.take(this.options.memoryLimitMb), limits, modules);
     return this.#sandbox;
   }
 

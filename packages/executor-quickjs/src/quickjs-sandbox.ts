@@ -135,7 +135,8 @@ export class QuickJSSandbox {
       for (;;) {
         const state = context.getPromiseState(promise);
         // Interrupted code after an `await` rejects its promise, and the prelude reports that as an error.
-        if (stopped && state.type !== 'pending') state.dispose();
+        if (stopped && state.type === 'fulfilled') state.value.dispose();
+        if (stopped && state.type === 'rejected') state.error.dispose();
         if (stopped) return this.#abandon(stopped);
         if (state.type === 'fulfilled') {
           const json = state.value.consume((value) => context.getString(value));

@@ -4,6 +4,10 @@ import { newQuickJSAsyncWASMModuleFromVariant, newVariant, type QuickJSAsyncWASM
 export type QuickJSAsyncVariant = Extract<Parameters<typeof newQuickJSAsyncWASMModuleFromVariant>[0], { type: 'async' }>;
 
 const DEFAULT_VARIANT = '@jitl/quickjs-wasmfile-release-asyncify';
+const PAGE = 65_536;
+/** The build's initial memory (16 MB) and its largest (2 GB): a limit outside them is moved to the nearest. */
+const MIN_PAGES = 256;
+const MAX_PAGES = 32_768;
 
 /**
  * WebAssembly instances of QuickJS, one per sandbox. Asyncify lets one call at a time be
@@ -12,13 +16,19 @@ const DEFAULT_VARIANT = '@jitl/quickjs-wasmfile-release-asyncify';
  * The WebAssembly code is compiled once per process and variant; an instance of it costs a few
  * milliseconds (its linear memory is allocated and initialised). So one spare instance is kept
  * ready: taking it starts the next one in the background, and a new sandbox usually finds one.
+ *
+ * The memory limit is the instance's own: its WebAssembly memory is created with that maximum,
+ * so QuickJS's allocations fail (an out-of-memory error in the sandbox) when the code has used it
+ * up — bounded by construction, whatever QuickJS counts. (This build's own allocator limit cannot
+ * see the size of large blocks, so it is not relied on.)
  */
 export class QuickJSInstances {
-  #variant: Promise<QuickJSAsyncVariant>;
-  #spare: Promise<QuickJSAsyncWASMModule> | undefined;
+  /** The variant, and its WebAssembly compiled once when this runtime lets us (see loadDefaultVariant). */
+  #variant: Promise<{ variant: QuickJSAsyncVariant; wasmModule?: WebAssembly.Module }>;
+  readonly #spares = new Map<number, Promise<QuickJSAsyncWASMModule>>();
 
   constructor(variant?: QuickJSAsyncVariant) {
-    this.#variant = variant ? Promise.resolve(variant) : loadDefaultVariant();
+    this.#variant = variant ? Promise.resolve({ variant }) : loadDefaultVariant();
     // A failed load is reported by take(), not as an unhandled rejection now.
     this.#variant.catch(() => {});
   }
@@ -28,25 +38,30 @@ export class QuickJSInstances {
     await this.#variant;
   }
 
-  async take(): Promise<QuickJSAsyncWASMModule> {
-    const taken = this.#spare ?? this.#instantiate();
-    this.#spare = undefined;
+  /** An instance whose memory cannot grow past `memoryLimitMb`. */
+  async take(memoryLimitMb: number): Promise<QuickJSAsyncWASMModule> {
+    const taken = this.#spares.get(memoryLimitMb) ?? this.#instantiate(memoryLimitMb);
+    this.#spares.delete(memoryLimitMb);
     const instance = await taken;
-    this.#prepareSpare();
+    this.#prepareSpare(memoryLimitMb);
     return instance;
   }
 
-  #prepareSpare(): void {
-    if (this.#spare) return;
-    const spare = this.#instantiate();
+  #prepareSpare(memoryLimitMb: number): void {
+    if (this.#spares.has(memoryLimitMb)) return;
+    const spare = this.#instantiate(memoryLimitMb);
     spare.catch(() => {
-      if (this.#spare === spare) this.#spare = undefined;
+      if (this.#spares.get(memoryLimitMb) === spare) this.#spares.delete(memoryLimitMb);
     });
-    this.#spare = spare;
+    this.#spares.set(memoryLimitMb, spare);
   }
 
-  async #instantiate(): Promise<QuickJSAsyncWASMModule> {
-    return newQuickJSAsyncWASMModuleFromVariant(await this.#variant);
+  async #instantiate(memoryLimitMb: number): Promise<QuickJSAsyncWASMModule> {
+    const pages = Math.max(MIN_PAGES, Math.min(MAX_PAGES, Math.ceil((memoryLimitMb * 1024 * 1024) / PAGE)));
+    const wasmMemory = new WebAssembly.Memory({ initial: MIN_PAGES, maximum: pages });
+    // newVariant does not compose (an outer one's options are lost): one call with every option.
+    const { variant, wasmModule } = await this.#variant;
+    return newQuickJSAsyncWASMModuleFromVariant(newVariant(variant, { wasmMemory, ...(wasmModule ? { wasmModule } : {}) }) as QuickJSAsyncVariant);
   }
 }
 
@@ -54,15 +69,15 @@ export class QuickJSInstances {
  * The default variant (the WebAssembly in its own file), with its code compiled once when this
  * runtime can read the file (Node, Bun, Deno); elsewhere the variant loads it itself each time.
  */
-async function loadDefaultVariant(): Promise<QuickJSAsyncVariant> {
+async function loadDefaultVariant(): Promise<{ variant: QuickJSAsyncVariant; wasmModule?: WebAssembly.Module }> {
   let variant: QuickJSAsyncVariant;
   try {
     variant = (await import('@jitl/quickjs-wasmfile-release-asyncify')).default as QuickJSAsyncVariant;
   } catch (error) {
     throw new Error(`The QuickJS executor needs ${DEFAULT_VARIANT} (a dependency of @actkit/executor-quickjs), or a \`variant\` option: ${(error as Error).message}`);
   }
-  const compiled = await compileWasmFile().catch(() => undefined);
-  return compiled ? (newVariant(variant, { wasmModule: compiled }) as QuickJSAsyncVariant) : variant;
+  const wasmModule = await compileWasmFile().catch(() => undefined);
+  return wasmModule ? { variant, wasmModule } : { variant };
 }
 
 async function compileWasmFile(): Promise<WebAssembly.Module> {

@@ -181,7 +181,9 @@ export class QuickJSSandbox {
     const message = stopped ? '' : describe(this.#context, error);
     this.dispose();
     if (stopped) return { type: stopped };
-    if (OUT_OF_MEMORY.test(message)) return { type: 'memory' };
+    // QuickJS throws `null` when it runs out of memory while throwing its out-of-memory error
+    // (the code's own `throw null` is caught by the prelude, so it never gets here).
+    if (OUT_OF_MEMORY.test(message) || message === 'null') return { type: 'memory' };
     return { type: 'crash', message };
   }
 

@@ -129,4 +129,4 @@ for (const [label, code, answer] of cpu) {
 }
 await quickjs.close();
 await local.close();
-console.log('  QuickJS interprets (no JIT): CPU-heavy code runs slower than in V8; tool calls and start-up are where it is fast.');
+console.log('  QuickJS interprets (no JIT): CPU-heavy code runs many times slower than in V8.');

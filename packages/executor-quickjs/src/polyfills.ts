@@ -104,13 +104,20 @@ function installPolyfills(global: any): void {
     }
     return n < 0 && /[1-9]/.test(out) ? `-${out}` : out;
   };
-  defineHidden(Number.prototype, 'toLocaleString', function toLocaleString(this: number, _locales?: unknown, options?: NumberOptions) {
-    return formatNumber(this, options);
-  });
-  defineHidden(BigInt.prototype, 'toLocaleString', function toLocaleString(this: bigint) {
-    const text = this.toString();
-    return text.startsWith('-') ? `-${group(text.slice(1))}` : group(text);
-  });
+  // Methods (not `function toLocaleString`) so that each keeps its name without shadowing a global.
+  const numberMethods = {
+    toLocaleString(this: number, _locales?: unknown, options?: NumberOptions) {
+      return formatNumber(this, options);
+    },
+  };
+  const bigintMethods = {
+    toLocaleString(this: bigint) {
+      const text = this.toString();
+      return text.startsWith('-') ? `-${group(text.slice(1))}` : group(text);
+    },
+  };
+  defineHidden(Number.prototype, 'toLocaleString', numberMethods.toLocaleString);
+  defineHidden(BigInt.prototype, 'toLocaleString', bigintMethods.toLocaleString);
 
   // ── dates (the sandbox's zone is UTC) ────────────────────────────────────────────────────
   const pad = (n: number) => (n < 10 ? `0${n}` : `${n}`);
@@ -120,21 +127,27 @@ function installPolyfills(global: any): void {
     return `${h % 12 === 0 ? 12 : h % 12}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
   };
   const valid = (d: Date, format: (d: Date) => string) => (Number.isNaN(d.getTime()) ? 'Invalid Date' : format(d));
-  defineHidden(Date.prototype, 'toLocaleDateString', function toLocaleDateString(this: Date) {
-    return valid(this, dateText);
-  });
-  defineHidden(Date.prototype, 'toLocaleTimeString', function toLocaleTimeString(this: Date) {
-    return valid(this, timeText);
-  });
-  defineHidden(Date.prototype, 'toLocaleString', function toLocaleString(this: Date) {
-    return valid(this, (d) => `${dateText(d)}, ${timeText(d)}`);
-  });
+  const dateMethods = {
+    toLocaleDateString(this: Date) {
+      return valid(this, dateText);
+    },
+    toLocaleTimeString(this: Date) {
+      return valid(this, timeText);
+    },
+    toLocaleString(this: Date) {
+      return valid(this, (d) => `${dateText(d)}, ${timeText(d)}`);
+    },
+  };
+  for (const name of ['toLocaleDateString', 'toLocaleTimeString', 'toLocaleString'] as const) defineHidden(Date.prototype, name, dateMethods[name]);
 
   // ── Intl ─────────────────────────────────────────────────────────────────────────────────
   if (typeof global.Intl === 'undefined') {
+    // A class, so that `new Intl.Collator()` reaches the message rather than "is not a constructor".
     const missing = (name: string) =>
-      function () {
-        throw new TypeError(`Intl.${name} is not available in the QuickJS sandbox (QuickJS has no Intl; numbers and dates format as en-US).`);
+      class {
+        constructor() {
+          throw new TypeError(`Intl.${name} is not available in the QuickJS sandbox (QuickJS has no Intl; numbers and dates format as en-US).`);
+        }
       };
     class NumberFormat {
       readonly #options: NumberOptions;

@@ -55,14 +55,14 @@ export class QuickJSSandbox {
     let sandbox: QuickJSSandbox | undefined;
     const global = context.global;
       const callTool = context.newAsyncifiedFunction('callTool', async (name, json) => {
-        const handlers = sandbox?.#handlers;
+        const handlers = sandbox ? sandbox.#handlers : undefined;
         const reply = handlers
           ? await handlers.callTool(context.getString(name), context.getString(json))
           : JSON.stringify({ ok: false, error: 'No action is running.' });
         return context.newString(reply);
       });
       const log = context.newFunction('log', (text) => {
-        sandbox?.#handlers?.log(context.getString(text));
+        if (sandbox) sandbox.#handlers?.log(context.getString(text));
       });
       const host = context.newObject();
       context.setProp(host, 'callTool', callTool);
@@ -74,7 +74,7 @@ export class QuickJSSandbox {
       for (const module of modules) context.unwrapResult(context.evalCode(module.code, `module:${module.name}`, { type: 'global' })).dispose();
       const runAction = context.getProp(global, '__actkit_runAction');
       sandbox = new QuickJSSandbox(context, runAction);
-      runtime.setInterruptHandler(() => sandbox?.#stop?.() ?? false);
+      runtime.setInterruptHandler(() => (sandbox ? (sandbox.#stop?.() ?? false) : false));
       return sandbox;
   }
 

@@ -3,6 +3,14 @@ import { newQuickJSAsyncWASMModuleFromVariant, newVariant, type QuickJSAsyncWASM
 /** A build of QuickJS for quickjs-emscripten, asyncify flavour (e.g. `@jitl/quickjs-singlefile-browser-release-asyncify`). */
 export type QuickJSAsyncVariant = Extract<Parameters<typeof newQuickJSAsyncWASMModuleFromVariant>[0], { type: 'async' }>;
 
+/** The WebAssembly API of the JavaScript runtime (this package's types leave the DOM's out). */
+interface WasmApi {
+  compile(bytes: Uint8Array): Promise<WasmModule>;
+  Memory: new (descriptor: { initial: number; maximum: number }) => object;
+}
+type WasmModule = object;
+const wasm = (globalThis as unknown as { WebAssembly: WasmApi }).WebAssembly;
+
 const DEFAULT_VARIANT = '@jitl/quickjs-wasmfile-release-asyncify';
 const PAGE = 65_536;
 /** The build's initial memory (16 MB) and its largest (2 GB): a limit outside them is moved to the nearest. */
@@ -24,7 +32,7 @@ const MAX_PAGES = 32_768;
  */
 export class QuickJSInstances {
   /** The variant, and its WebAssembly compiled once when this runtime lets us (see loadDefaultVariant). */
-  #variant: Promise<{ variant: QuickJSAsyncVariant; wasmModule?: WebAssembly.Module }>;
+  #variant: Promise<{ variant: QuickJSAsyncVariant; wasmModule?: WasmModule }>;
   readonly #spares = new Map<number, Promise<QuickJSAsyncWASMModule>>();
 
   constructor(variant?: QuickJSAsyncVariant) {
@@ -58,10 +66,10 @@ export class QuickJSInstances {
 
   async #instantiate(memoryLimitMb: number): Promise<QuickJSAsyncWASMModule> {
     const pages = Math.max(MIN_PAGES, Math.min(MAX_PAGES, Math.ceil((memoryLimitMb * 1024 * 1024) / PAGE)));
-    const wasmMemory = new WebAssembly.Memory({ initial: MIN_PAGES, maximum: pages });
+    const wasmMemory = new wasm.Memory({ initial: MIN_PAGES, maximum: pages });
     // newVariant does not compose (an outer one's options are lost): one call with every option.
     const { variant, wasmModule } = await this.#variant;
-    return newQuickJSAsyncWASMModuleFromVariant(newVariant(variant, { wasmMemory, ...(wasmModule ? { wasmModule } : {}) }) as QuickJSAsyncVariant);
+    return newQuickJSAsyncWASMModuleFromVariant(newVariant(variant, { wasmMemory, ...(wasmModule ? { wasmModule } : {}) } as Parameters<typeof newVariant>[1]) as QuickJSAsyncVariant);
   }
 }
 
@@ -69,7 +77,7 @@ export class QuickJSInstances {
  * The default variant (the WebAssembly in its own file), with its code compiled once when this
  * runtime can read the file (Node, Bun, Deno); elsewhere the variant loads it itself each time.
  */
-async function loadDefaultVariant(): Promise<{ variant: QuickJSAsyncVariant; wasmModule?: WebAssembly.Module }> {
+async function loadDefaultVariant(): Promise<{ variant: QuickJSAsyncVariant; wasmModule?: WasmModule }> {
   let variant: QuickJSAsyncVariant;
   try {
     variant = (await import('@jitl/quickjs-wasmfile-release-asyncify')).default as QuickJSAsyncVariant;
@@ -80,8 +88,8 @@ async function loadDefaultVariant(): Promise<{ variant: QuickJSAsyncVariant; was
   return wasmModule ? { variant, wasmModule } : { variant };
 }
 
-async function compileWasmFile(): Promise<WebAssembly.Module> {
+async function compileWasmFile(): Promise<WasmModule> {
   const [{ createRequire }, { readFile }] = await Promise.all([import('node:module'), import('node:fs/promises')]);
   const file = createRequire(import.meta.url).resolve(`${DEFAULT_VARIANT}/wasm`);
-  return WebAssembly.compile(await readFile(file));
+  return wasm.compile(await readFile(file));
 }

@@ -9,7 +9,8 @@ import {
   type SandboxRunOutcome,
   SerialQueue,
 } from '@actkit/code-actions';
-import { type ActionHandlers, type ModuleScript, QuickJSSandbox } from './quickjs-sandbox.js';
+import type { ActionHandlers, ModuleScript, QuickJSSandbox } from './quickjs-sandbox.js';
+import { SandboxPool } from './sandbox-pool.js';
 import { type QuickJSAsyncVariant, QuickJSInstances } from './wasm-module.js';
 
 export interface QuickJSExecutorOptions {
@@ -33,15 +34,15 @@ export interface QuickJSExecutorOptions {
 
 const DEFAULTS = { memoryLimitMb: 128, stackLimitKb: 512, timeoutMs: 30_000, maxLogChars: 10_000 };
 
-/** One set of instances per variant: the compiled WebAssembly and the spare instance are shared. */
-const instancesByVariant = new Map<QuickJSAsyncVariant | undefined, QuickJSInstances>();
-function instancesFor(variant: QuickJSAsyncVariant | undefined): QuickJSInstances {
-  let instances = instancesByVariant.get(variant);
-  if (!instances) {
-    instances = new QuickJSInstances(variant);
-    instancesByVariant.set(variant, instances);
+/** One pool per variant: the compiled WebAssembly and the spare sandboxes are shared by its executors. */
+const poolsByVariant = new Map<QuickJSAsyncVariant | undefined, SandboxPool>();
+function poolFor(variant: QuickJSAsyncVariant | undefined): SandboxPool {
+  let pool = poolsByVariant.get(variant);
+  if (!pool) {
+    pool = new SandboxPool(new QuickJSInstances(variant));
+    poolsByVariant.set(variant, pool);
   }
-  return instances;
+  return pool;
 }
 
 /**
@@ -55,7 +56,7 @@ export class QuickJSExecutor implements CodeExecutor {
   readonly options: Readonly<typeof DEFAULTS> & { resolveModulesFrom: string };
   /** The modules the code may import (CodeAgent lists them in its prompt). */
   readonly modules: readonly string[];
-  readonly #instances: QuickJSInstances;
+  readonly #pool: SandboxPool;
   readonly #moduleScripts: readonly ModuleScript[];
   readonly #queue = new SerialQueue();
   #sandbox: QuickJSSandbox | undefined;
@@ -73,7 +74,7 @@ export class QuickJSExecutor implements CodeExecutor {
     this.#moduleScripts = options.moduleScripts ?? [];
     this.modules = [...(options.modules ?? []), ...this.#moduleScripts.map((m) => m.name)];
     this.#bundledModules = options.modules ?? [];
-    this.#instances = instancesFor(options.variant);
+    this.#pool = poolFor(options.variant);
   }
 
   readonly #bundledModules: readonly string[];
@@ -103,7 +104,7 @@ export class QuickJSExecutor implements CodeExecutor {
     if (this.#sandbox && !this.#sandbox.disposed) return this.#sandbox;
     const modules = await this.#modules();
     const limits = { memoryLimitMb: this.options.memoryLimitMb, stackLimitKb: this.options.stackLimitKb };
-    this.#sandbox = QuickJSSandbox.create(await this.#instances.take(this.options.memoryLimitMb), limits, modules);
+    this.#sandbox = await this.#pool.take(limits, modules);
     return this.#sandbox;
   }
 

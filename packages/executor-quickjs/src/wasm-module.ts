@@ -22,8 +22,8 @@ const MAX_PAGES = 32_768;
  * suspended per instance (a sandbox waiting on a host tool), so sandboxes never share one.
  *
  * The WebAssembly code is compiled once per process and variant; an instance of it costs a few
- * milliseconds (its linear memory is allocated and initialised). So one spare instance is kept
- * ready: taking it starts the next one in the background, and a new sandbox usually finds one.
+ * milliseconds (its linear memory is allocated and initialised) — see SandboxPool for why a new
+ * sandbox rarely waits for that.
  *
  * The memory limit is the instance's own: its WebAssembly memory is created with that maximum,
  * so QuickJS's allocations fail (an out-of-memory error in the sandbox) when the code has used it
@@ -33,7 +33,6 @@ const MAX_PAGES = 32_768;
 export class QuickJSInstances {
   /** The variant, and its WebAssembly compiled once when this runtime lets us (see loadDefaultVariant). */
   #variant: Promise<{ variant: QuickJSAsyncVariant; wasmModule?: WasmModule }>;
-  readonly #spares = new Map<number, Promise<QuickJSAsyncWASMModule>>();
 
   constructor(variant?: QuickJSAsyncVariant) {
     this.#variant = variant ? Promise.resolve({ variant }) : loadDefaultVariant();
@@ -41,30 +40,8 @@ export class QuickJSInstances {
     this.#variant.catch(() => {});
   }
 
-  /** The WebAssembly code, compiled (the one-time cost of the first sandbox). */
-  async load(): Promise<void> {
-    await this.#variant;
-  }
-
-  /** An instance whose memory cannot grow past `memoryLimitMb`. */
-  async take(memoryLimitMb: number): Promise<QuickJSAsyncWASMModule> {
-    const taken = this.#spares.get(memoryLimitMb) ?? this.#instantiate(memoryLimitMb);
-    this.#spares.delete(memoryLimitMb);
-    const instance = await taken;
-    this.#prepareSpare(memoryLimitMb);
-    return instance;
-  }
-
-  #prepareSpare(memoryLimitMb: number): void {
-    if (this.#spares.has(memoryLimitMb)) return;
-    const spare = this.#instantiate(memoryLimitMb);
-    spare.catch(() => {
-      if (this.#spares.get(memoryLimitMb) === spare) this.#spares.delete(memoryLimitMb);
-    });
-    this.#spares.set(memoryLimitMb, spare);
-  }
-
-  async #instantiate(memoryLimitMb: number): Promise<QuickJSAsyncWASMModule> {
+  /** A new instance whose memory cannot grow past `memoryLimitMb`. */
+  async create(memoryLimitMb: number): Promise<QuickJSAsyncWASMModule> {
     const pages = Math.max(MIN_PAGES, Math.min(MAX_PAGES, Math.ceil((memoryLimitMb * 1024 * 1024) / PAGE)));
     const wasmMemory = new wasm.Memory({ initial: MIN_PAGES, maximum: pages });
     // newVariant does not compose (an outer one's options are lost): one call with every option.

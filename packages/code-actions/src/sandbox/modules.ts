@@ -1,5 +1,3 @@
-import { createRequire } from 'node:module';
-import { join } from 'node:path';
 import { ExecutorError } from '@actkit/core';
 
 /** A module the code may import, bundled into one script that registers it in the sandbox. */
@@ -33,6 +31,9 @@ function bundleOne(name: string, resolveFrom: string): Promise<ModuleBundle> {
 }
 
 async function build(name: string, resolveFrom: string): Promise<ModuleBundle> {
+  // Node's module resolution, loaded here: this module is part of every code-actions import,
+  // also in runtimes without it (a browser page), where only modules bundled beforehand are used.
+  const [{ createRequire }, { join }] = await Promise.all([import('node:module'), import('node:path')]);
   try {
     createRequire(join(resolveFrom, 'noop.js')).resolve(name);
   } catch {

@@ -42,7 +42,7 @@ await firstLocal.close();
 async function newToFirst(make: () => CodeExecutor, rounds: number, pauseMs: number): Promise<number> {
   const times: number[] = [];
   for (let i = 0; i < rounds; i++) {
-    // A pause between agents starting, as in a server: the spare instance is ready again.
+    // A pause between agents starting, as in a server: the spare sandbox is ready again.
     await new Promise((r) => setTimeout(r, pauseMs));
     const executor = make();
     const start = performance.now();
@@ -53,7 +53,7 @@ async function newToFirst(make: () => CodeExecutor, rounds: number, pauseMs: num
   }
   return median(times.slice(3));
 }
-row('new sandbox → first result', await newToFirst(() => new QuickJSExecutor(), 40, 20), await newToFirst(() => new LocalExecutor({ mode: 'in-process' }), 40, 20), undefined, 2);
+row('new sandbox → first result', await newToFirst(() => new QuickJSExecutor(), 25, 250), await newToFirst(() => new LocalExecutor({ mode: 'in-process' }), 25, 250), undefined, 2);
 row('  … back to back (no pause)', await newToFirst(() => new QuickJSExecutor(), 30, 0), await newToFirst(() => new LocalExecutor({ mode: 'in-process' }), 30, 0), undefined);
 
 const quickjs = new QuickJSExecutor();

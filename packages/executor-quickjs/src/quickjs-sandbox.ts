@@ -54,28 +54,28 @@ export class QuickJSSandbox {
     const context = runtime.newContext();
     let sandbox: QuickJSSandbox | undefined;
     const global = context.global;
-      const callTool = context.newAsyncifiedFunction('callTool', async (name, json) => {
-        const handlers = sandbox ? sandbox.#handlers : undefined;
-        const reply = handlers
-          ? await handlers.callTool(context.getString(name), context.getString(json))
-          : JSON.stringify({ ok: false, error: 'No action is running.' });
-        return context.newString(reply);
-      });
-      const log = context.newFunction('log', (text) => {
-        if (sandbox) sandbox.#handlers?.log(context.getString(text));
-      });
-      const host = context.newObject();
-      context.setProp(host, 'callTool', callTool);
-      context.setProp(host, 'log', log);
-      context.setProp(global, '__actkit_host', host);
-      for (const handle of [callTool, log, host]) handle.dispose();
-      context.unwrapResult(context.evalCode(SANDBOX_POLYFILLS, 'actkit-polyfills.js', { type: 'global', strict: true })).dispose();
-      withNamingEval(context, () => context.unwrapResult(context.evalCode(SANDBOX_PRELUDE, 'actkit-prelude.js', { type: 'global' })).dispose());
-      for (const module of modules) context.unwrapResult(context.evalCode(module.code, `module:${module.name}`, { type: 'global' })).dispose();
-      const runAction = context.getProp(global, '__actkit_runAction');
-      sandbox = new QuickJSSandbox(context, runAction);
-      runtime.setInterruptHandler(() => (sandbox ? (sandbox.#stop?.() ?? false) : false));
-      return sandbox;
+    const callTool = context.newAsyncifiedFunction('callTool', async (name, json) => {
+      const handlers = sandbox ? sandbox.#handlers : undefined;
+      const reply = handlers
+        ? await handlers.callTool(context.getString(name), context.getString(json))
+        : JSON.stringify({ ok: false, error: 'No action is running.' });
+      return context.newString(reply);
+    });
+    const log = context.newFunction('log', (text) => {
+      if (sandbox) sandbox.#handlers?.log(context.getString(text));
+    });
+    const host = context.newObject();
+    context.setProp(host, 'callTool', callTool);
+    context.setProp(host, 'log', log);
+    context.setProp(global, '__actkit_host', host);
+    for (const handle of [callTool, log, host]) handle.dispose();
+    context.unwrapResult(context.evalCode(SANDBOX_POLYFILLS, 'actkit-polyfills.js', { type: 'global', strict: true })).dispose();
+    withNamingEval(context, () => context.unwrapResult(context.evalCode(SANDBOX_PRELUDE, 'actkit-prelude.js', { type: 'global' })).dispose());
+    for (const module of modules) context.unwrapResult(context.evalCode(module.code, `module:${module.name}`, { type: 'global' })).dispose();
+    const runAction = context.getProp(global, '__actkit_runAction');
+    sandbox = new QuickJSSandbox(context, runAction);
+    runtime.setInterruptHandler(() => (sandbox ? (sandbox.#stop?.() ?? false) : false));
+    return sandbox;
   }
 
   get disposed(): boolean {
@@ -132,27 +132,26 @@ export class QuickJSSandbox {
       if ('error' in first) return this.#failure(first.error, stopped);
       const promise = first.value;
       try {
-      for (;;) {
-        const state = context.getPromiseState(promise);
-        // Interrupted code after an `await` rejects its promise, and the prelude reports that as an error.
-        if (stopped && state.type === 'fulfilled') state.value.dispose();
-        if (stopped && state.type === 'rejected') state.error.dispose();
-        if (stopped) return this.#abandon(stopped);
-        if (state.type === 'fulfilled') {
-          const json = state.value.consume((value) => context.getString(value));
-          return this.#outcome(json);
+        for (;;) {
+          const state = context.getPromiseState(promise);
+          // Interrupted code after an `await` rejects its promise, and the prelude reports that as an error.
+          if (stopped && state.type === 'fulfilled') state.value.dispose();
+          if (stopped && state.type === 'rejected') state.error.dispose();
+          if (stopped) return this.#abandon(stopped);
+          if (state.type === 'fulfilled') {
+            const json = state.value.consume((value) => context.getString(value));
+            return this.#outcome(json);
+          }
+          if (state.type === 'rejected') return this.#failure(state.error, stopped);
+          if (context.runtime.hasPendingJob()) {
+            const ran = await Promise.race([runPendingJobs(context), woken]);
+            if (!ran) return this.#abandon(stopped!);
+            if ('error' in ran) return this.#failure(ran.error, stopped);
+          } else {
+            // Nothing left to run, and the action is not done: it waits for what never comes.
+            await woken;
+          }
         }
-        if (state.type === 'rejected') return this.#failure(state.error, stopped);
-        if (stopped) return this.#abandon(stopped);
-        if (context.runtime.hasPendingJob()) {
-          const ran = await Promise.race([runPendingJobs(context), woken]);
-          if (!ran) return this.#abandon(stopped!);
-          if ('error' in ran) return this.#failure(ran.error, stopped);
-        } else {
-          // Nothing left to run, and the action is not done: it waits for what never comes.
-          await woken;
-        }
-      }
       } finally {
         if (!this.#disposed) promise.dispose();
       }

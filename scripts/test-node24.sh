@@ -53,4 +53,4 @@ node -e "require.resolve('isolated-vm-7', { paths: ['packages/executor-local'] }
   || { echo '[node24] isolated-vm 7 was not installed'; exit 1; }
 
 log "tests on Node 24"
-pnpm --filter @actkit/code-actions --filter @actkit/executor-local run test
+pnpm --filter @actkit/code-actions --filter @actkit/executor-local --filter @actkit/executor-quickjs run test

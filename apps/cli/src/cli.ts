@@ -34,7 +34,7 @@ Compare:
   -o, --report file.html   also write an HTML report with SVG charts
 
 Both:
-      --executor local|docker   where code actions run (default local: V8 isolates)
+      --executor local|quickjs|docker   where code actions run (default local: V8 isolates; quickjs: WebAssembly)
       --docker-image image      with --executor docker (default $ACTKIT_DOCKER_IMAGE or actkit-runner:latest)
       --max-steps n        at most n steps per run (default 10)
   -q, --quiet              print only the answer (run) or the table (compare)

@@ -5,7 +5,7 @@ import { SetupError } from './errors.js';
 
 export const AGENT_KINDS = ['tool', 'code'] as const;
 export type AgentKind = (typeof AGENT_KINDS)[number];
-export const EXECUTORS = ['local', 'docker'] as const;
+export const EXECUTORS = ['local', 'quickjs', 'docker'] as const;
 
 export const AGENT_LABELS: Record<AgentKind, string> = {
   tool: 'ToolCallingAgent (JSON tool calls)',
@@ -16,7 +16,7 @@ export interface AgentSetup {
   agent: string;
   model: Model;
   tools: AnyTool[];
-  /** Where code actions run: "local" (V8 isolates, default) or "docker". */
+  /** Where code actions run: "local" (V8 isolates, default), "quickjs" (WebAssembly) or "docker". */
   executor?: string;
   /** The Docker image (default ACTKIT_DOCKER_IMAGE, else "actkit-runner:latest"). */
   dockerImage?: string | undefined;
@@ -55,6 +55,10 @@ async function startExecutor(name: string, dockerImage: string | undefined): Pro
     const { LocalExecutor } = await import('@actkit/executor-local');
     executor = new LocalExecutor();
     hint = 'The local executor needs isolated-vm built for this Node.js (pnpm install builds it).';
+  } else if (name === 'quickjs') {
+    const { QuickJSExecutor } = await import('@actkit/executor-quickjs');
+    executor = new QuickJSExecutor();
+    hint = 'The QuickJS executor loads QuickJS compiled to WebAssembly (@jitl/quickjs-wasmfile-release-asyncify): reinstall if it is missing.';
   } else if (name === 'docker') {
     const docker = (await import('@actkit/executor-docker').catch(() => undefined)) as typeof import('@actkit/executor-docker') | undefined;
     if (!docker?.DockerExecutor) throw new SetupError('config', 'The Docker executor is not available in this build of actkit (@actkit/executor-docker exports no DockerExecutor).');

@@ -108,6 +108,18 @@ describe('the built-in task set', () => {
     });
   }
 
+  it('is solved by the scripted code agent on the QuickJS executor too', { timeout: 120_000 }, async () => {
+    for (const t of tasks) {
+      const agent = await createAgent({ agent: 'code', executor: 'quickjs', model: createModel({ provider: 'scripted', modelId: 'scripted', label: '' }, t.scripted!.code), tools: pickTools(t.tools), maxSteps: 10 });
+      try {
+        const result = await agent.run(t.task);
+        expect({ id: t.id, state: result.state, check: checkAnswer(t.expect, result.output) }).toEqual({ id: t.id, state: 'success', check: { ok: true } });
+      } finally {
+        await agent.close?.();
+      }
+    }
+  });
+
   it('rejects a malformed task set with the task and field named', () => {
     const file = join(tmpdir(), `actkit-bad-tasks-${process.pid}.json`);
     writeFileSync(file, JSON.stringify([{ id: 'a', task: 'x', tools: ['laser'], expect: { number: 1 } }]));

@@ -46,6 +46,15 @@ export class ActionClock {
     }
   }
 
+  /**
+   * Whether the limit is used up at this moment. For a sandbox that computes on the host's own
+   * thread (QuickJS), where the timer cannot fire until the code yields: it asks from its
+   * interrupt handler.
+   */
+  get expired(): boolean {
+    return this.#paused === 0 && this.#leftMs() <= 0;
+  }
+
   stop(): void {
     this.#done = true;
     clearTimeout(this.#timer);

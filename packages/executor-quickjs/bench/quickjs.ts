@@ -1,0 +1,132 @@
+/**
+ * The QuickJS executor's speed next to the local executor (isolated-vm, in-process) and plain
+ * Node, on the same workloads, in one run. Run with `pnpm bench` (Node starts with
+ * --no-node-snapshot so the local executor can host its isolates in this process). Every row
+ * checks its answer before it divides.
+ */
+import vm from 'node:vm';
+import type { CodeExecutor, SandboxTool } from '@actkit/code-actions';
+import { LocalExecutor } from '@actkit/executor-local';
+import { QuickJSExecutor } from '../src/index.js';
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
+const row = (label: string, quickjs: number, local: number, node: number | undefined, budget?: number) =>
+  console.log(
+    `  ${label.padEnd(34)} ${fmt(quickjs).padStart(11)} ${fmt(local).padStart(11)} ${(node === undefined ? '–' : fmt(node)).padStart(11)}` +
+      (budget === undefined ? '' : `   budget ≤ ${fmt(budget)}: ${quickjs <= budget ? 'met' : 'MISSED'}`),
+  );
+function check(what: string, actual: unknown, expected: unknown): void {
+  if (actual !== expected) throw new Error(`${what}: expected ${String(expected)}, got ${String(actual)} — the work did not run as it should`);
+}
+let calls = 0;
+const echo: SandboxTool = { name: 'echo', call: async (input) => (calls++, input) };
+
+console.log(`QuickJS executor vs local executor (isolated-vm, in-process), Node ${process.version}`);
+console.log(`  ${''.padEnd(34)} ${'QuickJS'.padStart(11)} ${'local'.padStart(11)} ${'plain Node'.padStart(11)}`);
+
+// ── module load: the WebAssembly compiled (QuickJS) / the native addon loaded (local) ─────────
+let t0 = performance.now();
+const firstQuickJS = new QuickJSExecutor();
+await firstQuickJS.warmUp();
+const quickjsLoad = performance.now() - t0;
+t0 = performance.now();
+const firstLocal = new LocalExecutor({ mode: 'in-process' });
+await firstLocal.warmUp();
+const localLoad = performance.now() - t0;
+row('module load + first sandbox', quickjsLoad, localLoad, undefined);
+await firstQuickJS.close();
+await firstLocal.close();
+
+// ── a new sandbox to its first result, after the module is loaded ─────────────────────────────
+async function newToFirst(make: () => CodeExecutor, rounds: number, pauseMs: number): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    // A pause between agents starting, as in a server: the spare sandbox is ready again.
+    await new Promise((r) => setTimeout(r, pauseMs));
+    const executor = make();
+    const start = performance.now();
+    const r = await executor.execute('1 + 1', { tools: [] });
+    times.push(performance.now() - start);
+    check('new sandbox', r.value, '2');
+    await executor.close();
+  }
+  return median(times.slice(3));
+}
+row('new sandbox → first result', await newToFirst(() => new QuickJSExecutor(), 25, 250), await newToFirst(() => new LocalExecutor({ mode: 'in-process' }), 25, 250), undefined, 2);
+row('  … back to back (no pause)', await newToFirst(() => new QuickJSExecutor(), 30, 0), await newToFirst(() => new LocalExecutor({ mode: 'in-process' }), 30, 0), undefined);
+
+const quickjs = new QuickJSExecutor();
+const local = new LocalExecutor({ mode: 'in-process' });
+
+// ── a warm trivial action ─────────────────────────────────────────────────────────────────────
+async function trivial(executor: CodeExecutor): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const start = performance.now();
+    const r = await executor.execute('1 + 1', { tools: [] });
+    times.push(performance.now() - start);
+    if (i === 0) check('trivial action', r.value, '2');
+  }
+  return median(times.slice(300));
+}
+row('trivial action, warm', await trivial(quickjs), await trivial(local), undefined, 0.1);
+
+// ── tool calls, one after another ───────────────────────────────────────────────────────────
+const CALLS = 5000;
+async function toolCall(executor: CodeExecutor): Promise<number> {
+  const times: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    calls = 0;
+    const start = performance.now();
+    const r = await executor.execute(`let n = 0;\nfor (let i = 0; i < ${CALLS}; i++) n += echo({ i }).i;\nn`, { tools: [echo] });
+    times.push((performance.now() - start) / CALLS);
+    check('tool calls made', calls, CALLS);
+    check('tool results summed', r.value, String((CALLS * (CALLS - 1)) / 2));
+  }
+  return median(times);
+}
+{
+  // Plain Node: the same loop calling an async host function the way the sandbox does (awaiting it).
+  const host = async (input: { i: number }) => input;
+  const start = performance.now();
+  let n = 0;
+  for (let i = 0; i < CALLS; i++) n += (await host({ i })).i;
+  const node = (performance.now() - start) / CALLS;
+  check('plain Node tool calls', n, (CALLS * (CALLS - 1)) / 2);
+  row(`tool call (${CALLS} calls)`, await toolCall(quickjs), await toolCall(local), node, 0.02);
+}
+
+// ── CPU-bound actions ─────────────────────────────────────────────────────────────────────────
+const cpu: Array<[string, string, string]> = [
+  ['10⁵-iteration loop', 'let s = 0;\nfor (let i = 0; i < 1e5; i++) s += i % 7;\ns', '299995'],
+  ['sorting 10⁴ numbers', 'const a = Array.from({ length: 1e4 }, (_, i) => (i * 7919) % 10007);\na.sort((x, y) => x - y);\na[500] + a[9999]', '10507'],
+  ['F(118), BigInt', 'let a = 0n, b = 1n;\nfor (let i = 0; i < 118; i++) [a, b] = [b, a + b];\na', '2046711111473984623691759n'],
+];
+let fresh = 0;
+for (const [label, code, answer] of cpu) {
+  const times = async (executor: CodeExecutor) => {
+    const xs: number[] = [];
+    for (let i = 0; i < 15; i++) {
+      const start = performance.now();
+      const r = await executor.execute(code, { tools: [] });
+      xs.push(performance.now() - start);
+      check(label, r.value, answer);
+    }
+    return median(xs.slice(3));
+  };
+  // Plain Node: the same code from fresh source (a code action is code the process has not seen).
+  const node: number[] = [];
+  for (let i = 0; i < 15; i++) {
+    const context = vm.createContext({});
+    const source = `${code}\n// ${fresh++}`;
+    const start = performance.now();
+    const value = new vm.Script(source).runInContext(context);
+    node.push(performance.now() - start);
+    check(`${label} in plain Node`, typeof value === 'bigint' ? `${value}n` : String(value), answer);
+  }
+  row(label, await times(quickjs), await times(local), median(node.slice(3)));
+}
+await quickjs.close();
+await local.close();
+console.log('  QuickJS interprets (no JIT): CPU-heavy code runs many times slower than in V8.');

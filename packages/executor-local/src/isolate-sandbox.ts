@@ -74,14 +74,21 @@ const mb = (chars: number) => `${(chars / 1024 / 1024).toFixed(1)} MB`;
 export class IsolateSandbox {
   readonly #isolate: ivmModule.Isolate;
   readonly #runAction: ivmModule.Reference<(json: string) => Promise<string>>;
+  readonly #drained: ivmModule.Reference<() => void>;
   /** Where the isolate's host calls go during the current action. */
   #handlers: ActionHandlers | undefined;
 
   readonly #maxCopyIn: number;
 
-  private constructor(isolate: ivmModule.Isolate, runAction: ivmModule.Reference<(json: string) => Promise<string>>, maxCopyIn: number) {
+  private constructor(
+    isolate: ivmModule.Isolate,
+    runAction: ivmModule.Reference<(json: string) => Promise<string>>,
+    drained: ivmModule.Reference<() => void>,
+    maxCopyIn: number,
+  ) {
     this.#isolate = isolate;
     this.#runAction = runAction;
+    this.#drained = drained;
     this.#maxCopyIn = maxCopyIn;
   }
 
@@ -109,7 +116,11 @@ export class IsolateSandbox {
       compile(isolate, SANDBOX_PRELUDE, 'actkit-prelude.js').runSync(context, { release: true });
       for (const module of modules) compile(isolate, module.code, `module:${module.name}`).runSync(context, { release: true });
       const runAction = context.global.getSync('__actkit_runAction', { reference: true });
-      sandbox = new IsolateSandbox(isolate, runAction, maxCopyIn);
+      // The entry point is the host's alone: the code must not call it (to reset the log cap, say).
+      context.global.deleteSync('__actkit_runAction');
+      // A task queued behind the outcome: it runs once the isolate's microtask queue is empty.
+      const drained = compile(isolate, '(function drained() {})', 'actkit-drained.js').runSync(context, { reference: true });
+      sandbox = new IsolateSandbox(isolate, runAction, drained, maxCopyIn);
       return sandbox;
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
@@ -147,6 +158,10 @@ export class IsolateSandbox {
         arguments: { copy: true },
         result: { promise: true, copy: true },
       });
+      // The outcome can arrive while microtasks the code queued (after final_answer, say) are
+      // still to run: the action ends only once they have, under its own time limit, so they
+      // cannot stall the next action.
+      await this.#drained.apply(undefined, []);
       return { type: 'done', outcomeJson: String(outcomeJson) };
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);

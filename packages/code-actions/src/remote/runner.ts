@@ -76,6 +76,7 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     const makeRun = vm.runInContext(bridge, context, { filename: 'actkit-bridge.js' })(callTool, log, settle);
     vm.runInContext(prelude, context, { filename: 'actkit-prelude.js' });
     const run = makeRun();
+    parentPort.postMessage({ type: 'ready' });
     parentPort.on('message', (request) => {
       try {
         run(String(request));
@@ -139,6 +140,8 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     replies: import('node:worker_threads').MessagePort;
     /** Set when the runner ends this worker itself: its exit is then expected. */
     stopping: boolean;
+    /** Set once the worker has installed the prelude: an action's clock starts only then. */
+    ready: boolean;
   }
   interface Run {
     id: number;
@@ -190,8 +193,11 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
       stdout: true,
       stderr: true,
     });
-    const started: Sandbox = { worker, memoryLimitMb, flag: new Int32Array(shared), replies: channel.port1, stopping: false };
+    const started: Sandbox = { worker, memoryLimitMb, flag: new Int32Array(shared), replies: channel.port1, stopping: false, ready: false };
     lastMemoryLimitMb = memoryLimitMb;
+    // Read and dropped: unread, what a taken-over worker writes there would pile up in this thread.
+    worker.stdout.resume();
+    worker.stderr.resume();
     worker.on('message', (message: unknown) => {
       try {
         onWorkerMessage(started, message);
@@ -244,6 +250,12 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
    * whatever the prelude inside the worker did.
    */
   const onWorkerMessage = (from: Sandbox, message: unknown) => {
+    if (!from.ready && (message as { type?: unknown } | null)?.type === 'ready') {
+      // A worker's start (on a loaded machine, seconds) is not the action's time: its clock starts now.
+      from.ready = true;
+      if (current && current.sandbox === from && !current.ending && !current.timer) startClock(current);
+      return;
+    }
     const run = current;
     if (!run || run.sandbox !== from || run.ending) return;
     const broken = (why: string) => stopThenFinish(run, { type: 'failed', id: run.id, reason: 'crash', message: `The sandbox broke the protocol: ${why}.` });
@@ -367,7 +379,7 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
         logCharsLeft: logCapOf(String(message.request)),
       };
       current = run;
-      startClock(run);
+      if (run.sandbox.ready) startClock(run);
       if (rssLimit !== Number.POSITIVE_INFINITY) {
         run.memoryWatch = setInterval(() => {
           if (process.memoryUsage.rss() > rssLimit) stopThenFinish(run, { type: 'failed', id: run.id, reason: 'memory' });

@@ -104,7 +104,7 @@ const payloads: Array<[string, string, Expect]> = [
   ['an async generator called on a foreign receiver', caught('(async function* () {})().next.call({})'), 'host-untouched'],
   ['an async function that fails after await', caught('(async () => { await null; return null.x })()'), 'host-untouched'],
   ['await of a revoked proxy', caught('{ const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return await proxy }'), 'host-untouched'],
-  ['an unhandled rejection with an inspect hook', `Promise.reject({ [Symbol.for('nodejs.util.inspect.custom')]() { globalThis.leak = arguments; return 'x' }, get message() { throw new Error('no') } }); await null; await null; typeof globalThis.leak === 'undefined' ? 'safe' : 'leaked'`, 'no-escape'],
+  ['an unhandled rejection with an inspect hook', `Promise.reject({ [Symbol.for('nodejs.util.inspect.custom')]() { globalThis.inspectHookRan = arguments; return 'x' }, get message() { throw new Error('no') } }); await null; await null; typeof globalThis.inspectHookRan === 'undefined' ? 'safe' : 'leaked'`, 'no-escape'],
   ['an unhandled rejection with a null-prototype reason', 'Promise.reject(Object.create(null)); Promise.reject(Symbol("s")); await null; "rejected"', 'no-escape'],
   // Work that outlives its action: the action ends only when nothing it scheduled can run any
   // more (or its limit ends it); the next action must neither time out nor lose its state.

@@ -39,6 +39,7 @@ describe('outcomeToResult', () => {
     expect(result.logs).toBe('x'.repeat(100));
     expect(result.logsTruncated).toBe(true);
     expect(result.value).toMatch(/^v{100}… \[400 more characters\]$/);
+    expect(outcomeToResult(JSON.stringify({ logs: '', value: 'w'.repeat(150) }), { durationMs: 1, maxLogChars: 100 }).value).toBe('w'.repeat(150));
     expect(result.error).toEqual({ kind: 'runtime', name: 'Error', message: expect.stringMatching(/^m{100}… /), stack: 's' });
     expect(result.stateLost).toBeUndefined();
   });

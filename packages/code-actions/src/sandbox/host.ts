@@ -104,7 +104,8 @@ export function outcomeToResult(
     }
   } else parsed = outcome;
   const max = extra.maxLogChars ?? Number.POSITIVE_INFINITY;
-  const cut = (text: string) => (text.length > max ? `${text.slice(0, max)}… [${text.length - max} more characters]` : text);
+  // The prelude cuts at `max` and says how much it left out: room is left for its own note.
+  const cut = (text: string) => (text.length > max + 64 ? `${text.slice(0, max)}… [${text.length - max} more characters]` : text);
   if (typeof parsed.logs === 'string') {
     result.logs = parsed.logs.slice(0, max);
     if (parsed.logs.length > max) result.logsTruncated = true;

@@ -37,7 +37,9 @@ function installPrelude(global: SandboxGlobal): void {
   const indirectEval = global.eval;
   const StringCtor = String;
   const NumberCtor = Number;
+  const MapCtor = Map;
   const SetCtor = Set;
+  const BooleanCtor = Boolean;
   const DateCtor = Date;
   const RegExpCtor = RegExp;
   const ErrorCtor = Error;
@@ -71,20 +73,15 @@ function installPrelude(global: SandboxGlobal): void {
   const numberValueOf = uncurry(Number.prototype.valueOf);
   const stringValueOf = uncurry(String.prototype.valueOf);
   const booleanValueOf = uncurry(Boolean.prototype.valueOf);
-  const regexpSource = uncurry(getOwnPropertyDescriptor(RegExp.prototype, 'source')!.get!);
-  /** True when `check(value)` does not throw: the built-in's own brand check, which no code can fake. */
-  const hasBrand = (check: (value: never) => unknown, value: unknown): boolean => {
-    try {
-      check(value as never);
-      return true;
-    } catch {
-      return false;
-    }
-  };
-  const isMap = (value: unknown) => hasBrand(mapSize, value);
-  const isSet = (value: unknown) => hasBrand(setSize, value);
-  const isDate = (value: unknown) => hasBrand(dateGetTime, value);
-  const isRegExp = (value: unknown) => value !== RegExp.prototype && hasBrand(regexpSource, value);
+  // What kind of built-in a value is, decided by its prototype chain through the captured
+  // constructors (never by `Symbol.hasInstance`, which the code can define). A fake (say,
+  // `Object.create(Map.prototype)`) passes, and then fails in the captured method: an error of
+  // the code's own making.
+  const isMap = (value: unknown) => isInstance(value, MapCtor);
+  const isSet = (value: unknown) => isInstance(value, SetCtor);
+  const isDate = (value: unknown) => isInstance(value, DateCtor);
+  const isRegExp = (value: unknown) => isInstance(value, RegExpCtor);
+  const ObjectPrototype = Object.prototype;
   /** Prototypes whose `toJSON` the serialiser ignores: one the code put there must not rewrite every answer. */
   const intrinsicPrototypes = new SetCtor<unknown>();
   for (const ctor of [Object, Array, Function, String, Number, Boolean, Symbol, BigInt, Date, RegExp, Error, Map, Set, Promise, ArrayBuffer]) {
@@ -175,10 +172,13 @@ function installPrelude(global: SandboxGlobal): void {
     }
     if (value === null) return 'null';
     const object = value as object;
-    if (isDate(object)) return isNotANumber(dateGetTime(object)) ? 'null' : stringify(dateToISO(object));
-    if (hasBrand(numberValueOf, object)) return stringify(numberValueOf(object as unknown as number));
-    if (hasBrand(stringValueOf, object)) return stringify(stringValueOf(object as unknown as string));
-    if (hasBrand(booleanValueOf, object)) return stringify(booleanValueOf(object as unknown as boolean));
+    const proto = getPrototypeOf(object);
+    // Plain objects and arrays (nearly everything) skip the checks for the other built-ins.
+    const plain = proto === ObjectPrototype || proto === null || isArray(object);
+    if (!plain && isDate(object)) return isNotANumber(dateGetTime(object)) ? 'null' : stringify(dateToISO(object));
+    if (!plain && isInstance(object, NumberCtor)) return stringify(numberValueOf(object as unknown as number));
+    if (!plain && isInstance(object, StringCtor)) return stringify(stringValueOf(object as unknown as string));
+    if (!plain && isInstance(object, BooleanCtor)) return stringify(booleanValueOf(object as unknown as boolean));
     if (depth >= MAX_JSON_DEPTH) throw new TypeErrorCtor(`the value is nested deeper than ${MAX_JSON_DEPTH} levels`);
     if (setHas(ancestors, object)) throw new TypeErrorCtor('Converting circular structure to JSON');
     setAdd(ancestors, object);
@@ -189,7 +189,7 @@ function installPrelude(global: SandboxGlobal): void {
       out = '[';
       for (let i = 0; i < length; i++) out += `${i > 0 ? ',' : ''}${serialise(`${i}`, list[i], ancestors, depth + 1) ?? 'null'}`;
       out += ']';
-    } else if (isSet(object)) {
+    } else if (!plain && isSet(object)) {
       out = '[';
       const values = setValues(object as Set<unknown>);
       let i = 0;
@@ -206,7 +206,7 @@ function installPrelude(global: SandboxGlobal): void {
         out += `${first ? '' : ','}${stringify(name)}:${text}`;
         first = false;
       };
-      if (isMap(object)) {
+      if (!plain && isMap(object)) {
         const entries = mapEntries(object as Map<unknown, unknown>);
         for (let r = mapIteratorNext(entries); !r.done; r = mapIteratorNext(entries)) add(StringCtor(r.value[0]), r.value[1]);
       } else {

@@ -1,7 +1,10 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { SandboxTool } from '@actkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ChildProcessSandboxProvider, jsonDepth, MAX_JSON_DEPTH, outcomeToResult, RunnerConnection, RunnerExecutor } from '../src/index.js';
+import { ChildProcessSandboxProvider, jsonDepth, MAX_JSON_DEPTH, outcomeToResult, RUNNER_SOURCE, RunnerConnection, RunnerExecutor } from '../src/index.js';
 
 /**
  * What comes out of a sandbox is treated as hostile, at each step: the runner's main thread
@@ -92,19 +95,26 @@ describe('RunnerConnection with a runner that is not itself', () => {
 });
 
 describe("the runner's main thread, with a worker the code has taken over", () => {
-  // Node hands the code an error of the worker's realm when `import()` is reached through
-  // `eval`; from it, the worker's `require` and its port to the main thread. (If this route is
-  // ever closed, these tests fail at `port`: they then need another way in, not deletion.)
-  const takeOver =
-    'let leak; try { await (0, eval)("import(\'node:fs\')") } catch (e) { leak = e }\nconst port = leak.constructor.constructor("return require")()("node:worker_threads").parentPort;\n';
+  // The worker is compromised on purpose: this copy of the runner hands the code the worker's
+  // port to the main thread, as an escape from the vm context would. The main thread under test
+  // is the real one.
+  const marker = 'const run = makeRun();';
+  const dir = mkdtempSync(join(tmpdir(), 'actkit-taken-over-'));
+  const script = join(dir, 'runner.cjs');
+  const takeOver = 'const port = globalThis.__takenOverPort;\n';
   const tools: SandboxTool[] = [{ name: 'echo', call: async (input) => input }];
   let executor: RunnerExecutor;
   beforeAll(() => {
-    executor = new RunnerExecutor(new ChildProcessSandboxProvider(), { memoryLimitMb: 64, timeoutMs: 10_000, maxLogChars: 2000 });
+    if (!RUNNER_SOURCE.includes(marker)) throw new Error(`the runner no longer contains "${marker}": update this test's way in`);
+    writeFileSync(script, RUNNER_SOURCE.replace(marker, `context.__takenOverPort = parentPort; ${marker}`));
+    executor = new RunnerExecutor(new ChildProcessSandboxProvider({ script }), { memoryLimitMb: 64, timeoutMs: 10_000, maxLogChars: 2000 });
   });
-  afterAll(() => executor.close());
+  afterAll(async () => {
+    await executor.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
-  it('reaches the worker through the route these tests rely on', async () => {
+  it('hands the code the worker port, as these tests need', async () => {
     const r = await executor.execute(`${takeOver}typeof port.postMessage`, { tools });
     expect(r.value).toBe("'function'");
   });
@@ -132,6 +142,33 @@ describe("the runner's main thread, with a worker the code has taken over", () =
     expect(r.value).toBe("'sent'");
     expect(streamed.join('').length).toBeLessThanOrEqual(2000);
     expect(r.logs.length).toBeLessThanOrEqual(2000);
+  });
+
+});
+
+describe('the runner, with its own context', () => {
+  const tools: SandboxTool[] = [{ name: 'echo', call: async (input) => input }];
+  let executor: RunnerExecutor;
+  beforeAll(() => {
+    executor = new RunnerExecutor(new ChildProcessSandboxProvider(), { memoryLimitMb: 64, timeoutMs: 10_000, maxLogChars: 2000 });
+  });
+  afterAll(() => executor.close());
+  /** What `expr` throws or rejects with: an error of the context (its Function is the context's) or not. */
+  const realmOf = (expr: string) =>
+    `let v; try { v = await (async () => ${expr})() } catch (e) { v = e }\nv !== null && typeof v === 'object' ? (v.constructor.constructor === Function ? 'context' : 'worker') : typeof v`;
+
+  it("rejects import() in eval'd code, and formats odd errors' stacks, with errors of the context", { timeout: 60_000 }, async () => {
+    for (const expr of [
+      '(0, eval)("import(\'node:fs\')")',
+      'new Function("return import(\'node:fs\')")()',
+      '{ const e = new Error("x"); e.name = Symbol("s"); return e.stack }',
+      '{ const o = { name: { toString: null, valueOf: null } }; Error.captureStackTrace(o); return o.stack }',
+    ]) {
+      const r = await executor.execute(realmOf(expr), { tools });
+      expect([expr, r.value]).toEqual([expr, expect.stringMatching(/^'(context|string)'$/)]);
+    }
+    const imported = await executor.execute('await (0, eval)("import(\'node:fs\')")', { tools });
+    expect(imported.error?.message).toMatch(/Cannot import "node:fs"/);
   });
 
   it('survives a thrown value that is not an Error, and an unhandled rejection with an inspect hook', { timeout: 60_000 }, async () => {

@@ -41,10 +41,12 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
   // touches a promise of the context (its `then` is the code's to replace): BRIDGE reports the
   // outcome through a callback, with the `then` captured before any code ran.
   //
-  // That is the aim, not a guarantee: Node's own machinery (its dynamic-import hook for code
-  // compiled by `eval`, among others) still creates errors in the worker's realm and hands them
-  // to the code. So the container is the boundary, and everything the worker sends is treated
-  // as hostile here: each message is checked and bounded before it goes on (see onWorkerMessage).
+  //
+  // That is the aim, not a guarantee: the known routes by which Node's own machinery made errors
+  // of the worker's realm for the code (stack formatting, import() in eval'd code, unhandled
+  // rejections reaching util.inspect) are closed below, but the context shares its thread with
+  // Node. So the container is the boundary, and everything the worker sends is treated as
+  // hostile here: each message is checked and bounded before it goes on (see onWorkerMessage).
   const WORKER_SOURCE = `
     const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
     const vm = require('node:vm');
@@ -73,8 +75,17 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     // The outcome goes out from a macrotask: it runs only once the microtask queue is empty, so
     // the action ends only when nothing it queued can still run (or its time limit ends it).
     const settle = (ok, text) => setImmediate(() => parentPort.postMessage(ok ? { type: 'done', outcome: text } : { type: 'unusable', message: text }));
-    const makeRun = vm.runInContext(bridge, context, { filename: 'actkit-bridge.js' })(callTool, log, settle);
-    vm.runInContext(prelude, context, { filename: 'actkit-prelude.js' });
+    // \`import()\` in code the code builds with eval or Function (compile-action rewrites every other
+    // one) reaches Node's dynamic-import hook, which rejects with an error of the worker's realm.
+    // With a hook of our own on the scripts the context starts from (eval'd code inherits it; the
+    // worker runs with --experimental-vm-modules so that Node calls it), the rejection is an
+    // error of the context.
+    const contextTypeError = vm.runInContext('(() => { const E = TypeError; return (message) => new E(message); })()', context);
+    const importModuleDynamically = (specifier) => {
+      throw contextTypeError('Cannot import "' + String(specifier) + '": import() is not available in code built with eval or Function.');
+    };
+    const makeRun = vm.runInContext(bridge, context, { filename: 'actkit-bridge.js', importModuleDynamically })(callTool, log, settle);
+    vm.runInContext(prelude, context, { filename: 'actkit-prelude.js', importModuleDynamically });
     const run = makeRun();
     parentPort.postMessage({ type: 'ready' });
     parentPort.on('message', (request) => {
@@ -184,7 +195,7 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
   const startWorker = (memoryLimitMb: number): Sandbox => {
     const shared = new SharedArrayBuffer(4);
     const channel = new MessageChannel();
-    const worker = new Worker(WORKER_SOURCE, {
+    const options = {
       eval: true,
       workerData: { flag: shared, replies: channel.port2, prelude, bridge: BRIDGE },
       transferList: [channel.port2],
@@ -192,7 +203,15 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
       // The worker's own stdout must never mix with the protocol.
       stdout: true,
       stderr: true,
-    });
+    };
+    let worker: import('node:worker_threads').Worker;
+    try {
+      // The flag lets Node call the context's own dynamic-import hook (see WORKER_SOURCE).
+      worker = new Worker(WORKER_SOURCE, { ...options, execArgv: ['--experimental-vm-modules'] });
+    } catch {
+      // A Node that refuses the flag for a worker: the worker's realm then makes import()'s error.
+      worker = new Worker(WORKER_SOURCE, options);
+    }
     const started: Sandbox = { worker, memoryLimitMb, flag: new Int32Array(shared), replies: channel.port1, stopping: false, ready: false };
     lastMemoryLimitMb = memoryLimitMb;
     // Read and dropped: unread, what a taken-over worker writes there would pile up in this thread.

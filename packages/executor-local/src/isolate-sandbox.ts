@@ -17,13 +17,16 @@ export type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
  * Tool arguments larger than `maxChars` are refused in the isolate, before isolated-vm copies
  * them (see copyInLimit). WebAssembly goes because a WebAssembly.Memory lives outside the V8
  * heap: isolated-vm's memory limit does not count it, and the code could grow it until the host
- * process runs out of memory.
+ * process runs out of memory. Resizing an ArrayBuffer (or growing a SharedArrayBuffer) made with
+ * a `maxByteLength` is not counted either, so those methods go too: such a buffer keeps the
+ * length it was made with, which is counted.
  */
 const binding = (maxChars: number) => `'use strict';
 {
   const callTool = globalThis.__actkit_callTool, log = globalThis.__actkit_log, stringify = JSON.stringify;
   delete globalThis.__actkit_callTool; delete globalThis.__actkit_log;
   delete globalThis.WebAssembly;
+  delete ArrayBuffer.prototype.resize; delete SharedArrayBuffer.prototype.grow;
   const mb = (chars) => (chars / 1048576).toFixed(1) + ' MB';
   globalThis.__actkit_host = {
     callTool: (name, json) => json.length <= ${maxChars}

@@ -63,13 +63,18 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     });
     // A null-prototype global: \`this.constructor\` then leads to the context's own intrinsics.
     const context = vm.createContext(Object.create(null));
+    // signal[0] counts the replies the main thread has posted. A wake-up is only a hint: the
+    // reply is taken from the port, and until it is there the worker waits for the count to move
+    // (a reply posted between the look and the wait moves it first, so no wake-up is lost).
     const callTool = (name, input) => {
       const id = ++callId;
-      Atomics.store(signal, 0, 0);
       parentPort.postMessage({ type: 'tool_call', callId: id, name: String(name), input: String(input) });
-      Atomics.wait(signal, 0, 0);
-      const message = receiveMessageOnPort(replies);
-      return message ? String(message.message) : JSON.stringify({ ok: false, error: 'No answer from the host.' });
+      for (;;) {
+        const count = Atomics.load(signal, 0);
+        const message = receiveMessageOnPort(replies);
+        if (message) return String(message.message);
+        Atomics.wait(signal, 0, count);
+      }
     };
     const log = (text) => parentPort.postMessage({ type: 'log', text: String(text) });
     // The outcome goes out from a macrotask: it runs only once the microtask queue is empty, so
@@ -410,7 +415,7 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
       if (!run || run.id !== message.id || !run.pendingCall || run.ending) return;
       run.pendingCall = false;
       run.sandbox.replies.postMessage(String(message.reply));
-      Atomics.store(run.sandbox.flag, 0, 1);
+      Atomics.add(run.sandbox.flag, 0, 1);
       Atomics.notify(run.sandbox.flag, 0);
       startClock(run);
     } else if (message.type === 'cancel') {

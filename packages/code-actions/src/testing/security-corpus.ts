@@ -159,7 +159,9 @@ describe(`security corpus: ${name}`, () => {
   beforeAll(async () => {
     rmSync(CANARY, { force: true });
     executor = await create();
-  });
+    // Started before the first payload: its time limit is for the payload, not for a sandbox's start.
+    await executor.execute('1', { tools });
+  }, 120_000);
   afterAll(async () => {
     await executor.close();
   });

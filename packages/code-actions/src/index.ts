@@ -23,6 +23,7 @@ export {
   SerialQueue,
 } from './sandbox/host.js';
 export { ActionClock } from './sandbox/action-clock.js';
+export { jsonDepth, MAX_JSON_DEPTH } from './sandbox/json-limits.js';
 export { bundleModules, type ModuleBundle } from './sandbox/modules.js';
 export { SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from './sandbox/prelude.js';
 export {

@@ -17,13 +17,16 @@ export type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
  * Tool arguments larger than `maxChars` are refused in the isolate, before isolated-vm copies
  * them (see copyInLimit). WebAssembly goes because a WebAssembly.Memory lives outside the V8
  * heap: isolated-vm's memory limit does not count it, and the code could grow it until the host
- * process runs out of memory.
+ * process runs out of memory. Resizing an ArrayBuffer (or growing a SharedArrayBuffer) made with
+ * a `maxByteLength` is not counted either, so those methods go too: such a buffer keeps the
+ * length it was made with, which is counted.
  */
 const binding = (maxChars: number) => `'use strict';
 {
   const callTool = globalThis.__actkit_callTool, log = globalThis.__actkit_log, stringify = JSON.stringify;
   delete globalThis.__actkit_callTool; delete globalThis.__actkit_log;
   delete globalThis.WebAssembly;
+  delete ArrayBuffer.prototype.resize; delete SharedArrayBuffer.prototype.grow;
   const mb = (chars) => (chars / 1048576).toFixed(1) + ' MB';
   globalThis.__actkit_host = {
     callTool: (name, json) => json.length <= ${maxChars}
@@ -74,14 +77,21 @@ const mb = (chars: number) => `${(chars / 1024 / 1024).toFixed(1)} MB`;
 export class IsolateSandbox {
   readonly #isolate: ivmModule.Isolate;
   readonly #runAction: ivmModule.Reference<(json: string) => Promise<string>>;
+  readonly #drained: ivmModule.Reference<() => void>;
   /** Where the isolate's host calls go during the current action. */
   #handlers: ActionHandlers | undefined;
 
   readonly #maxCopyIn: number;
 
-  private constructor(isolate: ivmModule.Isolate, runAction: ivmModule.Reference<(json: string) => Promise<string>>, maxCopyIn: number) {
+  private constructor(
+    isolate: ivmModule.Isolate,
+    runAction: ivmModule.Reference<(json: string) => Promise<string>>,
+    drained: ivmModule.Reference<() => void>,
+    maxCopyIn: number,
+  ) {
     this.#isolate = isolate;
     this.#runAction = runAction;
+    this.#drained = drained;
     this.#maxCopyIn = maxCopyIn;
   }
 
@@ -109,7 +119,11 @@ export class IsolateSandbox {
       compile(isolate, SANDBOX_PRELUDE, 'actkit-prelude.js').runSync(context, { release: true });
       for (const module of modules) compile(isolate, module.code, `module:${module.name}`).runSync(context, { release: true });
       const runAction = context.global.getSync('__actkit_runAction', { reference: true });
-      sandbox = new IsolateSandbox(isolate, runAction, maxCopyIn);
+      // The entry point is the host's alone: the code must not call it (to reset the log cap, say).
+      context.global.deleteSync('__actkit_runAction');
+      // A task queued behind the outcome: it runs once the isolate's microtask queue is empty.
+      const drained = compile(isolate, '(function drained() {})', 'actkit-drained.js').runSync(context, { reference: true });
+      sandbox = new IsolateSandbox(isolate, runAction, drained, maxCopyIn);
       return sandbox;
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
@@ -147,6 +161,10 @@ export class IsolateSandbox {
         arguments: { copy: true },
         result: { promise: true, copy: true },
       });
+      // The outcome can arrive while microtasks the code queued (after final_answer, say) are
+      // still to run: the action ends only once they have, under its own time limit, so they
+      // cannot stall the next action.
+      await this.#drained.apply(undefined, []);
       return { type: 'done', outcomeJson: String(outcomeJson) };
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);

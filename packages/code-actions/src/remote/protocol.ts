@@ -32,9 +32,18 @@ export type RunnerMessage =
   | { type: 'done'; id: number; outcome: string }
   | { type: 'failed'; id: number; reason: 'timeout' | 'memory' | 'aborted' | 'crash'; message?: string };
 
-const RUNNER_MESSAGE_TYPES = new Set(['ready', 'tool_call', 'log', 'done', 'failed']);
+type Field = 'string' | 'number' | 'string?';
+/** The fields each runner message must have, by type: the runner runs beside code that may have taken it over. */
+const RUNNER_MESSAGE_FIELDS: Record<RunnerMessage['type'], Record<string, Field>> = {
+  ready: { node: 'string?' },
+  tool_call: { id: 'number', callId: 'number', name: 'string', input: 'string' },
+  log: { id: 'number', text: 'string' },
+  done: { id: 'number', outcome: 'string' },
+  failed: { id: 'number', reason: 'string', message: 'string?' },
+};
+const FAILURE_REASONS = new Set(['timeout', 'memory', 'aborted', 'crash']);
 
-/** Parses one line from a runner; throws a clear error for anything that is not a runner message. */
+/** Parses one line from a runner; throws a clear error for anything that is not a well-formed runner message. */
 export function parseRunnerLine(line: string): RunnerMessage {
   let value: unknown;
   try {
@@ -42,9 +51,17 @@ export function parseRunnerLine(line: string): RunnerMessage {
   } catch {
     throw new Error(`the runner sent a line that is not JSON: ${JSON.stringify(line.slice(0, 200))}`);
   }
-  const type = (value as { type?: unknown })?.type;
-  if (typeof type !== 'string' || !RUNNER_MESSAGE_TYPES.has(type)) {
-    throw new Error(`the runner sent an unknown message: ${JSON.stringify(line.slice(0, 200))}`);
+  const type = (value as { type?: unknown } | null)?.type;
+  const fields = typeof type === 'string' && Object.hasOwn(RUNNER_MESSAGE_FIELDS, type) ? RUNNER_MESSAGE_FIELDS[type as RunnerMessage['type']] : undefined;
+  if (!fields) throw new Error(`the runner sent an unknown message: ${JSON.stringify(line.slice(0, 200))}`);
+  const message = value as Record<string, unknown>;
+  for (const [name, kind] of Object.entries(fields)) {
+    const field = message[name];
+    const ok = kind === 'string?' ? field === undefined || typeof field === 'string' : typeof field === kind && (kind !== 'number' || Number.isSafeInteger(field));
+    if (!ok) throw new Error(`the runner sent a "${type}" message with a malformed "${name}": ${JSON.stringify(line.slice(0, 200))}`);
+  }
+  if (type === 'failed' && !FAILURE_REASONS.has(message.reason as string)) {
+    throw new Error(`the runner sent a failure with an unknown reason: ${JSON.stringify(line.slice(0, 200))}`);
   }
   return value as RunnerMessage;
 }

@@ -130,6 +130,9 @@ export class RunnerConnection {
       });
       const onAbort = () => this.#send({ type: 'cancel', id });
       this.#onClosed = (reason) => settle({ type: 'crash', message: reason });
+      // One tool call at a time: the sandbox blocks on each. A second one before the answer means
+      // the runner is not itself any more, and is dropped rather than served.
+      let pendingCall = false;
       this.#onMessage = (message) => {
         if (!('id' in message) || message.id !== id) return;
         switch (message.type) {
@@ -137,9 +140,15 @@ export class RunnerConnection {
             options.onLog?.(message.text);
             break;
           case 'tool_call':
+            if (pendingCall) {
+              this.#fail('protocol error: the runner made a tool call while another was pending');
+              return;
+            }
+            pendingCall = true;
             void clock
               .paused(() => answerToolCall(options.tools, message.name, message.input))
               .then((reply) => {
+                pendingCall = false;
                 if (!settled) this.#send({ type: 'tool_result', id, callId: message.callId, reply });
               });
             break;

@@ -40,27 +40,59 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
   // calls a tool at the edge of the stack — into an error of the context. The worker also never
   // touches a promise of the context (its `then` is the code's to replace): BRIDGE reports the
   // outcome through a callback, with the `then` captured before any code ran.
+  //
+  //
+  // That is the aim, not a guarantee: the known routes by which Node's own machinery made errors
+  // of the worker's realm for the code (stack formatting, import() in eval'd code, unhandled
+  // rejections reaching util.inspect) are closed below, but the context shares its thread with
+  // Node. So the container is the boundary, and everything the worker sends is treated as
+  // hostile here: each message is checked and bounded before it goes on (see onWorkerMessage).
   const WORKER_SOURCE = `
     const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
     const vm = require('node:vm');
     const { flag, replies, prelude, bridge } = workerData;
     const signal = new Int32Array(flag);
     let callId = 0;
+    // Nothing the code leaves behind may reach Node's util.inspect (which would run the code's
+    // inspect hooks with worker-realm arguments): an unhandled rejection is dropped unread, and
+    // an uncaught exception ends the worker without its value being looked at.
+    process.on('unhandledRejection', () => {});
+    process.on('uncaughtException', () => {
+      parentPort.postMessage({ type: 'fatal' });
+      process.exit(1);
+    });
     // A null-prototype global: \`this.constructor\` then leads to the context's own intrinsics.
     const context = vm.createContext(Object.create(null));
+    // signal[0] counts the replies the main thread has posted. A wake-up is only a hint: the
+    // reply is taken from the port, and until it is there the worker waits for the count to move
+    // (a reply posted between the look and the wait moves it first, so no wake-up is lost).
     const callTool = (name, input) => {
       const id = ++callId;
-      Atomics.store(signal, 0, 0);
       parentPort.postMessage({ type: 'tool_call', callId: id, name: String(name), input: String(input) });
-      Atomics.wait(signal, 0, 0);
-      const message = receiveMessageOnPort(replies);
-      return message ? String(message.message) : JSON.stringify({ ok: false, error: 'No answer from the host.' });
+      for (;;) {
+        const count = Atomics.load(signal, 0);
+        const message = receiveMessageOnPort(replies);
+        if (message) return String(message.message);
+        Atomics.wait(signal, 0, count);
+      }
     };
     const log = (text) => parentPort.postMessage({ type: 'log', text: String(text) });
-    const settle = (ok, text) => parentPort.postMessage(ok ? { type: 'done', outcome: text } : { type: 'unusable', message: text });
-    const makeRun = vm.runInContext(bridge, context, { filename: 'actkit-bridge.js' })(callTool, log, settle);
-    vm.runInContext(prelude, context, { filename: 'actkit-prelude.js' });
+    // The outcome goes out from a macrotask: it runs only once the microtask queue is empty, so
+    // the action ends only when nothing it queued can still run (or its time limit ends it).
+    const settle = (ok, text) => setImmediate(() => parentPort.postMessage(ok ? { type: 'done', outcome: text } : { type: 'unusable', message: text }));
+    // \`import()\` in code the code builds with eval or Function (compile-action rewrites every other
+    // one) reaches Node's dynamic-import hook, which rejects with an error of the worker's realm.
+    // With a hook of our own on the scripts the context starts from (eval'd code inherits it; the
+    // worker runs with --experimental-vm-modules so that Node calls it), the rejection is an
+    // error of the context.
+    const contextTypeError = vm.runInContext('(() => { const E = TypeError; return (message) => new E(message); })()', context);
+    const importModuleDynamically = (specifier) => {
+      throw contextTypeError('Cannot import "' + String(specifier) + '": import() is not available in code built with eval or Function.');
+    };
+    const makeRun = vm.runInContext(bridge, context, { filename: 'actkit-bridge.js', importModuleDynamically })(callTool, log, settle);
+    vm.runInContext(prelude, context, { filename: 'actkit-prelude.js', importModuleDynamically });
     const run = makeRun();
+    parentPort.postMessage({ type: 'ready' });
     parentPort.on('message', (request) => {
       try {
         run(String(request));
@@ -69,10 +101,32 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
       }
     });
   `;
+  // Also in the context, before the prelude: Node formats every error's stack with the first
+  // Error.prepareStackTrace it finds, else with its own formatter, which throws errors of the
+  // worker's realm at an error with odd properties and shows the runner's frames. So the
+  // context has its own, fixed for good: it never throws, and shows only the code's frames (as
+  // the local executor does).
   const BRIDGE = `'use strict';
     (function (callTool, log, settle) {
       const apply = Reflect.apply, then = Promise.prototype.then, StringCtor = String, RangeErrorCtor = RangeError;
+      const errorToString = Error.prototype.toString, indexOf = String.prototype.indexOf, defineProperty = Object.defineProperty;
       const overflow = () => new RangeErrorCtor('Maximum call stack size exceeded');
+      const hidden = ['actkit-bridge.js', 'actkit-prelude.js', '[worker eval]', 'node:', 'evalmachine.'];
+      const formatStack = (error, frames) => {
+        let out = 'Error';
+        try { out = StringCtor(apply(errorToString, error, [])); } catch {}
+        try {
+          for (let i = 0; i < frames.length; i++) {
+            const line = StringCtor(frames[i]);
+            let mine = true;
+            for (let h = 0; h < hidden.length; h++) if (apply(indexOf, line, [hidden[h]]) >= 0) mine = false;
+            if (mine) out += '\\n    at ' + line;
+          }
+        } catch {}
+        return out;
+      };
+      defineProperty(Error, 'prepareStackTrace', { value: formatStack, writable: false, configurable: false });
+      defineProperty(globalThis, 'Error', { value: Error, writable: false, configurable: false });
       globalThis.__actkit_host = {
         callTool(name, input) {
           try { return callTool(name, input); } catch { throw overflow(); }
@@ -84,6 +138,8 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
       // Called once the prelude has defined __actkit_runAction, before any code runs.
       return () => {
         const runAction = globalThis.__actkit_runAction;
+        // The entry point is the runner's alone: the code must not call it (to reset the log cap, say).
+        delete globalThis.__actkit_runAction;
         return (request) => {
           apply(then, runAction(request), [
             (outcome) => settle(true, StringCtor(outcome)),
@@ -100,6 +156,8 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     replies: import('node:worker_threads').MessagePort;
     /** Set when the runner ends this worker itself: its exit is then expected. */
     stopping: boolean;
+    /** Set once the worker has installed the prelude: an action's clock starts only then. */
+    ready: boolean;
   }
   interface Run {
     id: number;
@@ -114,7 +172,12 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     retried: boolean;
     /** Set once the runner decided how this run ends (it may still wait for the worker to stop). */
     ending: boolean;
+    /** How much more console output the action may send (its request's maxLogChars). */
+    logCharsLeft: number;
   }
+  /** The longest tool call or outcome the worker may send: below the host's own line limit (64 Mi). */
+  const MAX_MESSAGE_CHARS = 48 * 1024 * 1024;
+  const MAX_NAME_CHARS = 1000;
 
   let sandbox: Sandbox | undefined;
   let current: Run | undefined;
@@ -137,7 +200,7 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
   const startWorker = (memoryLimitMb: number): Sandbox => {
     const shared = new SharedArrayBuffer(4);
     const channel = new MessageChannel();
-    const worker = new Worker(WORKER_SOURCE, {
+    const options = {
       eval: true,
       workerData: { flag: shared, replies: channel.port2, prelude, bridge: BRIDGE },
       transferList: [channel.port2],
@@ -145,34 +208,28 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
       // The worker's own stdout must never mix with the protocol.
       stdout: true,
       stderr: true,
-    });
-    const started: Sandbox = { worker, memoryLimitMb, flag: new Int32Array(shared), replies: channel.port1, stopping: false };
+    };
+    let worker: import('node:worker_threads').Worker;
+    try {
+      // The flag lets Node call the context's own dynamic-import hook (see WORKER_SOURCE).
+      worker = new Worker(WORKER_SOURCE, { ...options, execArgv: ['--experimental-vm-modules'] });
+    } catch {
+      // A Node that refuses the flag for a worker: the worker's realm then makes import()'s error.
+      worker = new Worker(WORKER_SOURCE, options);
+    }
+    const started: Sandbox = { worker, memoryLimitMb, flag: new Int32Array(shared), replies: channel.port1, stopping: false, ready: false };
     lastMemoryLimitMb = memoryLimitMb;
-    worker.on('message', (message: { type: string; callId?: number; name?: string; input?: string; text?: string; outcome?: string; message?: string }) => {
-      const run = current;
-      if (!run || run.sandbox !== started || run.ending) return;
-      if (message.type === 'tool_call') {
-        run.pendingCall = true;
-        pauseClock(run);
-        send({ type: 'tool_call', id: run.id, callId: message.callId, name: message.name, input: message.input });
-      } else if (message.type === 'log') {
-        send({ type: 'log', id: run.id, text: message.text });
-      } else if (message.type === 'done') {
-        let outcome = String(message.outcome);
-        if (run.retried) outcome = JSON.stringify({ ...JSON.parse(outcome), stateLost: true });
-        finish(run, { type: 'done', id: run.id, outcome });
-      } else if (message.type === 'unusable') {
-        // An earlier action made this worker's global unusable (e.g. a tool's name made read-only):
-        // nothing of this action has run yet, so it runs once more in a fresh worker.
-        if (run.retried || !String(message.message).includes(unusableMarker)) {
-          return stopThenFinish(run, { type: 'failed', id: run.id, reason: 'crash', message: String(message.message) });
-        }
-        run.retried = true;
-        void stopWorker(started).then(() => {
-          if (current !== run) return;
-          run.sandbox = ensureWorker(lastMemoryLimitMb);
-          run.sandbox.worker.postMessage(run.request);
-        });
+    // Read and dropped: unread, what a taken-over worker writes there would pile up in this thread.
+    worker.stdout.resume();
+    worker.stderr.resume();
+    worker.on('message', (message: unknown) => {
+      try {
+        onWorkerMessage(started, message);
+      } catch {
+        // A message that broke its own handling: whatever it was, it ends the worker, not the runner.
+        const run = current;
+        if (run && run.sandbox === started) stopThenFinish(run, { type: 'failed', id: run.id, reason: 'crash', message: 'The sandbox sent a message that is not valid.' });
+        else void stopWorker(started);
       }
     });
     // A worker that dies on its own takes the running action with it; the next one starts fresh.
@@ -186,12 +243,88 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
       finish(run, { type: 'failed', id: run.id, reason, message: text });
       prestart();
     };
-    worker.on('error', (error: Error & { code?: string }) => {
-      const memory = error?.code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(String(error?.message));
-      died(memory ? 'memory' : 'crash', String(error?.message ?? error));
+    worker.on('error', (error: unknown) => {
+      const { code, message } = errorFields(error);
+      const memory = code === 'ERR_WORKER_OUT_OF_MEMORY' || /out of memory/i.test(message);
+      died(memory ? 'memory' : 'crash', message || 'The worker failed.');
     });
     worker.on('exit', () => died('crash', 'The worker exited.'));
     return started;
+  };
+
+  /**
+   * What the worker says about an error is the code's to shape (a thrown value reaches this as
+   * is): read it without assuming an Error, and never let reading it throw.
+   */
+  const errorFields = (error: unknown): { code: string; message: string } => {
+    try {
+      if (typeof error === 'string') return { code: '', message: error.slice(0, 2000) };
+      if (error === null || typeof error !== 'object') return { code: '', message: '' };
+      const { code, message } = error as { code?: unknown; message?: unknown };
+      return { code: typeof code === 'string' ? code : '', message: typeof message === 'string' ? message.slice(0, 2000) : '' };
+    } catch {
+      return { code: '', message: '' };
+    }
+  };
+
+  /**
+   * One message from the worker, where the code runs: it is checked like input from the network.
+   * Anything malformed, oversized or out of turn (a second tool call while one is pending) ends
+   * the worker and the action as a crash; console output past the action's cap is dropped here,
+   * whatever the prelude inside the worker did.
+   */
+  const onWorkerMessage = (from: Sandbox, message: unknown) => {
+    if (!from.ready && (message as { type?: unknown } | null)?.type === 'ready') {
+      // A worker's start (on a loaded machine, seconds) is not the action's time: its clock starts now.
+      from.ready = true;
+      if (current && current.sandbox === from && !current.ending && !current.timer) startClock(current);
+      return;
+    }
+    const run = current;
+    if (!run || run.sandbox !== from || run.ending) return;
+    const broken = (why: string) => stopThenFinish(run, { type: 'failed', id: run.id, reason: 'crash', message: `The sandbox broke the protocol: ${why}.` });
+    if (message === null || typeof message !== 'object') return broken('a message that is not an object');
+    const { type, callId, name, input, text, outcome } = message as Record<string, unknown>;
+    if (type === 'tool_call') {
+      if (run.pendingCall) return broken('a tool call while another was pending');
+      if (typeof callId !== 'number' || typeof name !== 'string' || typeof input !== 'string') return broken('a malformed tool call');
+      if (name.length > MAX_NAME_CHARS || input.length > MAX_MESSAGE_CHARS) return broken('a tool call too large to send');
+      run.pendingCall = true;
+      pauseClock(run);
+      send({ type: 'tool_call', id: run.id, callId, name, input });
+    } else if (type === 'log') {
+      if (typeof text !== 'string') return broken('a malformed log message');
+      const piece = text.slice(0, Math.max(0, run.logCharsLeft));
+      if (!piece) return;
+      run.logCharsLeft -= piece.length;
+      send({ type: 'log', id: run.id, text: piece });
+    } else if (type === 'done') {
+      if (typeof outcome !== 'string' || outcome.length > MAX_MESSAGE_CHARS) return broken('an outcome that is not valid or too large');
+      let sent = outcome;
+      if (run.retried) {
+        try {
+          sent = JSON.stringify({ ...JSON.parse(outcome), stateLost: true });
+        } catch {
+          return broken('an outcome that is not JSON');
+        }
+      }
+      finish(run, { type: 'done', id: run.id, outcome: sent });
+    } else if (type === 'unusable') {
+      const reason = typeof (message as { message?: unknown }).message === 'string' ? String((message as { message: string }).message).slice(0, 2000) : '';
+      // An earlier action made this worker's global unusable (e.g. a tool's name made read-only):
+      // nothing of this action has run yet, so it runs once more in a fresh worker.
+      if (run.retried || !reason.includes(unusableMarker)) {
+        return stopThenFinish(run, { type: 'failed', id: run.id, reason: 'crash', message: reason || 'the sandbox is unusable' });
+      }
+      run.retried = true;
+      void stopWorker(from).then(() => {
+        if (current !== run) return;
+        run.sandbox = ensureWorker(lastMemoryLimitMb);
+        run.sandbox.worker.postMessage(run.request);
+      });
+    } else if (type === 'fatal') {
+      stopThenFinish(run, { type: 'failed', id: run.id, reason: 'crash', message: 'The code left an error nothing caught.' });
+    } else broken('a message of an unknown type');
   };
 
   const ensureWorker = (memoryLimitMb: number): Sandbox => {
@@ -244,6 +377,15 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     run.remainingMs -= Date.now() - run.startedAt;
   };
 
+  const logCapOf = (request: string): number => {
+    try {
+      const cap = JSON.parse(request).maxLogChars;
+      return typeof cap === 'number' && cap >= 0 ? cap : 10_000;
+    } catch {
+      return 10_000;
+    }
+  };
+
   const handle = (message: { type: string; id: number; request?: string; timeoutMs?: number; memoryLimitMb?: number; reply?: string }) => {
     if (message.type === 'run') {
       if (current) return send({ type: 'failed', id: message.id, reason: 'crash', message: 'An action is already running.' });
@@ -258,9 +400,10 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
         pendingCall: false,
         retried: false,
         ending: false,
+        logCharsLeft: logCapOf(String(message.request)),
       };
       current = run;
-      startClock(run);
+      if (run.sandbox.ready) startClock(run);
       if (rssLimit !== Number.POSITIVE_INFINITY) {
         run.memoryWatch = setInterval(() => {
           if (process.memoryUsage.rss() > rssLimit) stopThenFinish(run, { type: 'failed', id: run.id, reason: 'memory' });
@@ -272,7 +415,7 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
       if (!run || run.id !== message.id || !run.pendingCall || run.ending) return;
       run.pendingCall = false;
       run.sandbox.replies.postMessage(String(message.reply));
-      Atomics.store(run.sandbox.flag, 0, 1);
+      Atomics.add(run.sandbox.flag, 0, 1);
       Atomics.notify(run.sandbox.flag, 0);
       startClock(run);
     } else if (message.type === 'cancel') {
@@ -304,6 +447,8 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
   });
   // The host went away (closed, crashed): stop, so the sandbox can be reclaimed.
   process.stdin.on('end', () => process.exit(0));
+  // `docker stop` (and any sandbox's shutdown) sends SIGTERM: as PID 1, Node would ignore it.
+  process.on('SIGTERM', () => process.exit(0));
   prestart();
   send({ type: 'ready', node: process.version });
 }

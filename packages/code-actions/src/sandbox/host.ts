@@ -2,6 +2,7 @@ import type { ExecuteOptions, ExecutionError, ExecutionResult, SandboxTool } fro
 import { describeError, parseJsonSafely } from '@actkit/tools';
 import { CodeSyntaxError, compileAction } from '../compile/compile-action.js';
 import type { ActionOutcome, ActionRequest, ToolReply } from './contract.js';
+import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
 
 /**
  * The host half of the sandbox contract, shared by every executor: compile the model's code
@@ -59,6 +60,7 @@ export async function answerToolCall(tools: readonly SandboxTool[], name: string
 async function toolReply(tools: readonly SandboxTool[], name: string, inputJson: string): Promise<ToolReply> {
   const tool = tools.find((t) => t.name === name);
   if (!tool) return { ok: false, error: `Unknown tool "${name}".` };
+  if (jsonDepth(inputJson) > MAX_JSON_DEPTH) return { ok: false, error: `${name}: the arguments are nested deeper than ${MAX_JSON_DEPTH} levels.` };
   let input: unknown;
   try {
     // `__proto__` keys are dropped here: nothing the sandbox sends may reach a host prototype.
@@ -73,20 +75,58 @@ async function toolReply(tools: readonly SandboxTool[], name: string, inputJson:
   }
 }
 
-/** An `ActionOutcome` from the sandbox (JSON text or parsed) as the executor's result. */
+/**
+ * An `ActionOutcome` from the sandbox (JSON text or parsed) as the executor's result. The
+ * outcome is the sandbox's word, so it is checked rather than trusted: a field of the wrong
+ * type is dropped, text is cut at `maxLogChars` (the prelude's cap, enforced here again), and
+ * an answer nested too deep for the host to parse becomes an error the model can act on.
+ */
 export function outcomeToResult(
   outcome: ActionOutcome | string,
-  extra: { durationMs: number; stateLost?: boolean },
+  extra: { durationMs: number; stateLost?: boolean; maxLogChars?: number },
 ): ExecutionResult {
-  const parsed: ActionOutcome = typeof outcome === 'string' ? (parseJsonSafely(outcome) as ActionOutcome) : outcome;
-  const result: ExecutionResult = { logs: parsed.logs ?? '', durationMs: extra.durationMs };
-  if (parsed.logsTruncated) result.logsTruncated = true;
-  if (parsed.value !== undefined) result.value = parsed.value;
-  if (parsed.finalAnswer) result.finalAnswer = { value: parsed.finalAnswer.value };
-  if (parsed.error) result.error = parsed.error;
-  if (extra.stateLost || parsed.stateLost) result.stateLost = true;
+  const result: ExecutionResult = { logs: '', durationMs: extra.durationMs };
+  if (extra.stateLost) result.stateLost = true;
+  let parsed: Partial<Record<keyof ActionOutcome, unknown>>;
+  if (typeof outcome === 'string') {
+    if (jsonDepth(outcome) > MAX_JSON_DEPTH + 4) {
+      result.error = { kind: 'runtime', name: 'ValueTooDeep', message: `The action's result is nested deeper than ${MAX_JSON_DEPTH} levels; pass a flatter value.` };
+      return result;
+    }
+    try {
+      parsed = parseJsonSafely(outcome) as typeof parsed;
+    } catch {
+      parsed = {};
+    }
+    if (parsed === null || typeof parsed !== 'object') {
+      result.error = { kind: 'crash', name: 'SandboxCrash', message: 'The sandbox sent an outcome that is not valid.' };
+      return result;
+    }
+  } else parsed = outcome;
+  const max = extra.maxLogChars ?? Number.POSITIVE_INFINITY;
+  // The prelude cuts at `max` and says how much it left out: room is left for its own note.
+  const cut = (text: string) => (text.length > max + 64 ? `${text.slice(0, max)}… [${text.length - max} more characters]` : text);
+  if (typeof parsed.logs === 'string') {
+    result.logs = parsed.logs.slice(0, max);
+    if (parsed.logs.length > max) result.logsTruncated = true;
+  }
+  if (parsed.logsTruncated === true) result.logsTruncated = true;
+  if (typeof parsed.value === 'string') result.value = cut(parsed.value);
+  const answer = parsed.finalAnswer;
+  if (answer !== null && typeof answer === 'object') result.finalAnswer = { value: (answer as { value?: unknown }).value };
+  const error = parsed.error as Record<string, unknown> | undefined;
+  if (error !== null && typeof error === 'object') {
+    const kind = ERROR_KINDS.has(error.kind as string) ? (error.kind as 'syntax' | 'runtime' | 'tool') : 'runtime';
+    result.error = { kind, name: typeof error.name === 'string' ? cut(error.name) : 'Error', message: typeof error.message === 'string' ? cut(error.message) : '' };
+    if (typeof error.line === 'number' && Number.isInteger(error.line)) result.error.line = error.line;
+    if (typeof error.stack === 'string') result.error.stack = cut(error.stack);
+    if (typeof error.toolName === 'string') result.error.toolName = error.toolName;
+  }
+  if (parsed.stateLost === true) result.stateLost = true;
   return result;
 }
+
+const ERROR_KINDS = new Set(['syntax', 'runtime', 'tool']);
 
 /** A result for an action that failed outside the code itself (timeout, memory, crash, abort). */
 export function failedExecution(
@@ -118,7 +158,7 @@ export function sandboxOutcomeToResult(
   outcome: SandboxRunOutcome,
   context: { durationMs: number; logs: string; maxLogChars: number; timeoutMs: number; memoryLimitMb: number },
 ): ExecutionResult {
-  if (outcome.type === 'done') return outcomeToResult(outcome.outcomeJson, { durationMs: context.durationMs });
+  if (outcome.type === 'done') return outcomeToResult(outcome.outcomeJson, { durationMs: context.durationMs, maxLogChars: context.maxLogChars });
   const lost = {
     durationMs: context.durationMs,
     stateLost: true,
@@ -167,9 +207,12 @@ export async function executeAction(
   let logs = '';
   const outcome = await run(prepared.json, {
     timeoutMs,
+    // The sandbox streams what the code prints; the cap holds here too, whatever the sandbox does.
     onLog: (text) => {
-      logs += text;
-      options.onLog?.(text);
+      const piece = String(text).slice(0, maxLogChars - logs.length);
+      if (!piece) return;
+      logs += piece;
+      options.onLog?.(piece);
     },
   });
   return sandboxOutcomeToResult(outcome, { durationMs: performance.now() - t0, logs, maxLogChars, timeoutMs, memoryLimitMb: defaults.memoryLimitMb });

@@ -27,6 +27,9 @@ function installPrelude(global: SandboxGlobal): void {
   const uncurry = <A extends unknown[], R>(fn: (...args: A) => R): ((self: unknown, ...args: A) => R) => bind.call(call, fn) as never;
   const { stringify, parse } = JSON;
   const { keys: objectKeys, getOwnPropertyDescriptor, getPrototypeOf, defineProperty, freeze, create, is } = Object;
+  /** `instanceof` without consulting `Symbol.hasInstance`, which the code can define on any constructor. */
+  const ordinaryHasInstance = uncurry(Function.prototype[Symbol.hasInstance] as (value: unknown) => boolean);
+  const isInstance = (value: unknown, ctor: unknown): boolean => ordinaryHasInstance(ctor, value);
   const hasOwn = uncurry(Object.prototype.hasOwnProperty as (key: PropertyKey) => boolean);
   const mathMax = Math.max;
   const isArray = Array.isArray;
@@ -36,6 +39,7 @@ function installPrelude(global: SandboxGlobal): void {
   const NumberCtor = Number;
   const MapCtor = Map;
   const SetCtor = Set;
+  const BooleanCtor = Boolean;
   const DateCtor = Date;
   const RegExpCtor = RegExp;
   const ErrorCtor = Error;
@@ -63,6 +67,27 @@ function installPrelude(global: SandboxGlobal): void {
   const symbolToString = uncurry(Symbol.prototype.toString);
   const toFixed = uncurry(Number.prototype.toFixed as (digits: number) => string);
   const now = typeof performance === 'object' ? bind.call(performance.now, performance) : DateCtor.now;
+  const setAdd = uncurry(Set.prototype.add as (value: unknown) => Set<unknown>);
+  const setHas = uncurry(Set.prototype.has as (value: unknown) => boolean);
+  const setDelete = uncurry(Set.prototype.delete as (value: unknown) => boolean);
+  const numberValueOf = uncurry(Number.prototype.valueOf);
+  const stringValueOf = uncurry(String.prototype.valueOf);
+  const booleanValueOf = uncurry(Boolean.prototype.valueOf);
+  // What kind of built-in a value is, decided by its prototype chain through the captured
+  // constructors (never by `Symbol.hasInstance`, which the code can define). A fake (say,
+  // `Object.create(Map.prototype)`) passes, and then fails in the captured method: an error of
+  // the code's own making.
+  const isMap = (value: unknown) => isInstance(value, MapCtor);
+  const isSet = (value: unknown) => isInstance(value, SetCtor);
+  const isDate = (value: unknown) => isInstance(value, DateCtor);
+  const isRegExp = (value: unknown) => isInstance(value, RegExpCtor);
+  const ObjectPrototype = Object.prototype;
+  /** Prototypes whose `toJSON` the serialiser ignores: one the code put there must not rewrite every answer. */
+  const intrinsicPrototypes = new SetCtor<unknown>();
+  for (const ctor of [Object, Array, Function, String, Number, Boolean, Symbol, BigInt, Date, RegExp, Error, Map, Set, Promise, ArrayBuffer]) {
+    setAdd(intrinsicPrototypes, ctor.prototype);
+  }
+  setAdd(intrinsicPrototypes, getPrototypeOf(Uint8Array.prototype));
 
   const FINAL_ANSWER = freeze({ finalAnswer: true });
   /** Thrown when the code has made its own sandbox unusable (e.g. a tool's name made read-only): the host starts a fresh one. Equal to the exported SANDBOX_UNUSABLE (the prelude cannot import it). */
@@ -72,10 +97,11 @@ function installPrelude(global: SandboxGlobal): void {
   const LINE_WIDTH = 76;
 
   class ToolCallFailed extends ErrorCtor {
-    toolName: string;
+    declare toolName: string;
     constructor(toolName: string, message: string) {
       super(message);
-      this.name = 'ToolError';
+      // Defined, not assigned: a setter the code put on Error.prototype must not run here.
+      defineProperty(this, 'name', { value: 'ToolError', writable: true, configurable: true });
       this.toolName = toolName;
     }
   }
@@ -110,23 +136,90 @@ function installPrelude(global: SandboxGlobal): void {
   };
 
   // ── values → JSON (what may cross the boundary) ────────────────────────────────────────────
-  const toJSONValue = (_key: string, value: unknown): unknown => {
-    if (typeof value === 'bigint') return `${value}`;
-    if (value instanceof MapCtor) {
-      const object = create(null);
-      const entries = mapEntries(value);
-      for (let r = mapIteratorNext(entries); !r.done; r = mapIteratorNext(entries)) object[StringCtor(r.value[0])] = r.value[1];
-      return object;
+  // Written out rather than JSON.stringify: that consults `toJSON` on every object, and a
+  // `toJSON` the code put on Object.prototype would rewrite every later answer and tool call.
+  // A `toJSON` of the code's own classes and objects is honoured, as JSON.stringify would.
+  const MAX_JSON_DEPTH = 1000;
+  const ownToJSON = (value: object): ((key: string) => unknown) | undefined => {
+    for (let o: object | null = value; o !== null; o = getPrototypeOf(o)) {
+      if (setHas(intrinsicPrototypes, o)) return undefined;
+      const descriptor = getOwnPropertyDescriptor(o, 'toJSON');
+      if (descriptor) {
+        const method = hasOwn(descriptor, 'value') ? descriptor.value : (value as Record<string, unknown>).toJSON;
+        return typeof method === 'function' ? (key) => uncurry(method as (key: string) => unknown)(value, key) : undefined;
+      }
     }
-    if (value instanceof SetCtor) {
-      const items: unknown[] = [];
-      const values = setValues(value);
-      for (let r = setIteratorNext(values); !r.done; r = setIteratorNext(values)) arrayPush(items, r.value);
-      return items;
-    }
-    return value;
+    return undefined;
   };
-  const toJSON = (value: unknown): string | undefined => stringify(value, toJSONValue);
+  const serialise = (key: string, input: unknown, ancestors: Set<unknown>, depth: number): string | undefined => {
+    let value = input;
+    if (value !== null && typeof value === 'object') {
+      const method = ownToJSON(value);
+      if (method) value = method(key);
+    }
+    switch (typeof value) {
+      case 'string':
+      case 'boolean':
+        return stringify(value);
+      case 'number':
+        return stringify(value);
+      case 'bigint':
+        return stringify(`${value}`);
+      case 'undefined':
+      case 'function':
+      case 'symbol':
+        return undefined;
+    }
+    if (value === null) return 'null';
+    const object = value as object;
+    const proto = getPrototypeOf(object);
+    // Plain objects and arrays (nearly everything) skip the checks for the other built-ins.
+    const plain = proto === ObjectPrototype || proto === null || isArray(object);
+    if (!plain && isDate(object)) return isNotANumber(dateGetTime(object)) ? 'null' : stringify(dateToISO(object));
+    if (!plain && isInstance(object, NumberCtor)) return stringify(numberValueOf(object as unknown as number));
+    if (!plain && isInstance(object, StringCtor)) return stringify(stringValueOf(object as unknown as string));
+    if (!plain && isInstance(object, BooleanCtor)) return stringify(booleanValueOf(object as unknown as boolean));
+    if (depth >= MAX_JSON_DEPTH) throw new TypeErrorCtor(`the value is nested deeper than ${MAX_JSON_DEPTH} levels`);
+    if (setHas(ancestors, object)) throw new TypeErrorCtor('Converting circular structure to JSON');
+    setAdd(ancestors, object);
+    let out: string;
+    if (isArray(object)) {
+      const list = object as unknown[];
+      const length = list.length;
+      out = '[';
+      for (let i = 0; i < length; i++) out += `${i > 0 ? ',' : ''}${serialise(`${i}`, list[i], ancestors, depth + 1) ?? 'null'}`;
+      out += ']';
+    } else if (!plain && isSet(object)) {
+      out = '[';
+      const values = setValues(object as Set<unknown>);
+      let i = 0;
+      for (let r = setIteratorNext(values); !r.done; r = setIteratorNext(values), i++) {
+        out += `${i > 0 ? ',' : ''}${serialise(`${i}`, r.value, ancestors, depth + 1) ?? 'null'}`;
+      }
+      out += ']';
+    } else {
+      out = '{';
+      let first = true;
+      const add = (name: string, item: unknown) => {
+        const text = serialise(name, item, ancestors, depth + 1);
+        if (text === undefined) return;
+        out += `${first ? '' : ','}${stringify(name)}:${text}`;
+        first = false;
+      };
+      if (!plain && isMap(object)) {
+        const entries = mapEntries(object as Map<unknown, unknown>);
+        for (let r = mapIteratorNext(entries); !r.done; r = mapIteratorNext(entries)) add(StringCtor(r.value[0]), r.value[1]);
+      } else {
+        const names = objectKeys(object);
+        for (let i = 0; i < names.length; i++) add(names[i]!, (object as Record<string, unknown>)[names[i]!]);
+      }
+      out += '}';
+    }
+    setDelete(ancestors, object);
+    return out;
+  };
+  /** JSON text for a value, or undefined for what JSON leaves out (undefined, functions, symbols). */
+  const toJSON = (value: unknown): string | undefined => serialise('', value, new SetCtor(), 0);
 
   // ── inspect: readable text for any value, like a REPL shows it ─────────────────────────────
   const wrap = (open: string, items: string[], close: string, indent: string): string => {
@@ -160,13 +253,14 @@ function installPrelude(global: SandboxGlobal): void {
     if (value === null) return 'null';
     const object = value as object;
     for (let i = 0; i < seen.length; i++) if (seen[i] === object) return '[Circular]';
-    if (object instanceof DateCtor) return isNotANumber(dateGetTime(object)) ? 'Invalid Date' : dateToISO(object);
-    if (object instanceof RegExpCtor) return regexpToString(object);
-    if (object instanceof ErrorCtor) {
-      const stack = object.stack;
-      return typeof stack === 'string' && stack ? stack : `${object.name}: ${object.message}`;
+    if (isDate(object)) return isNotANumber(dateGetTime(object)) ? 'Invalid Date' : dateToISO(object);
+    if (isRegExp(object)) return regexpToString(object);
+    if (isInstance(object, ErrorCtor)) {
+      const error = object as Error;
+      const stack = error.stack;
+      return typeof stack === 'string' && stack ? stack : `${StringCtor(error.name)}: ${StringCtor(error.message)}`;
     }
-    if (object instanceof PromiseCtor) return 'Promise {}';
+    if (isInstance(object, PromiseCtor)) return 'Promise {}';
     if (depth > MAX_DEPTH) return isArray(object) ? '[Array]' : '[Object]';
     const next: unknown[] = [];
     for (let i = 0; i < seen.length; i++) arrayPush(next, seen[i]);
@@ -181,15 +275,15 @@ function installPrelude(global: SandboxGlobal): void {
       const prefix = isArray(object) ? '' : `${object.constructor?.name ?? 'TypedArray'}(${length}) `;
       return prefix + wrap('[', items, ']', indent);
     }
-    if (object instanceof MapCtor) {
+    if (isMap(object)) {
       const entries = mapEntries(object);
       for (let r = mapIteratorNext(entries); !r.done && items.length < MAX_ITEMS; r = mapIteratorNext(entries)) {
         arrayPush(items, `${child(r.value[0])} => ${child(r.value[1])}`);
       }
       return wrap(`Map(${mapSize(object)}) {`, items, '}', indent);
     }
-    if (object instanceof SetCtor) {
-      const values = setValues(object);
+    if (isSet(object)) {
+      const values = setValues(object as Set<unknown>);
       for (let r = setIteratorNext(values); !r.done && items.length < MAX_ITEMS; r = setIteratorNext(values)) arrayPush(items, child(r.value));
       return wrap(`Set(${setSize(object)}) {`, items, '}', indent);
     }
@@ -213,7 +307,10 @@ function installPrelude(global: SandboxGlobal): void {
   let logs = '';
   let logsTruncated = false;
   let maxLogChars = 10_000;
-  let finalAnswer: { value: unknown } | undefined;
+  /** The JSON text of the answer (`undefined` for a value JSON leaves out), once final_answer was called. */
+  let finalAnswer: { json: string | undefined } | undefined;
+  /** Set while an action runs: a second call of the entry point (the code reaching it) is refused. */
+  let running = false;
   let groupIndent = '';
 
   const appendLog = (text: string) => {
@@ -341,7 +438,7 @@ function installPrelude(global: SandboxGlobal): void {
     } catch (error) {
       throw new TypeErrorCtor(`final_answer(value): the value must be JSON-serialisable (${(error as Error)?.message}).`);
     }
-    finalAnswer = { value: json === undefined ? undefined : parse(json) };
+    finalAnswer = { json };
     throw FINAL_ANSWER;
   };
 
@@ -408,7 +505,7 @@ function installPrelude(global: SandboxGlobal): void {
   const locate = (error: unknown, filename: string) => {
     let stack = '';
     try {
-      const s = error instanceof ErrorCtor ? error.stack : undefined;
+      const s = isInstance(error, ErrorCtor) ? (error as Error).stack : undefined;
       stack = typeof s === 'string' ? s : '';
     } catch {
       // A stack the code made throw (Error.prepareStackTrace) is no stack.
@@ -426,18 +523,39 @@ function installPrelude(global: SandboxGlobal): void {
   };
   const describe = (error: unknown, filename: string) => {
     const where = locate(error, filename);
-    const isError = error instanceof ErrorCtor;
+    const isError = isInstance(error, ErrorCtor);
     const described = create(null);
-    described.kind = error instanceof ToolCallFailed ? 'tool' : 'runtime';
-    described.name = isError ? StringCtor(error.name) : 'Uncaught';
-    described.message = cap(isError ? StringCtor(error.message) : show(error));
+    const isToolError = isInstance(error, ToolCallFailed);
+    described.kind = isToolError ? 'tool' : 'runtime';
+    described.name = isError ? StringCtor((error as Error).name) : 'Uncaught';
+    described.message = cap(isError ? StringCtor((error as Error).message) : show(error));
     if (where.line) described.line = where.line;
     if (where.stack) described.stack = where.stack;
-    if (error instanceof ToolCallFailed) described.toolName = error.toolName;
+    if (isToolError) described.toolName = StringCtor((error as ToolCallFailed).toolName);
     return described;
   };
 
-  global.__actkit_runAction = async (requestJson: string): Promise<string> => {
+  /** The outcome as JSON text, assembled by hand: nothing here consults a prototype the code can change. */
+  const outcomeJson = (outcome: { value?: string; error?: object }): string => {
+    let out = `{"logs":${stringify(logs)},"logsTruncated":${logsTruncated ? 'true' : 'false'}`;
+    if (outcome.value !== undefined) out += `,"value":${stringify(outcome.value)}`;
+    if (outcome.error) out += `,"error":${toJSON(outcome.error)}`;
+    if (finalAnswer) out += `,"finalAnswer":{${finalAnswer.json === undefined ? '' : `"value":${finalAnswer.json}`}}`;
+    return `${out}}`;
+  };
+
+  const runAction = async (requestJson: string): Promise<string> => {
+    // The entry point is the executor's; if the code reaches it anyway, calling it from inside
+    // an action (to reset the log cap, say) is refused.
+    if (running) throw new TypeErrorCtor('An action is already running.');
+    running = true;
+    try {
+      return await runRequest(requestJson);
+    } finally {
+      running = false;
+    }
+  };
+  const runRequest = async (requestJson: string): Promise<string> => {
     const request = parse(requestJson) as {
       code: string;
       declaredNames: string[];
@@ -469,19 +587,33 @@ function installPrelude(global: SandboxGlobal): void {
       }
     } catch (error) {
       // A string, not an Error: the host reads it without running any getter the code installed.
-      throw `${SANDBOX_UNUSABLE}: ${StringCtor((error as Error)?.message)}`;
+      let why = 'a global could not be installed';
+      try {
+        why = StringCtor((error as Error)?.message);
+      } catch {
+        // Not an error of ours: the reason stays generic.
+      }
+      throw `${SANDBOX_UNUSABLE}: ${why}`;
     }
 
-    const outcome = create(null);
-    outcome.logs = '';
-    outcome.logsTruncated = false;
+    const outcome: { value?: string; error?: object } = create(null);
     try {
       let run: () => Promise<unknown>;
       try {
         run = indirectEval(`(async function () {${request.code}\n})\n//# sourceURL=${request.filename}`);
       } catch (error) {
-        const e = error as Error;
-        outcome.error = { kind: 'syntax', name: StringCtor(e?.name ?? 'SyntaxError'), message: cap(StringCtor(e?.message ?? e)) };
+        const described = create(null);
+        described.kind = 'syntax';
+        described.name = 'SyntaxError';
+        described.message = 'The code could not be compiled.';
+        try {
+          const e = error as Error;
+          described.name = StringCtor(e?.name ?? 'SyntaxError');
+          described.message = cap(StringCtor(e?.message ?? e));
+        } catch {
+          // An error whose name or message cannot be read keeps the generic ones.
+        }
+        outcome.error = described;
         run = async () => undefined;
       }
       if (!outcome.error) {
@@ -495,15 +627,26 @@ function installPrelude(global: SandboxGlobal): void {
           outcome.error = describe(error, request.filename);
         } catch {
           // Describing the error ran the code's own getters, which threw again.
-          outcome.error = { kind: 'runtime', name: 'Uncaught', message: 'The code threw a value that cannot be described.' };
+          const described = create(null);
+          described.kind = 'runtime';
+          described.name = 'Uncaught';
+          described.message = 'The code threw a value that cannot be described.';
+          outcome.error = described;
         }
       }
     }
-    if (finalAnswer) outcome.finalAnswer = finalAnswer;
-    outcome.logs = logs;
-    outcome.logsTruncated = logsTruncated;
-    return stringify(outcome);
+    return outcomeJson(outcome);
   };
+  // Configurable: the executor takes it and deletes the global before any code runs.
+  defineProperty(global, '__actkit_runAction', { value: runAction, writable: false, configurable: true, enumerable: false });
+
+  // What the code never gets, on any executor. Each can schedule work that runs after its action
+  // ended, outside any time limit (a finalization callback, a wait that resolves later, a
+  // compilation that settles later); Atomics.waitAsync with a timeout also aborts the process
+  // that hosts an isolated-vm isolate, and a WebAssembly.Memory lives outside the heap's limit.
+  delete global.WebAssembly;
+  delete global.FinalizationRegistry;
+  if (typeof Atomics === 'object') delete (Atomics as { waitAsync?: unknown }).waitAsync;
 }
 
 /** The message a sandbox's `__actkit_runAction` rejects with when the code made the sandbox unusable (e.g. a tool's name read-only). */

@@ -17,7 +17,19 @@ const escapeVia = (expr: string) => `const p = ${expr}; const proc = p("return t
 const atStackLimit = (call: string, untilOk = false) =>
   `let leak, ok = false; const f = () => { try { f() } catch {} if (!leak${untilOk ? ' && !ok' : ''}) { try { ${call}; ok = true } catch (e) { if (e && e.constructor && e.constructor.constructor !== Function) leak = e } } };\nfor (let i = 0; i < 2; i++) { ok = false; f() }\nleak ? typeof leak.constructor.constructor('return typeof process === "object" ? process : undefined')() : 'safe'`;
 
-type Expect = 'no-escape' | 'error' | 'timeout' | 'memory' | 'any-limit';
+/**
+ * Catches what `expr` throws or rejects with and, if it is an object of another realm (its
+ * constructor's constructor is not this realm's Function), tries to reach a `process` through it
+ * and write the canary. Reports 'foreign' or 'same-realm' — the checks are on the host (canary,
+ * prototypes) and on the next action, so the payload is the same on every executor.
+ */
+const caught = (expr: string) =>
+  `let v; try { v = await (async () => ${expr})(); } catch (x) { v = x }\nlet reach = 'same-realm'; try { if (v && (typeof v === 'object' || typeof v === 'function') && v.constructor && v.constructor.constructor !== Function) { reach = 'foreign'; const proc = v.constructor.constructor('return typeof process === "object" ? process : undefined')(); if (proc && proc.mainModule) proc.mainModule.${W} } } catch {}\nreach`;
+
+/** A request for the prelude's entry point asking for an unlimited log, and code that prints 300 KB. */
+const BIG_LOG_REQUEST = JSON.stringify({ code: 'for (let i = 0; i < 300; i++) console.log("y".repeat(1000))', declaredNames: [], tools: [], maxLogChars: 1e9, filename: 'x.js' });
+
+type Expect = 'no-escape' | 'host-untouched' | 'error' | 'timeout' | 'memory' | 'any-limit';
 const payloads: Array<[string, string, Expect]> = [
   // The constructor chain to the host's Function.
   ['this.constructor.constructor', escapeVia('this.constructor.constructor'), 'no-escape'],
@@ -77,6 +89,44 @@ const payloads: Array<[string, string, Expect]> = [
   ['toJSON that throws', 'echo({ toJSON() { throw new Error("nope") } })', 'error'],
   ['deep recursion', 'const f = (n) => f(n + 1) + 1; f(0)', 'error'],
   ['circular tool argument', 'const o = {}; o.self = o; echo(o)', 'error'],
+  // Errors and rejections made by the engine's or runtime's own machinery: whatever realm they
+  // come from, the host stays untouched and the sandbox keeps serving (a runner-based executor
+  // promises no more than that: the container is its boundary; see its README).
+  ['stack of an error named by a Symbol', caught('{ const e = new Error("x"); e.name = Symbol("s"); return e.stack }'), 'host-untouched'],
+  ['captureStackTrace on an object with an unprintable name', caught('{ const o = { name: { toString: null, valueOf: null } }; Error.captureStackTrace(o); return o.stack }'), 'host-untouched'],
+  ['a stack getter that throws inside prepareStackTrace', caught('{ Error.prepareStackTrace = () => { throw Symbol() }; return new Error("x").stack }'), 'host-untouched'],
+  ['dynamic import through eval', caught('(0, eval)("import(\'node:fs\')")'), 'host-untouched'],
+  ['dynamic import through Function', caught('new Function("return import(\'node:fs\')")()'), 'host-untouched'],
+  ['WebAssembly streaming', caught('WebAssembly.compileStreaming(new Response(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0])))'), 'host-untouched'],
+  ['WebAssembly.compile', caught('WebAssembly.compile(new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0]))'), 'host-untouched'],
+  ['a promise resolved with itself', caught('{ const p = Promise.resolve().then(() => p); return await p }'), 'host-untouched'],
+  ['a thenable whose then throws', caught('Promise.resolve({ get then() { throw new Error("then") } })'), 'host-untouched'],
+  ['an async generator called on a foreign receiver', caught('(async function* () {})().next.call({})'), 'host-untouched'],
+  ['an async function that fails after await', caught('(async () => { await null; return null.x })()'), 'host-untouched'],
+  ['await of a revoked proxy', caught('{ const { proxy, revoke } = Proxy.revocable({}, {}); revoke(); return await proxy }'), 'host-untouched'],
+  ['an unhandled rejection with an inspect hook', `Promise.reject({ [Symbol.for('nodejs.util.inspect.custom')]() { globalThis.inspectHookRan = arguments; return 'x' }, get message() { throw new Error('no') } }); await null; await null; typeof globalThis.inspectHookRan === 'undefined' ? 'safe' : 'leaked'`, 'no-escape'],
+  ['an unhandled rejection with a null-prototype reason', 'Promise.reject(Object.create(null)); Promise.reject(Symbol("s")); await null; "rejected"', 'no-escape'],
+  // Work that outlives its action: the action ends only when nothing it scheduled can run any
+  // more (or its limit ends it); the next action must neither time out nor lose its state.
+  ['a microtask loop queued before final_answer', 'let p = Promise.resolve(); for (let i = 0; i < 50; i++) p = p.then(() => {}); p.then(() => { for (;;) {} }); final_answer("early")', 'any-limit'],
+  ['a microtask loop queued before the value', 'let p = Promise.resolve(); for (let i = 0; i < 50; i++) p = p.then(() => {}); p.then(() => { for (;;) {} }); "value"', 'any-limit'],
+  ['a finalization callback that loops', 'const r = new FinalizationRegistry(() => { for (;;) {} }); for (let i = 0; i < 1000; i++) r.register({}, i); for (let i = 0; i < 200; i++) new Array(10000).fill(i); "registered"', 'error'],
+  ['Atomics.waitAsync with a timeout', 'const i32 = new Int32Array(new SharedArrayBuffer(4)); const w = Atomics.waitAsync(i32, 0, 0, 50); await w.value; "waited"', 'error'],
+  ['Atomics.waitAsync whose callback loops', 'Atomics.waitAsync(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 10).value.then(() => { for (;;) {} }); "queued"', 'error'],
+  // Internals reachable as globals: calling the prelude's entry point (or any actkit global) with
+  // its own options must not lift a limit.
+  ['the entry point called with its own log cap', `const found = Object.getOwnPropertyNames(globalThis).filter((k) => k.startsWith('__actkit')); for (const k of found) { try { await globalThis[k](${JSON.stringify(BIG_LOG_REQUEST)}) } catch {} } for (let i = 0; i < 300; i++) console.log("z".repeat(1000)); found.length`, 'any-limit'],
+  // Host-side parsing of what the sandbox sends.
+  ['final_answer nested 5000 levels deep', 'let v = 1; for (let i = 0; i < 5000; i++) v = [v]; final_answer(v)', 'error'],
+  ['final_answer of a deep value that hides its depth from JSON.stringify', 'let v = {}; for (let i = 0; i < 5000; i++) v = { toJSON: ((inner) => () => [inner])(v) }; final_answer(v)', 'error'],
+  ['tool arguments nested 5000 levels deep', 'let v = 1; for (let i = 0; i < 5000; i++) v = { v }; echo(v)', 'error'],
+  ['a REPL value nested 5000 levels deep', 'let v = 1; for (let i = 0; i < 5000; i++) v = [v]; v', 'no-escape'],
+  // Last: built-ins the prelude relies on, replaced for every later action. Each breaks only the
+  // code's own calls: the next action's tool calls, final_answer and errors are as before.
+  ['Symbol.hasInstance on the built-in constructors', 'for (const C of [Object, Function, Error, TypeError, Map, Set, Date, RegExp, Promise, Array]) Object.defineProperty(C, Symbol.hasInstance, { value: () => { throw new Error("hijacked instanceof") } }); "set"', 'no-escape'],
+  ['toJSON on the built-in prototypes', 'Object.prototype.toJSON = function () { return "hijacked" }; Array.prototype.toJSON = () => "hijacked"; Date.prototype.toJSON = () => "hijacked"; String.prototype.toJSON = () => "hijacked"; Number.prototype.toJSON = () => "hijacked"; BigInt.prototype.toJSON = () => "hijacked"; "set"', 'no-escape'],
+  ['accessors on Object.prototype for the prelude\'s fields', 'for (const k of ["ok", "value", "error", "json", "kind", "name", "message", "toolName", "logs", "then"]) Object.defineProperty(Object.prototype, k, { get() { return "hijacked" }, set() { throw new Error("hijacked " + k) }, configurable: true }); "set"', 'no-escape'],
+  ['JSON and Function.prototype replaced', 'JSON.stringify = () => "\\"hijacked\\""; JSON.parse = () => ({ ok: true, value: "hijacked" }); Function.prototype.call = Function.prototype.apply = Function.prototype.bind = () => "hijacked"; "set"', 'no-escape'],
 ];
 
 /**
@@ -109,7 +159,9 @@ describe(`security corpus: ${name}`, () => {
   beforeAll(async () => {
     rmSync(CANARY, { force: true });
     executor = await create();
-  });
+    // Started before the first payload: its time limit is for the payload, not for a sandbox's start.
+    await executor.execute('1', { tools });
+  }, 120_000);
   afterAll(async () => {
     await executor.close();
   });
@@ -139,6 +191,9 @@ describe(`security corpus: ${name}`, () => {
           if (result.error) expect(result.error.message).not.toBe('');
           expect(result.value ?? '').not.toMatch(/^'object'$|leaked/);
           break;
+        case 'host-untouched':
+          // Checked above (canary, prototypes) and below (the next action).
+          break;
         case 'error':
           expect(result.error?.message).toBeTruthy();
           break;
@@ -153,9 +208,19 @@ describe(`security corpus: ${name}`, () => {
           if (result.logsTruncated !== undefined) expect(result.logs.length).toBeLessThanOrEqual(2000);
           break;
       }
-      // And the next action of the same executor works.
+      // Whatever it printed, the log cap held (on the host as well as in the sandbox).
+      expect(result.logs.length).toBeLessThanOrEqual(2000);
+      // And the next, innocent actions of the same executor work: tool calls, their errors and
+      // final_answer, undisturbed by anything the payload replaced or left running.
       const next = await executor.execute('echo({ ok: 1 }).ok + 1', { tools });
+      expect(next.error).toBeUndefined();
       expect(next.value).toBe('2');
+      const answer = await executor.execute('final_answer({ n: echo({ ok: 1 }).ok + 1, list: [1, "a", null], nested: { t: true } })', { tools });
+      expect(answer.error).toBeUndefined();
+      expect(answer.finalAnswer?.value).toEqual({ n: 2, list: [1, 'a', null], nested: { t: true } });
+      const failed = await executor.execute('fails({})', { tools });
+      expect(failed.error).toMatchObject({ kind: 'tool', toolName: 'fails' });
+      expect(failed.stateLost).toBeUndefined();
     });
   }
 });

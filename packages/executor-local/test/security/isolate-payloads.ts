@@ -48,6 +48,19 @@ export const payloads: Payload[] = [
   { name: 'SharedArrayBuffer bomb', code: 'const keep = [];\nfor (let i = 0; i < 40; i++) { const b = new SharedArrayBuffer(100e6); new Uint8Array(b).fill(1); keep.push(b); }', expected: 'limit' },
   { name: 'ArrayBuffer bomb, filled', code: 'const keep = [];\nfor (let i = 0; i < 40; i++) { const b = new ArrayBuffer(100e6); new Uint8Array(b).fill(1); keep.push(b); }', expected: 'limit' },
   { name: 'one 4 GB ArrayBuffer', code: 'new ArrayBuffer(2 ** 32).byteLength', expected: 'limit' },
+  // A buffer made resizable reserves its maximum, and resizing commits memory the limit does not count.
+  {
+    name: 'a resizable ArrayBuffer grown past the limit, then filled',
+    code: 'const keep = [];\nfor (let i = 0; i < 8; i++) { const b = new ArrayBuffer(1, { maxByteLength: 2 ** 30 }); b.resize(2 ** 30); new Uint8Array(b).fill(1); keep.push(b); }',
+    expected: 'error',
+    check: (r) => expect(r.error?.message).toMatch(/resize is not a function/),
+  },
+  {
+    name: 'a growable SharedArrayBuffer grown past the limit, then filled',
+    code: 'const keep = [];\nfor (let i = 0; i < 8; i++) { const b = new SharedArrayBuffer(1, { maxByteLength: 2 ** 30 }); b.grow(2 ** 30); new Uint8Array(b).fill(1); keep.push(b); }',
+    expected: 'error',
+    check: (r) => expect(r.error?.message).toMatch(/grow is not a function/),
+  },
   { name: 'typed array of 500 M doubles', code: 'new Float64Array(5e8).length', expected: 'limit' },
   { name: 'Atomics on a huge SharedArrayBuffer', code: 'const a = new Int32Array(new SharedArrayBuffer(2 ** 31 - 8)); Atomics.add(a, 0, 1)', expected: 'limit' },
   { name: 'strings kept by the millions', code: 'const keep = [];\nfor (let i = 0; ; i++) keep.push("s" + i + "x".repeat(100))', expected: 'limit' },

@@ -72,7 +72,9 @@ export class QuickJSSandbox {
     context.unwrapResult(context.evalCode(SANDBOX_POLYFILLS, 'actkit-polyfills.js', { type: 'global', strict: true })).dispose();
     withNamingEval(context, () => context.unwrapResult(context.evalCode(SANDBOX_PRELUDE, 'actkit-prelude.js', { type: 'global' })).dispose());
     for (const module of modules) context.unwrapResult(context.evalCode(module.code, `module:${module.name}`, { type: 'global' })).dispose();
+    // The entry point is the host's alone: off the global before any code of the model's runs.
     const runAction = context.getProp(global, '__actkit_runAction');
+    context.unwrapResult(context.evalCode('delete globalThis.__actkit_runAction', 'actkit-setup.js', { type: 'global' })).dispose();
     sandbox = new QuickJSSandbox(context, runAction);
     runtime.setInterruptHandler(() => (sandbox ? (sandbox.#stop?.() ?? false) : false));
     return sandbox;

@@ -25,7 +25,7 @@ interface Finished {
   err: string;
 }
 
-function start(args: string[], env: Record<string, string | undefined> = {}, command = [process.execPath, '--no-node-snapshot', '--import', 'tsx', 'src/cli.ts']) {
+function start(args: string[], env: Record<string, string | undefined> = {}, command = [process.execPath, '--import', 'tsx', 'src/cli.ts']) {
   const child: ChildProcess = spawn(command[0]!, [...command.slice(1), ...args], { env: { ...process.env, ...CLEAN_ENV, ...env } });
   let out = '';
   let err = '';

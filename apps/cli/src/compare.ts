@@ -14,10 +14,12 @@ import {
   SetupError,
   type Task,
 } from '@actkit/app-kit';
-import { type ActionStep, AgentAbortedError, ModelCallError, totalTokens } from '@actkit/core';
-import { Spinner, useColor } from './display.js';
+import { type ActionStep, AgentAbortedError, type AnyTool, ModelCallError, totalTokens } from '@actkit/core';
+import { useColor } from './display.js';
+import { Spinner } from './spinner.js';
 import { type ComparisonReport, formatComparison, type Outcome, type Row, totals, writeHtmlReport } from './report.js';
-import { EXIT, onInterrupt, positiveInt } from './shared.js';
+import { EXIT } from './exit-codes.js';
+import { loadExtraTools, onInterrupt, positiveInt, splitList } from './shared.js';
 
 export interface CompareFlags {
   model?: string | undefined;
@@ -30,6 +32,9 @@ export interface CompareFlags {
   report?: string | undefined;
   json?: boolean | undefined;
   quiet?: boolean | undefined;
+  /** Tools modules (paths, comma-separated) whose tools a task set may name, as it names built-in ones. */
+  tools?: string | undefined;
+  mcp?: string[] | undefined;
 }
 
 /**
@@ -37,39 +42,46 @@ export interface CompareFlags {
  * same model. Without a model named on the command line it replays each task's scripts (an
  * offline demonstration) rather than spending tokens of a key it happens to find.
  */
-export async function compareCommand(flags: CompareFlags, files: string[]): Promise<number> {
+export async function compareCommand(flags: CompareFlags, files: string[], startup: Spinner): Promise<number> {
   if (files.length > 1) throw new SetupError('usage', `actkit compare takes one task set, got ${files.length}: ${files.join(' ')}`);
   const file = files[0] ?? BUILTIN_TASK_SET;
   const maxSteps = positiveInt('--max-steps', flags['max-steps'] ?? '10');
   if (flags['docker-image'] && flags.executor !== 'docker') throw new SetupError('usage', '--docker-image needs --executor docker.');
-  const tasks = loadTaskSet(file);
-  const spec = resolveModel({ model: flags.model, provider: flags.provider, baseUrl: flags['base-url'], apiKeyEnv: flags['api-key-env'] }, process.env, 'scripted');
-  if (spec.provider === 'scripted') {
-    const bare = tasks.find((t) => !t.scripted);
-    if (bare) throw new SetupError('usage', `Task "${bare.id}" has no scripted replies: name a model (--model …) to run this task set.`);
-  }
-
-  const abort = new AbortController();
-  const stopListening = onInterrupt(() => abort.abort());
-  const progress = new Spinner(process.stderr);
-  let rows: Row[];
-  let interrupted: boolean;
+  const extra = await loadExtraTools(splitList(flags.tools ?? ''), flags.mcp ?? []);
+  let report: ComparisonReport;
   try {
-    ({ rows, interrupted } = await runComparison(tasks, spec, {
-      executor: flags.executor ?? 'local',
-      dockerImage: flags['docker-image'],
-      maxSteps,
-      signal: abort.signal,
-      onStart: (i, task, kind) => {
-        if (!flags.json && !flags.quiet) progress.start(`${i + 1}/${tasks.length} ${task.id} · ${kind === 'tool' ? 'ToolCallingAgent' : 'CodeAgent'}`);
-      },
-    }));
+    const tasks = loadTaskSet(file, extra.tools.map((t) => t.name));
+    const spec = resolveModel({ model: flags.model, provider: flags.provider, baseUrl: flags['base-url'], apiKeyEnv: flags['api-key-env'] }, process.env, 'scripted');
+    if (spec.provider === 'scripted') {
+      const bare = tasks.find((t) => !t.scripted);
+      if (bare) throw new SetupError('usage', `Task "${bare.id}" has no scripted replies: name a model (--model …) to run this task set.`);
+    }
+    startup.stop();
+    const abort = new AbortController();
+    const stopListening = onInterrupt(() => abort.abort());
+    const progress = new Spinner(process.stderr);
+    try {
+      const { rows, interrupted } = await runComparison(tasks, spec, {
+        executor: flags.executor ?? 'local',
+        dockerImage: flags['docker-image'],
+        maxSteps,
+        extraTools: extra.tools,
+        signal: abort.signal,
+        onStart: (i, task, kind) => {
+          if (!flags.json && !flags.quiet) progress.start(`${i + 1}/${tasks.length} ${task.id} · ${kind === 'tool' ? 'ToolCallingAgent' : 'CodeAgent'} · ${spec.label}`);
+        },
+      });
+      report = { model: spec, taskSet: basename(file), maxSteps, rows, interrupted };
+    } finally {
+      progress.stop();
+      stopListening();
+    }
   } finally {
-    progress.stop();
-    stopListening();
+    startup.stop();
+    await extra.close();
   }
 
-  const report: ComparisonReport = { model: spec, taskSet: basename(file), maxSteps, rows, interrupted };
+  const { rows, interrupted } = report;
   if (flags.json) console.log(JSON.stringify(toJson(report), null, 2));
   else console.log(formatComparison(report, { color: useColor(process.stdout) }));
   if (flags.report && rows.length) {
@@ -87,6 +99,7 @@ export async function runComparison(
     executor: string;
     dockerImage?: string | undefined;
     maxSteps: number;
+    extraTools?: readonly AnyTool[];
     signal: AbortSignal;
     onStart?: (index: number, task: Task, kind: AgentKind) => void;
   },
@@ -111,23 +124,31 @@ async function runOne(
   task: Task,
   kind: AgentKind,
   spec: ModelSpec,
-  options: { executor: string; dockerImage?: string | undefined; maxSteps: number; signal: AbortSignal },
+  options: { executor: string; dockerImage?: string | undefined; maxSteps: number; extraTools?: readonly AnyTool[]; signal: AbortSignal },
 ): Promise<Outcome | undefined> {
   const model = createModel(spec, spec.provider === 'scripted' ? task.scripted?.[kind] : undefined);
   // The sandbox starts before the clock does: time is the agent's, not the executor's start-up.
-  const agent = await createAgent({
-    agent: kind,
-    model,
-    tools: pickTools(task.tools),
-    executor: options.executor,
-    dockerImage: options.dockerImage,
-    maxSteps: options.maxSteps,
-  });
+  let agent: Awaited<ReturnType<typeof createAgent>>;
+  try {
+    agent = await createAgent({
+      agent: kind,
+      model,
+      tools: pickTools(task.tools, options.extraTools),
+      executor: options.executor,
+      dockerImage: options.dockerImage,
+      maxSteps: options.maxSteps,
+    });
+  } catch (error) {
+    // Ctrl-C while a sandbox starts is an interruption, not a broken executor.
+    if (options.signal.aborted) return undefined;
+    throw error;
+  }
   const t0 = performance.now();
   try {
     const result = await agent.run(task.task, { signal: options.signal });
     if (result.state === 'aborted') return undefined;
-    const steps = result.steps.filter((s): s is ActionStep => s.type === 'action');
+    // The step-limit answer is not one of the task's steps: "at most N steps" holds in the table.
+    const steps = result.steps.filter((s): s is ActionStep => s.type === 'action' && !s.afterStepLimit);
     const check = checkAnswer(task.expect, result.output);
     const cost = costOf(model.modelId, result.usage);
     return {

@@ -1,5 +1,6 @@
 import { costOf, formatCost } from '@actkit/app-kit';
 import { type AgentHooks, combineHooks, createConsoleLogger, type LogLevel, type RunEvent } from '@actkit/core';
+import { Spinner } from './spinner.js';
 
 /** Colours when writing to a terminal, unless NO_COLOR is set; FORCE_COLOR=1 forces them. */
 export function useColor(stream: NodeJS.WriteStream): boolean {
@@ -9,59 +10,14 @@ export function useColor(stream: NodeJS.WriteStream): boolean {
 
 export const paint = (on: boolean) => (code: number, text: string) => (on ? `\x1b[${code}m${text}\x1b[0m` : text);
 
-/**
- * One status line that redraws itself on a terminal (and stays silent elsewhere, so logs and
- * pipes get no control characters): a spinner, a label, and the seconds since it started.
- */
-export class Spinner {
-  readonly #stream: NodeJS.WriteStream;
-  #timer: NodeJS.Timeout | undefined;
-  #label = '';
-  #since = 0;
-  #frame = 0;
-
-  constructor(stream: NodeJS.WriteStream) {
-    this.#stream = stream;
-  }
-
-  start(label: string): void {
-    if (!this.#stream.isTTY) return;
-    this.#label = label;
-    this.#since = Date.now();
-    this.#timer ??= setInterval(() => this.#render(), 80);
-    // A spinner must never keep the process alive.
-    this.#timer.unref();
-    this.#render();
-  }
-
-  /** A new label, keeping the clock running. */
-  update(label: string): void {
-    this.#label = label;
-  }
-
-  stop(): void {
-    if (!this.#timer) return;
-    clearInterval(this.#timer);
-    this.#timer = undefined;
-    this.#stream.write('\r\x1b[K');
-  }
-
-  #render(): void {
-    const frames = '⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏';
-    const seconds = ((Date.now() - this.#since) / 1000).toFixed(1);
-    const line = `${frames[this.#frame++ % frames.length]} ${this.#label} ${seconds}s`;
-    // Wider than the terminal would wrap, and \r could no longer erase it.
-    const width = (this.#stream.columns || 80) - 1;
-    this.#stream.write(`\r\x1b[K${[...line].length > width ? `${[...line].slice(0, width - 1).join('')}…` : line}`);
-  }
-}
-
 export interface DisplayOptions {
   modelId: string;
   level: LogLevel;
   out?: NodeJS.WriteStream;
   /** Where the spinner goes (a terminal, or nowhere). */
   status?: NodeJS.WriteStream;
+  /** Token counts are estimates (the scripted model): shown as such. */
+  estimatedTokens?: boolean;
 }
 
 /**
@@ -70,7 +26,7 @@ export interface DisplayOptions {
  * model thinks — showing the tail of the text as it streams in — or while tools and code run,
  * and the cost of each step and of the run when the model's price is known.
  */
-export function createDisplay(options: DisplayOptions): { hooks: AgentHooks; stop: () => void } {
+export function createDisplay(options: DisplayOptions): { hooks: AgentHooks; pause: () => void; stop: () => void } {
   const out = options.out ?? process.stdout;
   const color = useColor(out);
   const dim = (text: string) => paint(color)(2, text);
@@ -124,5 +80,11 @@ export function createDisplay(options: DisplayOptions): { hooks: AgentHooks; sto
       }
     },
   };
-  return { hooks: combineHooks(before, createConsoleLogger({ level: options.level, color, write: (text) => out.write(text) }), after), stop: () => spinner.stop() };
+  const logger = createConsoleLogger({ level: options.level, color, estimatedTokens: options.estimatedTokens ?? false, write: (text) => out.write(text) });
+  return {
+    hooks: combineHooks(before, logger, after),
+    // Until the next event: a question at the prompt must not be drawn over.
+    pause: () => spinner.stop(),
+    stop: () => spinner.stop(),
+  };
 }

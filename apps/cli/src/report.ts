@@ -54,6 +54,15 @@ const modelLine = (report: ComparisonReport) =>
     ? "scripted — each task's replies are replayed (an offline demonstration); the tools and the sandbox run for real"
     : report.model.label;
 const short = (text: string, max = 90) => (text.length > max ? `${text.slice(0, max - 1)}…` : text);
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const scripted = (report: ComparisonReport) => report.model.provider === 'scripted';
+/** Token counts of a scripted model are estimates from text length, and say so. */
+const tokensLabel = (report: ComparisonReport) => (scripted(report) ? '~tokens' : 'tokens');
+/** What the time column measures, in a line under the table. */
+const timeNote = (report: ComparisonReport) =>
+  `time: each run's wall-clock time from its first model call to its answer (sandbox start-up excluded)${
+    scripted(report) ? '; a scripted model answers at once, so it is the tools\' and the sandbox\'s time' : ''
+  }.${scripted(report) ? ' Token counts are estimated from text length.' : ''}`;
 
 /** How much fewer (or more) `b` is than `a`, as "−64%" / "+12%". */
 function change(a: number, b: number): string {
@@ -69,7 +78,7 @@ export function formatComparison(report: ComparisonReport, options: { color: boo
   const dim = (t: string) => c(2, t);
   const { rows } = report;
   const t = { tool: totals(rows, 'tool'), code: totals(rows, 'code') };
-  const lines = [`${bold('Model:')} ${modelLine(report)}`, `${bold('Tasks:')} ${report.taskSet} · ${rows.length} tasks · at most ${report.maxSteps} steps each`];
+  const lines = [`${bold('Model:')} ${modelLine(report)}`, `${bold('Tasks:')} ${report.taskSet} · ${plural(rows.length, 'task')} · at most ${plural(report.maxSteps, 'step')} each`];
   if (report.interrupted) lines.push(c(31, 'Interrupted: the results below are partial.'));
   if (!rows.length) return lines.join('\n');
 
@@ -89,7 +98,7 @@ export function formatComparison(report: ComparisonReport, options: { color: boo
 
   lines.push('');
   lines.push(`${''.padEnd(idWidth)}${bold(`${NAMES.tool} (JSON)`.padEnd(block))} │ ${bold(`${NAMES.code} (code)`)}`);
-  const header = cells(['ok', 'steps', 'tokens', 'time', 'errors']);
+  const header = cells(['ok', 'steps', tokensLabel(report), 'time', 'errors']);
   lines.push(dim(`${'task'.padEnd(idWidth)}${header} │ ${header}`));
   lines.push(rule);
   for (const r of rows) lines.push(`${r.task.id.padEnd(idWidth)}${outcomeCells(r.tool)} │ ${outcomeCells(r.code)}`);
@@ -98,6 +107,7 @@ export function formatComparison(report: ComparisonReport, options: { color: boo
   if (t.tool.costUsd !== undefined && t.code.costUsd !== undefined) {
     lines.push(`${'cost'.padEnd(idWidth)}${NAMES.tool} ${formatCost(t.tool.costUsd)} · ${NAMES.code} ${formatCost(t.code.costUsd)}`);
   }
+  lines.push(dim(timeNote(report)));
 
   // The totals as bars, each metric on its own scale.
   lines.push('');
@@ -105,7 +115,7 @@ export function formatComparison(report: ComparisonReport, options: { color: boo
   const metrics: Array<[string, number, number, (n: number) => string]> = [
     ['solved', t.tool.success, t.code.success, (n) => `${n}/${rows.length}`],
     ['steps', t.tool.steps, t.code.steps, String],
-    ['tokens', t.tool.tokens, t.code.tokens, String],
+    [tokensLabel(report), t.tool.tokens, t.code.tokens, String],
     ['time', t.tool.ms, t.code.ms, time],
   ];
   for (const [label, a, b, fmt] of metrics) {
@@ -168,10 +178,12 @@ function bars(title: string, groups: Array<{ label: string; tool: number; code: 
 export function writeHtmlReport(path: string, report: ComparisonReport): void {
   const { rows } = report;
   const t = { tool: totals(rows, 'tool'), code: totals(rows, 'code') };
+  // On every figure, so that no cropped screenshot of a replay passes for a model's results.
+  const badge = scripted(report) ? ' <span class="badge">scripted replay</span>' : '';
   const summary = AGENT_KINDS.map((kind) => {
     const x = t[kind];
-    return `<div class="card ${kind}"><h2>${NAMES[kind]}</h2><p class="big">${x.success}/${x.tasks} solved</p>
-<p>${x.steps} steps · ${x.tokens} tokens · ${time(x.ms)} · ${x.errors} errors${x.costUsd !== undefined ? ` · ${formatCost(x.costUsd)}` : ''}</p></div>`;
+    return `<div class="card ${kind}"><h2>${NAMES[kind]}${badge}</h2><p class="big">${x.success}/${x.tasks} solved</p>
+<p>${plural(x.steps, 'step')} · ${scripted(report) ? '~' : ''}${x.tokens} tokens${scripted(report) ? ' (estimated)' : ''} · ${time(x.ms)} · ${plural(x.errors, 'error')}${x.costUsd !== undefined ? ` · ${formatCost(x.costUsd)}` : ''}</p></div>`;
   }).join('\n');
   const cell = (o: Outcome) =>
     `<td class="${o.success ? 'ok' : 'ko'}">${o.success ? '✔' : '✘'}</td><td>${o.steps}</td><td>${o.tokens}</td><td>${time(o.ms)}</td><td>${o.errors.length}</td>`;
@@ -189,15 +201,20 @@ export function writeHtmlReport(path: string, report: ComparisonReport): void {
     .join('\n');
   const charts =
     bars(
-      'Totals (each metric on its own scale)',
+      `Totals (each metric on its own scale)${scripted(report) ? ' · scripted replay' : ''}`,
       [
         { label: 'solved', tool: t.tool.success, code: t.code.success, fmt: (n) => `${n}/${rows.length}` },
         { label: 'steps', tool: t.tool.steps, code: t.code.steps, fmt: String },
-        { label: 'tokens', tool: t.tool.tokens, code: t.code.tokens, fmt: String },
+        { label: tokensLabel(report), tool: t.tool.tokens, code: t.code.tokens, fmt: String },
         { label: 'time', tool: t.tool.ms, code: t.code.ms, fmt: time },
       ],
       true,
-    ) + bars('Steps per task', rows.map((r) => ({ label: r.task.id, tool: r.tool.steps, code: r.code.steps, fmt: String })), false);
+    ) +
+    bars(
+      `Steps per task${scripted(report) ? ' · scripted replay' : ''}`,
+      rows.map((r) => ({ label: r.task.id, tool: r.tool.steps, code: r.code.steps, fmt: String })),
+      false,
+    );
 
   writeFileSync(
     path,
@@ -219,19 +236,22 @@ svg text { font: 12px system-ui, sans-serif; fill: #1d2330; } svg text.label { f
 .task { border-top: 1px solid #e1e4ea; padding: 8px 0; } .task h3 { margin: 4px 0; font-size: 15px; } .question { color: #394150; margin: 0 0 6px; }
 .sides { display: flex; gap: 16px; flex-wrap: wrap; } .side { flex: 1 1 300px; } .side h4 { margin: 0; font-size: 14px; } .answer { margin: 2px 0; font-family: ui-monospace, monospace; font-size: 13px; white-space: pre-wrap; }
 .errors { margin: 2px 0; padding-left: 18px; font-size: 13px; color: #8a4b00; }
+.badge { display: inline-block; margin-left: 8px; padding: 1px 7px; border-radius: 10px; background: #fff1c2; color: #7a5200; font-size: 12px; font-weight: 600; vertical-align: 2px; }
+.note { color: #5b6475; font-size: 13px; }
 </style></head>
 <body>
-<h1>ToolCallingAgent vs CodeAgent</h1>
-<p class="meta">Model: ${esc(modelLine(report))}<br>Task set: ${esc(report.taskSet)} · ${rows.length} tasks · at most ${report.maxSteps} steps each · ${esc(new Date().toISOString().slice(0, 16).replace('T', ' '))} UTC${report.interrupted ? ' · <strong class="ko">interrupted: partial results</strong>' : ''}</p>
+<h1>ToolCallingAgent vs CodeAgent${badge}</h1>
+<p class="meta">Model: ${esc(modelLine(report))}<br>Task set: ${esc(report.taskSet)} · ${plural(rows.length, 'task')} · at most ${plural(report.maxSteps, 'step')} each · ${esc(new Date().toISOString().slice(0, 16).replace('T', ' '))} UTC${report.interrupted ? ' · <strong class="ko">interrupted: partial results</strong>' : ''}</p>
 <div class="cards">${summary}</div>
 <table>
 <thead><tr><th></th><th colspan="5" class="group-tool">${NAMES.tool} (JSON tool calls)</th><th colspan="5" class="group-code">${NAMES.code} (code actions)</th></tr>
-<tr><th class="task">task</th>${'<th>ok</th><th>steps</th><th>tokens</th><th>time</th><th>errors</th>'.repeat(2)}</tr></thead>
+<tr><th class="task">task</th>${`<th>ok</th><th>steps</th><th>${tokensLabel(report)}</th><th>time</th><th>errors</th>`.repeat(2)}</tr></thead>
 <tbody>
 ${table}
 </tbody>
 <tfoot><tr><th scope="row">total</th>${totalCell(t.tool)}${totalCell(t.code)}</tr></tfoot>
 </table>
+<p class="note">${esc(timeNote(report))}</p>
 <p class="legend"><span><i style="background:${COLORS.tool}"></i>${NAMES.tool}</span><span><i style="background:${COLORS.code}"></i>${NAMES.code}</span></p>
 ${charts}
 <h2>Answers and errors</h2>

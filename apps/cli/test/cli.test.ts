@@ -1,4 +1,5 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
 import { accessSync, constants, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,7 +26,7 @@ interface Finished {
   err: string;
 }
 
-function start(args: string[], env: Record<string, string | undefined> = {}, command = [process.execPath, '--no-node-snapshot', '--import', 'tsx', 'src/cli.ts']) {
+function start(args: string[], env: Record<string, string | undefined> = {}, command = [process.execPath, '--import', 'tsx', 'src/cli.ts']) {
   const child: ChildProcess = spawn(command[0]!, [...command.slice(1), ...args], { env: { ...process.env, ...CLEAN_ENV, ...env } });
   let out = '';
   let err = '';
@@ -36,6 +37,7 @@ function start(args: string[], env: Record<string, string | undefined> = {}, com
 }
 const cli = (args: string[], env?: Record<string, string | undefined>) => start(args, env).done;
 
+const require = createRequire(import.meta.url);
 const dir = mkdtempSync(join(tmpdir(), 'actkit-cli-'));
 const file = (name: string, content: unknown) => {
   const path = join(dir, name);
@@ -80,12 +82,74 @@ describe('actkit run', () => {
     expect(result.steps[0].modelInput).toBeUndefined();
   });
 
-  it('exits 1 when the agent gives no final answer, saying why', async () => {
-    const script = file('chatty.json', ['<code>console.log(1)</code>', '<code>console.log(2)</code>', 'my best guess']);
-    const r = await cli(['run', 'go', '--model', 'scripted', '--script', script, '--max-steps', '2', '-q']);
-    expect(r.code).toBe(1);
-    expect(r.out.trim()).toBe('my best guess');
-    expect(r.err).toContain('actkit: the agent did not give a final answer (it reached --max-steps 2).');
+  it('exits 1 when the agent gives no final answer, saying why; the step limit is a warning, never an answer', async () => {
+    const script = file('chatty.json', ['<code>console.log(1)</code>', '<code>console.log(2)</code>', 'Checking again.\n<code>\nconsole.log(3);\n</code>']);
+    const quiet = await cli(['run', 'go', '--model', 'scripted', '--script', script, '--max-steps', '2', '-q']);
+    expect(quiet.code).toBe(1);
+    // -q prints answers only: the model's best guess at the step limit is not one.
+    expect(quiet.out).toBe('');
+    expect(quiet.err).toContain('actkit: the agent did not give a final answer (it reached --max-steps 2).');
+    const shown = await cli(['run', 'go', '--model', 'scripted', '--script', script, '--max-steps', '2']);
+    expect(shown.code).toBe(1);
+    expect(shown.out).toContain('── Step 2');
+    expect(shown.out).not.toContain('── Step 3');
+    expect(shown.out).toContain('── Step limit reached: asking for the best answer from memory');
+    expect(shown.out).not.toContain('✔ Final answer');
+    expect(shown.out).toMatch(/⚠ No final answer within the step limit\. Best answer from memory:\n {2}Checking again\./);
+    expect(shown.out).toMatch(/max_steps \(step limit reached\) · 2 steps · ~\d+ tokens \(estimated\)/);
+  });
+
+  it('names the model and the sandbox in its header, and marks estimated token counts', async () => {
+    const r = await cli(['run', 'What is 6 times 7?', '-m', 'scripted', '--script', 'examples/code-calculator.json']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')[0]).toBe('CodeAgent (JavaScript code actions) · model: scripted (replays examples/code-calculator.json; no LLM is called) · sandbox: local · at most 10 steps');
+    expect(r.out).toMatch(/ms · ~\d+ tokens in, ~\d+ out \(estimated\)/);
+  });
+
+  it('ends quietly with 141 when the reader of its output goes away (| head)', async () => {
+    const script = file('long.json', Array.from({ length: 8 }, (_, i) => `Step ${i}.\n<code>\nconsole.log(${i});\n</code>`));
+    const run = start(['run', 'go', '--model', 'scripted', '--script', script, '--max-steps', '8']);
+    // Like `head -1`: read the first line, then close the pipe.
+    await expect.poll(() => run.output(), { timeout: 30_000 }).toContain('\n');
+    run.child.stdout!.destroy();
+    const r = await run.done;
+    expect(r.code).toBe(141);
+    expect(r.err).not.toContain('EPIPE');
+  });
+
+  it('uses your own tools from a TypeScript module (--tools ./my-tools.ts)', async () => {
+    const r = await cli(['run', 'shout', '-a', 'tool', '-m', 'scripted', '--script', 'test/fixtures/shout.json', '--tools', './test/fixtures/my-tools.ts']);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('← shout: HELLO! (');
+    const none = await cli(['run', 'x', '-m', 'scripted', '--script', 'examples/code-calculator.json', '--tools', './examples/code-calculator.json']);
+    expect(none.code).toBe(2);
+    expect(none.err).toContain('exports no actkit tools');
+  });
+
+  it("uses an MCP server's tools (--mcp \"command\"), closing the server at the end", async () => {
+    const everything = require.resolve('@modelcontextprotocol/server-everything/dist/index.js');
+    const r = await cli(['run', 'sum', '-a', 'tool', '-m', 'scripted', '--script', 'test/fixtures/mcp-sum.json', '--tools', 'none', '--mcp', `${process.execPath} ${everything} stdio`]);
+    expect(r.code).toBe(0);
+    expect(r.out).toContain('← get_sum: ');
+    expect(r.out).toContain('✔ Final answer: 5');
+    const bad = await cli(['run', 'x', '-a', 'tool', '-m', 'scripted', '--script', 'test/fixtures/mcp-sum.json', '--mcp', 'node -e "process.exit(3)"']);
+    expect(bad.code).toBe(3);
+    expect(bad.err).toContain('Cannot use the MCP server');
+  });
+
+  it('decides approvals without a terminal by --approve all|none, per tool too', async () => {
+    const args = ['run', 'order', '-a', 'tool', '-m', 'scripted', '--script', 'test/fixtures/order-lamps.json', '--tools', 'get_price,place_order'];
+    const none = await cli([...args, '--approve', 'none']);
+    expect(none.out).toContain('✗ place_order: Denied by the user: calls of this tool are denied (--approve none)');
+    const all = await cli([...args, '--approve', 'none,place_order=all']);
+    expect(all.out).toContain('✓ approved');
+    expect(all.out).toContain('← place_order: {"orderId":"ORD-LAMP-3","item":"lamp","quantity":3,"totalEur":135}');
+    // ask (the default) with nobody at a terminal: denied, saying what to do.
+    const asked = await cli(args);
+    expect(asked.out).toContain('nobody at a terminal to approve it (use --approve all or none when not interactive)');
+    const bad = await cli([...args, '--approve', 'maybe']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('--approve takes ask|all|none');
   });
 
   it('exits 2 on bad usage, with a clear message', async () => {
@@ -112,10 +176,20 @@ describe('actkit run', () => {
     ]);
     const bare = await cli([]);
     expect(bare.code).toBe(2);
-    expect(bare.err).toContain('Usage:');
+    expect(bare.err).toContain('Usage: actkit <command> [options]');
     const help = await cli(['--help']);
     expect(help.code).toBe(0);
-    expect(help.out).toMatch(/Exit codes:\n {2}0 {4}success/);
+    expect(help.out).toContain('compare [tasks.json]');
+    // Each command has its own help, with examples, wrapped to 80 columns off a terminal.
+    const run = await cli(['run', '--help']);
+    expect(run.out).toMatch(/Exit codes\n {2}0 {4}success/);
+    expect(run.out).toContain('--approve mode');
+    expect(run.out).toContain('Examples');
+    expect(run.out).not.toContain('--report');
+    const compare = await cli(['compare', '--help']);
+    expect(compare.out).toContain('-o, --report file.html');
+    expect(compare.out).not.toContain('--approve');
+    for (const text of [help.out, run.out, compare.out]) expect(Math.max(...text.split('\n').map((l) => l.length))).toBeLessThanOrEqual(80);
   });
 
   it('exits 3 on a missing key, before anything runs', async () => {
@@ -172,7 +246,14 @@ describe('actkit run', () => {
     server = await startOpenAIServer([{ status: 401, message: 'Incorrect API key provided' }]);
     const r = await cli(['run', 'x', '--base-url', `${server.url}/v1`, '--model', 'gpt-4.1-mini'], { OPENAI_API_KEY: 'sk-wrong' });
     expect(r.code).toBe(3);
-    expect(r.err).toBe('actkit: openai/gpt-4.1-mini failed with HTTP 401: 401 Incorrect API key provided\nCheck the API key.\n');
+    expect(r.err).toBe('actkit: openai/gpt-4.1-mini failed with HTTP 401: Incorrect API key provided\nCheck the API key (and --api-key-env).\n');
+  });
+
+  it('names the URL it could not reach', async () => {
+    const r = await cli(['run', 'x', '--base-url', 'http://127.0.0.1:9/v1', '--model', 'gpt-4.1-mini'], { OPENAI_API_KEY: 'sk-test' });
+    expect(r.code).toBe(3);
+    expect(r.err).toContain('(http://127.0.0.1:9/v1)');
+    expect(r.err).toContain('Check that the server is running and the base URL is right.');
   });
 
   it('stops cleanly on Ctrl-C and exits 130', async () => {
@@ -256,8 +337,11 @@ describe('actkit compare', () => {
     const r = await cli(['compare', '--report', report]);
     expect(r.code).toBe(0);
     expect(r.out).toContain("Model: scripted — each task's replies are replayed");
-    expect(r.out).toMatch(/basket-with-tax\s+✔\s+5\s+\d+\s+\d+ ms\s+0 │ ✔\s+1\s+\d+/);
-    expect(r.out).toMatch(/total\s+8\/8\s+31\s+\d+\s+\d+ ms\s+0 │ 8\/8\s+9\s+\d+\s+\d+ ms\s+1/);
+    expect(r.out).toContain('8 tasks · at most 10 steps each');
+    expect(r.out).toContain('Token counts are estimated from text length.');
+    // Times are ms or s, as long as the machine takes.
+    expect(r.out).toMatch(/basket-with-tax\s+✔\s+5\s+\d+\s+[\d.]+ m?s\s+0 │ ✔\s+1\s+\d+/);
+    expect(r.out).toMatch(/total\s+8\/8\s+31\s+\d+\s+[\d.]+ m?s\s+0 │ 8\/8\s+9\s+\d+\s+[\d.]+ m?s\s+1/);
     expect(r.out).toMatch(/steps {3}tool █{36} 31\n {8}code █{10} {26} 9/);
     expect(r.out).toContain('drinks-in-gbp · CodeAgent · step 1: ReferenceError on line 2: get_rate is not defined (recovered)');
     expect(r.out).toContain(`Report written to ${report}`);
@@ -265,6 +349,31 @@ describe('actkit compare', () => {
     expect(html.match(/<svg /g)).toHaveLength(2);
     expect(html).toContain('<th scope="row">trip-order</th>');
     expect(html).toContain('Berlin→Rome→Paris→Berlin is cheaper: 734 EUR');
+    // No figure of a replay can pass for a model's results, even cropped.
+    expect(html.match(/<span class="badge">scripted replay<\/span>/g)).toHaveLength(3);
+    expect(html.match(/<figcaption>[^<]*· scripted replay<\/figcaption>/g)).toHaveLength(2);
+  });
+
+  it('never counts the step-limit answer as a step: "at most N steps" holds', async () => {
+    const tasks = file('stubborn.json', [
+      {
+        id: 'stubborn',
+        task: 'What is 6 times 7?',
+        tools: ['calculator'],
+        expect: { number: 42 },
+        scripted: {
+          tool: [{ toolCalls: [{ name: 'calculator', input: { a: 6, op: '*', b: 7 } }] }, { toolCalls: [{ name: 'calculator', input: { a: 6, op: '*', b: 7 } }] }, { text: '42' }],
+          code: ['<code>console.log(1)</code>', '<code>console.log(2)</code>', '42'],
+        },
+      },
+    ]);
+    const r = await cli(['compare', tasks, '--max-steps', '2', '--json']);
+    expect(r.code).toBe(0);
+    const json = JSON.parse(r.out);
+    expect(json.tasks[0].tool).toMatchObject({ steps: 2, state: 'max_steps', success: false });
+    expect(json.tasks[0].code).toMatchObject({ steps: 2, state: 'max_steps', success: false });
+    const one = await cli(['compare', tasks, '--max-steps', '1']);
+    expect(one.out).toContain('1 task · at most 1 step each');
   });
 
   it('prints JSON for machines', async () => {
@@ -294,7 +403,7 @@ describe('actkit compare', () => {
     server = await startOpenAIServer([{ status: 401, message: 'Incorrect API key provided' }]);
     const r = await cli(['compare', '--base-url', `${server.url}/v1`, '--model', 'gpt-4.1-mini'], { OPENAI_API_KEY: 'sk-wrong' });
     expect(r.code).toBe(3);
-    expect(r.err).toContain('Check the API key.');
+    expect(r.err).toContain('Check the API key (and --api-key-env).');
     expect(server.requests).toHaveLength(1);
   });
 

@@ -1,3 +1,4 @@
+import { exitWhenOutputCloses } from '@actkit/app-kit/pipes';
 import { createConsoleLogger } from '@actkit/core';
 import { LocalExecutor } from '@actkit/executor-local';
 import { ANALYST_TASK, analystScript, dataAnalyst, FIBONACCI_TASK } from './data-analyst.js';
@@ -17,7 +18,7 @@ async function main(): Promise<void> {
       : 'actkit demo — model: SCRIPTED (replayed replies, no LLM is called). Tools and the sandbox run for real.\n' +
           'Set OPENAI_API_KEY, OPENAI_BASE_URL or ANTHROPIC_API_KEY (and ACTKIT_MODEL) to run the same apps on a real model.',
   );
-  const logger = createConsoleLogger({ level: 'info' });
+  const logger = createConsoleLogger({ level: 'info', estimatedTokens: !support.real });
 
   console.log('\nSupport router · ToolCallingAgent (JSON tool calls)');
   const tickets: Array<Record<string, unknown>> = [];
@@ -38,6 +39,8 @@ async function main(): Promise<void> {
   }
 }
 
+// `npm run demo | head`: the reader has seen what it wanted; end quietly and successfully.
+exitWhenOutputCloses(0);
 main().catch((error) => {
   console.error(error);
   process.exitCode = 1;

@@ -1,5 +1,5 @@
 import { CodeAgent } from '@actkit/code-actions';
-import type { AgentHooks, AnyTool, CodeExecutor, Model, MultiStepAgent } from '@actkit/core';
+import type { AgentHooks, AnyTool, ApprovalOptions, CodeExecutor, Model, MultiStepAgent } from '@actkit/core';
 import { ToolCallingAgent } from '@actkit/json-actions';
 import { SetupError } from './errors.js';
 
@@ -22,6 +22,8 @@ export interface AgentSetup {
   dockerImage?: string | undefined;
   maxSteps?: number;
   hooks?: AgentHooks;
+  /** How calls of tools that need approval are decided (a prompt at the terminal, buttons on a page). */
+  approval?: ApprovalOptions;
 }
 
 export type AppAgent = MultiStepAgent & { close?: () => Promise<void> };
@@ -42,6 +44,7 @@ export async function createAgent(setup: AgentSetup): Promise<AppAgent> {
     tools: setup.tools,
     ...(setup.maxSteps ? { maxSteps: setup.maxSteps } : {}),
     ...(setup.hooks ? { hooks: setup.hooks } : {}),
+    ...(setup.approval ? { approval: setup.approval } : {}),
   };
   if (setup.agent === 'tool') return new ToolCallingAgent(base);
   const executor = await startExecutor(setup.executor ?? 'local', setup.dockerImage);

@@ -13,4 +13,5 @@ export {
 } from './models.js';
 export { costOf, formatCost } from './pricing.js';
 export { BUILTIN_TASK_SET, checkAnswer, type Expectation, loadTaskSet, type Task } from './tasks.js';
+export { connectMcpServers, type ExtraTools, isToolModulePath, loadToolModule } from './extra-tools.js';
 export { builtinTools, pickTools } from './tools.js';

@@ -28,30 +28,37 @@ export interface Expectation {
   contains?: string[];
 }
 
-const toolNames = Object.keys(builtinTools) as [string, ...string[]];
-const toolName = z.enum(toolNames, { error: (issue) => `unknown tool ${JSON.stringify(issue.input)} (tools: ${toolNames.join(', ')})` });
-const taskSchema = z.object({
-  id: z.string().min(1),
-  task: z.string().min(1),
-  tools: z.array(toolName),
-  expect: z
-    .object({ number: z.number().optional(), tolerance: z.number().nonnegative().optional(), contains: z.array(z.string().min(1)).min(1).optional() })
-    .refine((e) => e.number !== undefined || e.contains, 'expect needs "number" or "contains"'),
-  scripted: z.object({ tool: z.array(z.unknown()), code: z.array(z.unknown()) }).optional(),
-});
+/** A task's schema; its tools must be among `toolNames` (the built-in ones and any the user added). */
+function taskSchema(toolNames: readonly string[]) {
+  const toolName = z.string().refine((name) => toolNames.includes(name), {
+    error: (issue) => `unknown tool ${JSON.stringify(issue.input)} (tools: ${toolNames.join(', ')})`,
+  });
+  return z.object({
+    id: z.string().min(1),
+    task: z.string().min(1),
+    tools: z.array(toolName),
+    expect: z
+      .object({ number: z.number().optional(), tolerance: z.number().nonnegative().optional(), contains: z.array(z.string().min(1)).min(1).optional() })
+      .refine((e) => e.number !== undefined || e.contains, 'expect needs "number" or "contains"'),
+    scripted: z.object({ tool: z.array(z.unknown()), code: z.array(z.unknown()) }).optional(),
+  });
+}
 
 /** The built-in task set, in the spirit of the CodeAct paper's M3ToolEval (see tasks/README.md). */
 export const BUILTIN_TASK_SET = fileURLToPath(new URL('../tasks/m3-lite.json', import.meta.url));
 
-/** Reads and checks a task set file; every problem is a usage error naming the task and field. */
-export function loadTaskSet(path: string = BUILTIN_TASK_SET): Task[] {
+/**
+ * Reads and checks a task set file; every problem is a usage error naming the task and field.
+ * Tasks may name the built-in tools and `extraToolNames` (from `--tools ./module.ts`, `--mcp`).
+ */
+export function loadTaskSet(path: string = BUILTIN_TASK_SET, extraToolNames: readonly string[] = []): Task[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(path, 'utf8'));
   } catch (error) {
     throw new SetupError('usage', `Cannot read the task set ${path}: ${(error as Error).message}`);
   }
-  const result = z.array(taskSchema).min(1).safeParse(parsed);
+  const result = z.array(taskSchema([...Object.keys(builtinTools), ...extraToolNames])).min(1).safeParse(parsed);
   if (!result.success) {
     const issue = result.error.issues[0]!;
     const at = issue.path.length ? ` at ${issue.path.join('.')}` : '';

@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { SetupError } from './errors.js';
 
 /**
- * Safe demo tools: offline, side-effect free and deterministic (except `clock`), so a task gives
+ * Safe demo tools: offline, side-effect free and deterministic (except `clock`; `place_order`
+ * only pretends to order, and asks for approval over 50 EUR), so a task gives
  * the same answer everywhere and the comparison task set can check answers exactly. They cover
  * the kinds of tools the CodeAct paper's M3ToolEval composes: lookups, conversions, decoders,
  * sequence operations, itineraries and trades.
@@ -166,6 +167,21 @@ export const builtinTools: Record<string, AnyTool> = {
     output: z.number(),
     run: ({ city: name }) => HOTELS[city(name)]!,
   }),
+  place_order: tool({
+    name: 'place_order',
+    description: `Orders items from the shop (prices as get_price gives them, in EUR). An order over 50 EUR needs a person's approval. Items: ${Object.keys(PRICES).join(', ')}.`,
+    input: z.object({ item: z.string(), quantity: z.number().int().min(1) }),
+    output: z.object({ orderId: z.string(), item: z.string(), quantity: z.number(), totalEur: z.number() }),
+    // The tool's own default; `actkit run --approve all|none|ask` decides how a person answers.
+    needsApproval: ({ item, quantity }) => (PRICES[item.trim().toLowerCase()] ?? 0) * quantity > 50,
+    run: ({ item, quantity }) => {
+      const name = item.trim().toLowerCase();
+      const price = PRICES[name];
+      if (price === undefined) throw new Error(`unknown item "${item}"`);
+      // Nothing is bought: the order id is derived from the order, so runs stay deterministic.
+      return { orderId: `ORD-${name.toUpperCase()}-${quantity}`, item: name, quantity, totalEur: Math.round(price * quantity * 100) / 100 };
+    },
+  }),
   stock_price: tool({
     name: 'stock_price',
     description: `The closing price in EUR of a share on a trading day (1 to 7). Symbols: ${Object.keys(STOCKS).join(', ')}.`,
@@ -179,13 +195,17 @@ export const builtinTools: Record<string, AnyTool> = {
   }),
 };
 
-/** The named tools ("all" for every one, "none" for none); an unknown name is a usage error listing the known ones. */
-export function pickTools(names: readonly string[]): AnyTool[] {
-  if (names.length === 1 && names[0] === 'all') return Object.values(builtinTools);
+/**
+ * The named tools ("all" for every one, "none" for none), from the built-in ones and `extra`
+ * (a user's own, an MCP server's); an unknown name is a usage error listing the known ones.
+ */
+export function pickTools(names: readonly string[], extra: readonly AnyTool[] = []): AnyTool[] {
+  const known: Record<string, AnyTool> = { ...builtinTools, ...Object.fromEntries(extra.map((t) => [t.name, t])) };
+  if (names.length === 1 && names[0] === 'all') return Object.values(known);
   if (names.length === 1 && names[0] === 'none') return [];
   return [...new Set(names)].map((name) => {
-    const t = builtinTools[name];
-    if (!t) throw new SetupError('usage', `Unknown tool "${name}". Available: ${Object.keys(builtinTools).join(', ')} (or "all").`);
+    const t = known[name];
+    if (!t) throw new SetupError('usage', `Unknown tool "${name}". Available: ${Object.keys(known).join(', ')} (or "all").`);
     return t;
   });
 }

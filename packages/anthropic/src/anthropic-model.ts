@@ -74,7 +74,7 @@ export class AnthropicModel implements Model {
         response: { id: message.id, modelId: message.model },
       };
     } catch (error) {
-      throw modelCallErrorFrom(error, `anthropic/${this.modelId}`);
+      throw modelCallErrorFrom(error, `anthropic/${this.modelId}`, this.client.baseURL);
     }
   }
 
@@ -93,7 +93,7 @@ export class AnthropicModel implements Model {
     try {
       events = await this.client.messages.create({ ...this.#params(options), stream: true }, { ...requestOptions(options), signal: idle.signal });
     } catch (error) {
-      throw modelCallErrorFrom(error, label);
+      throw modelCallErrorFrom(error, label, this.client.baseURL);
     }
     yield { type: 'stream-start' };
     // What each content block index is, to close it properly.
@@ -164,7 +164,7 @@ export class AnthropicModel implements Model {
         }
       }
     } catch (error) {
-      throw idle.error(label) ?? midStreamError(error, label) ?? streamError(error, label);
+      throw idle.error(label) ?? midStreamError(error, label) ?? streamError(error, label, this.client.baseURL);
     }
     // The SDK ends the iteration quietly when the request is aborted: say why it ended.
     const aborted = idle.error(label);

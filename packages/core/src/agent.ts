@@ -606,9 +606,9 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       if (state === undefined && this.#stopped()) state = 'stopped';
       if (state === undefined) {
         state = 'max_steps';
-        const step = newActionStep(++stepNumber);
+        const step: ActionStep = { ...newActionStep(++stepNumber), afterStepLimit: true };
         this.#currentStep = step;
-        yield { type: 'step-start', stepNumber: step.stepNumber };
+        yield { type: 'step-start', stepNumber: step.stepNumber, afterStepLimit: true };
         const outcome = yield* this.#runStep(step, { runId, signal: abort.signal, streaming }, (s, c) =>
           this.#answerFromMemory(s, c, taskStep.task, maxSteps),
         );
@@ -616,7 +616,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
         if (outcome === 'aborted') state = 'aborted';
         else output = step.finalAnswer?.value;
       }
-      if (state === 'success' || state === 'max_steps') yield { type: 'final-answer', output };
+      if (state === 'success') yield { type: 'final-answer', output };
+      if (state === 'max_steps') yield { type: 'final-answer', output, afterStepLimit: true };
       const steps: MemoryStep[] = this.memory.steps.slice(firstStep);
       const ended = Date.now();
       const result: RunResult<TOutput> = {

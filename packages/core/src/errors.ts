@@ -77,9 +77,9 @@ export function serializeError(error: unknown): SerializedError {
 /**
  * A provider SDK's error as a typed actkit error. Adapters call this after the SDK's own
  * retries are spent; it reads only what every HTTP SDK has (an HTTP `status`, an abort), so
- * `core` still knows no vendor.
+ * `core` still knows no vendor. `endpoint` (the base URL) is named when no answer came back.
  */
-export function modelCallErrorFrom(error: unknown, label: string): AgentError {
+export function modelCallErrorFrom(error: unknown, label: string, endpoint?: string): AgentError {
   if (error instanceof AgentError) return error;
   if (isAbortError(error) || (error as Error)?.name === 'APIUserAbortError') {
     return new AgentAbortedError('The model call was aborted.', { cause: error });
@@ -88,15 +88,17 @@ export function modelCallErrorFrom(error: unknown, label: string): AgentError {
   const message = (error as Error)?.message ?? String(error);
   if (typeof status === 'number') {
     const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
-    return new ModelCallError(`${label} failed with HTTP ${status}: ${message}`, { cause: error, statusCode: status, retryable });
+    // SDKs start their message with the status already ("401 Incorrect API key…").
+    const detail = message.startsWith(`${status} `) ? message.slice(`${status} `.length) : message;
+    return new ModelCallError(`${label} failed with HTTP ${status}: ${detail}`, { cause: error, statusCode: status, retryable });
   }
-  // No status: the connection failed or timed out before an answer.
-  return new ModelCallError(`${label} failed: ${message}`, { cause: error, retryable: true });
+  // No status: the connection failed or timed out before an answer; say where it was going.
+  return new ModelCallError(`${label} failed: ${message}${endpoint ? ` (${endpoint})` : ''}`, { cause: error, retryable: true });
 }
 
 /** An error raised while reading a reply's stream: a broken or malformed stream is a `ModelStreamError`. */
-export function streamError(error: unknown, label: string): AgentError {
-  const typed = modelCallErrorFrom(error, label);
+export function streamError(error: unknown, label: string, endpoint?: string): AgentError {
+  const typed = modelCallErrorFrom(error, label, endpoint);
   if (typed instanceof AgentAbortedError || typed instanceof ModelStreamError || typeof (error as { status?: unknown })?.status === 'number') {
     return typed;
   }

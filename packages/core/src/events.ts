@@ -8,7 +8,8 @@ import type { Usage } from './usage.js';
 /** Everything `agent.stream()` yields, in the order it happens. */
 export type RunEvent =
   | { type: 'run-start'; runId: string; agentName: string; task: TaskStep }
-  | { type: 'step-start'; stepNumber: number }
+  /** `afterStepLimit`: the step limit was reached and this step asks the model for its best answer from memory. */
+  | { type: 'step-start'; stepNumber: number; afterStepLimit?: true }
   | { type: 'text-delta'; stepNumber: number; delta: string }
   | { type: 'reasoning-delta'; stepNumber: number; delta: string }
   | { type: 'tool-input-delta'; stepNumber: number; toolCallId: string; toolName?: string; delta: string }
@@ -41,7 +42,8 @@ export type RunEvent =
    * agents' events arrive nested the same way, one level per manager.
    */
   | { type: 'managed-agent'; stepNumber: number; toolCallId: string; toolName: string; event: RunEvent }
-  | { type: 'final-answer'; output: unknown }
+  /** `afterStepLimit`: not a final answer the model chose to give, but its best answer when the step limit was reached. */
+  | { type: 'final-answer'; output: unknown; afterStepLimit?: true }
   | { type: 'run-finish'; result: RunResult };
 
 export type RunEventType = RunEvent['type'];

@@ -15,6 +15,11 @@ export interface ConsoleLoggerOptions {
   write?: (text: string) => void;
   /** ANSI colours (default: when writing to a terminal and NO_COLOR is unset). */
   color?: boolean;
+  /**
+   * The model's token counts are estimates (a scripted model counts characters, not tokens): they
+   * are shown as `~N … (estimated)` so that nobody takes them for a provider's bill.
+   */
+  estimatedTokens?: boolean;
 }
 
 /**
@@ -63,6 +68,11 @@ export function createConsoleLogger(options: ConsoleLoggerOptions = {}): AgentHo
       : code;
   // Per nesting depth (0: the agent, 1: a managed agent it called, …): whether code output was shown.
   const printedLogs: boolean[] = [];
+  // Whether this step's text was streamed to the screen (debug level), so it is not printed twice.
+  let streamedText = false;
+  const approx = options.estimatedTokens ? '~' : '';
+  const tokens = (usage: { inputTokens: { total?: number | undefined }; outputTokens: { total?: number | undefined } }) =>
+    `${approx}${usage.inputTokens.total ?? 0} tokens in, ${approx}${usage.outputTokens.total ?? 0} out${approx ? ' (estimated)' : ''}`;
 
   const show = (event: RunEvent, depth: number): void => {
     // A managed agent's lines are indented under the call that made them.
@@ -77,24 +87,37 @@ export function createConsoleLogger(options: ConsoleLoggerOptions = {}): AgentHo
       case 'planning':
         line(cyan('── Plan'));
         line(indent(event.step.plan, '  '));
-        line(dim(`   ${(event.step.timing.durationMs ?? 0).toFixed(0)} ms · ${event.step.usage.inputTokens.total ?? 0} tokens in, ${event.step.usage.outputTokens.total ?? 0} out`));
+        line(dim(`   ${(event.step.timing.durationMs ?? 0).toFixed(0)} ms · ${tokens(event.step.usage)}`));
         break;
       case 'step-start':
         printedLogs[depth] = false;
+        if (depth === 0) streamedText = false;
         line();
-        line(cyan(`── Step ${event.stepNumber} ${'─'.repeat(Math.max(10, 50 - depth * 2))}`));
+        line(
+          event.afterStepLimit
+            ? yellow(`── Step limit reached: asking for the best answer from memory ${'─'.repeat(Math.max(4, 20 - depth * 2))}`)
+            : cyan(`── Step ${event.stepNumber} ${'─'.repeat(Math.max(10, 50 - depth * 2))}`),
+        );
         break;
       case 'text-delta':
       case 'reasoning-delta':
-        if (level === 'debug' && depth === 0) write(dim(event.delta));
+        if (level === 'debug' && depth === 0) {
+          write(dim(event.delta));
+          streamedText = true;
+        }
         break;
       case 'model-response': {
-        if (level === 'debug' && depth === 0 && event.text) out();
+        if (depth === 0 && streamedText) {
+          // The whole text, code included, is on the screen already.
+          out();
+          break;
+        }
         const thought = event.text.split(/<code>|```/)[0]!.trim();
         if (thought) line(`${dim('Thought:')} ${thought}`);
         break;
       }
       case 'code':
+        if (depth === 0 && streamedText) break;
         line(dim('Code:'));
         line(highlight(event.code).split('\n').map((l, i) => `${dim(String(i + 1).padStart(3))}  ${l}`).join('\n'));
         break;
@@ -123,21 +146,25 @@ export function createConsoleLogger(options: ConsoleLoggerOptions = {}): AgentHo
         const { step } = event;
         if (step.error) line(red(`Error: ${step.error.message}`));
         else if (step.code && step.observation && !printedLogs[depth] && !step.finalAnswer) line(indent(step.observation, `  ${dim('│')} `));
-        line(dim(`   ${(step.timing.durationMs ?? 0).toFixed(0)} ms · ${step.usage.inputTokens.total ?? 0} tokens in, ${step.usage.outputTokens.total ?? 0} out`));
+        line(dim(`   ${(step.timing.durationMs ?? 0).toFixed(0)} ms · ${tokens(step.usage)}`));
         break;
       }
       case 'managed-agent':
         show(event.event, depth + 1);
         break;
-      case 'final-answer':
+      case 'final-answer': {
+        const text = typeof event.output === 'string' ? event.output : json(event.output, 2);
         line();
-        line(`${green(bold(depth === 0 ? '✔ Final answer:' : '✔ Answer:'))} ${typeof event.output === 'string' ? event.output : json(event.output, 2)}`);
+        // The step limit's answer is the model's best guess, not an answer it chose to give.
+        if (event.afterStepLimit) line(`${yellow(bold('⚠ No final answer within the step limit.'))} ${dim('Best answer from memory:')}\n${indent(text ?? '', '  ')}`);
+        else line(`${green(bold(depth === 0 ? '✔ Final answer:' : '✔ Answer:'))} ${text}`);
         break;
+      }
       case 'run-finish': {
         const r = event.result;
-        const steps = r.steps.filter((s) => s.type === 'action').length;
-        const note = r.state === 'max_steps' ? ' (step limit reached: best answer from memory)' : r.stopReason ? ` (${r.stopReason})` : '';
-        line(dim(`${depth === 0 ? '  ' : '└ '}${r.state}${note} · ${stepCount(steps)} · ${totalTokens(r.usage)} tokens · ${(r.timing.durationMs / 1000).toFixed(2)} s`));
+        const steps = r.steps.filter((s) => s.type === 'action' && !s.afterStepLimit).length;
+        const note = r.state === 'max_steps' ? ' (step limit reached)' : r.stopReason ? ` (${r.stopReason})` : '';
+        line(dim(`${depth === 0 ? '  ' : '└ '}${r.state}${note} · ${stepCount(steps)} · ${approx}${totalTokens(r.usage)} tokens${approx ? ' (estimated)' : ''} · ${(r.timing.durationMs / 1000).toFixed(2)} s`));
         break;
       }
     }

@@ -69,6 +69,11 @@ export interface ActionStep {
   error?: SerializedError;
   usage: Usage;
   finalAnswer?: { value: unknown };
+  /**
+   * This step came after the step limit: the model was asked for its best answer from memory
+   * (the run's state is `max_steps`). It is not one of the `maxSteps` action steps.
+   */
+  afterStepLimit?: true;
 }
 
 export type MemoryStep = TaskStep | PlanningStep | ActionStep;

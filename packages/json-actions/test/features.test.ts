@@ -423,6 +423,31 @@ describe('console logger', () => {
     expect(text).toContain('\x1b[33m→\x1b[0m get_price');
   });
 
+  it('does not print the streamed text a second time at debug level', async () => {
+    const lines: string[] = [];
+    for await (const _ of run('debug', lines).stream('Price of tea?'));
+    const text = lines.join('');
+    expect(text).toContain('Checking the price.');
+    expect(text).not.toContain('Thought: Checking the price.');
+  });
+
+  it('shows the step limit as a warning, never as a final answer, and marks estimated tokens', async () => {
+    const lines: string[] = [];
+    const model = new ScriptedModel([{ toolCalls: [{ name: 'get_price', input: { item: 'tea' } }] }, { text: 'Maybe 3 EUR.' }]);
+    const result = await new ToolCallingAgent({ model, tools: [price], maxSteps: 1 }).run('Price of tea?', {
+      hooks: createConsoleLogger({ color: false, estimatedTokens: true, write: (t) => lines.push(t) }),
+    });
+    expect(result.state).toBe('max_steps');
+    expect(result.steps.filter((s) => s.type === 'action').map((s) => (s as ActionStep).afterStepLimit)).toEqual([undefined, true]);
+    const text = lines.join('');
+    expect(text).not.toContain('── Step 2');
+    expect(text).toContain('── Step limit reached: asking for the best answer from memory');
+    expect(text).not.toContain('✔ Final answer');
+    expect(text).toContain('⚠ No final answer within the step limit. Best answer from memory:\n  Maybe 3 EUR.');
+    expect(text).toMatch(/ms · ~\d+ tokens in, ~\d+ out \(estimated\)/);
+    expect(text).toMatch(/max_steps \(step limit reached\) · 1 step · ~\d+ tokens \(estimated\)/);
+  });
+
   it('highlights code actions', () => {
     const lines: string[] = [];
     const logger = createConsoleLogger({ color: true, write: (t) => lines.push(t) });

@@ -83,7 +83,7 @@ export class OpenAIChatModel implements Model {
         response: { id: completion.id, modelId: completion.model, timestamp: new Date(completion.created * 1000) },
       };
     } catch (error) {
-      throw modelCallErrorFrom(error, `${this.provider}/${this.modelId}`);
+      throw modelCallErrorFrom(error, `${this.provider}/${this.modelId}`, this.client.baseURL);
     }
   }
 
@@ -98,7 +98,7 @@ export class OpenAIChatModel implements Model {
           { ...requestOptions(options), signal: idle.signal },
         );
       } catch (error) {
-        throw modelCallErrorFrom(error, label);
+        throw modelCallErrorFrom(error, label, this.client.baseURL);
       }
       yield { type: 'stream-start' };
       const calls = new Map<number, { id: string; name: string; args: string }>();
@@ -142,7 +142,7 @@ export class OpenAIChatModel implements Model {
           if (choice.finish_reason) finishReason = mapFinishReason(choice.finish_reason);
         }
       } catch (error) {
-        throw idle.error(label) ?? midStreamError(error, label) ?? streamError(error, label);
+        throw idle.error(label) ?? midStreamError(error, label) ?? streamError(error, label, this.client.baseURL);
       }
       // The SDK ends the iteration quietly when the request is aborted: say why it ended.
       const stopped = idle.error(label);

@@ -1,0 +1,105 @@
+import { createInterface } from 'node:readline';
+import { SetupError } from '@actkit/app-kit';
+import type { ApprovalDecision, ApprovalOptions, ApprovalRequest } from '@actkit/core';
+
+/**
+ * How `actkit run` answers a tool call that needs approval (each tool's `needsApproval` says which
+ * calls do): `ask` the person at the terminal, approve `all`, or deny them all (`none`).
+ */
+export type ApprovalMode = 'ask' | 'all' | 'none';
+const MODES: readonly ApprovalMode[] = ['ask', 'all', 'none'];
+
+/** `--approve ask` or `--approve none,place_order=ask`: a default mode and modes for named tools. */
+export interface ApprovalPolicy {
+  mode: ApprovalMode;
+  perTool: Record<string, ApprovalMode>;
+}
+
+export function parseApprovalPolicy(value: string): ApprovalPolicy {
+  const policy: ApprovalPolicy = { mode: 'ask', perTool: {} };
+  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [name, mode] = part.includes('=') ? part.split('=', 2).map((s) => s.trim()) : [undefined, part];
+    if (!MODES.includes(mode as ApprovalMode)) {
+      throw new SetupError('usage', `--approve takes ${MODES.join('|')}, or tool=${MODES.join('|')} per tool, not "${part}".`);
+    }
+    if (name) policy.perTool[name] = mode as ApprovalMode;
+    else policy.mode = mode as ApprovalMode;
+  }
+  return policy;
+}
+
+export interface TerminalApprovalOptions {
+  policy: ApprovalPolicy;
+  /** How long a question waits for an answer before the call counts as denied. */
+  timeoutMs: number;
+  input?: NodeJS.ReadStream;
+  output?: NodeJS.WriteStream;
+  /** Called before the question is printed (e.g. to clear a spinner). */
+  beforeAsk?: () => void;
+}
+
+/**
+ * Approval at the terminal: the call's arguments shown readably, then `y` approves, `n` denies, and
+ * any other text denies with that text as the reason the model sees. No answer in time is a denial.
+ * Without a terminal to ask, `ask` denies and says why (choose `--approve all|none` for scripts).
+ */
+export function terminalApproval(options: TerminalApprovalOptions): ApprovalOptions {
+  const input = options.input ?? process.stdin;
+  const output = options.output ?? process.stderr;
+  // One question at a time: parallel calls of a step wait their turn at the prompt.
+  let queue: Promise<unknown> = Promise.resolve();
+  return {
+    // The core's own wait limit stays above ours, so that our "no answer" message is the one seen.
+    timeoutMs: options.timeoutMs + 60_000,
+    decide: (request) => {
+      const mode = options.policy.perTool[request.toolName] ?? options.policy.mode;
+      if (mode === 'all') return { approved: true };
+      if (mode === 'none') return { approved: false, reason: 'calls of this tool are denied (--approve none)' };
+      if (!input.isTTY) return { approved: false, reason: 'nobody at a terminal to approve it (use --approve all or none when not interactive)' };
+      const asked = queue.then(() => ask(request, input, output, options));
+      queue = asked.catch(() => {});
+      return asked;
+    },
+  };
+}
+
+async function ask(request: ApprovalRequest, input: NodeJS.ReadStream, output: NodeJS.WriteStream, options: TerminalApprovalOptions): Promise<ApprovalDecision> {
+  // The run's own line about the request is printed first (its event is delivered on the next turn).
+  await new Promise((resolve) => setImmediate(resolve));
+  options.beforeAsk?.();
+  const seconds = Math.round(options.timeoutMs / 1000);
+  output.write(`\n? ${request.toolName} needs your approval (step ${request.stepNumber}), with:\n${readable(request.input)}\n`);
+  const rl = createInterface({ input, output, terminal: true });
+  return new Promise<ApprovalDecision>((resolve) => {
+    let timer: NodeJS.Timeout | undefined;
+    const finish = (decision: ApprovalDecision, note: string) => {
+      clearTimeout(timer);
+      rl.close();
+      output.write(`${note}\n`);
+      resolve(decision);
+    };
+    timer = setTimeout(() => finish({ approved: false, reason: `no answer within ${seconds} s` }, `\n  no answer within ${seconds} s: denied`), options.timeoutMs);
+    // Ctrl-C at the prompt stops the run as it does anywhere else (readline takes it from the terminal).
+    rl.on('SIGINT', () => {
+      finish({ approved: false, reason: 'interrupted' }, '');
+      process.emit('SIGINT');
+    });
+    const question = () =>
+      rl.question(`  Approve? [y]es, [n]o, or type a reason to deny (${seconds} s): `, (answer) => {
+        const text = answer.trim();
+        if (!text) return question();
+        if (/^(y|yes)$/i.test(text)) return finish({ approved: true }, '  approved');
+        if (/^(n|no)$/i.test(text)) return finish({ approved: false, reason: 'the person said no' }, '  denied');
+        finish({ approved: false, reason: text }, '  denied');
+      });
+    question();
+  });
+}
+
+/** Arguments as indented lines a person reads at a glance: `key: value`, JSON for nested values. */
+function readable(value: unknown): string {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return `    ${JSON.stringify(value)}`;
+  return Object.entries(value)
+    .map(([key, v]) => `    ${key}: ${typeof v === 'string' ? v : JSON.stringify(v, null, 2).replace(/\n/g, '\n    ')}`)
+    .join('\n');
+}

@@ -183,7 +183,10 @@ class ChildHost {
         const { message } = JSON.parse(body) as { message: string };
         for (const listener of channel.onClose) listener(message);
       } else if (channel.onData) channel.onData(`${body}\n`);
-      else (channel.early ??= []).push(`${body}\n`);
+      else {
+        channel.early ??= [];
+        channel.early.push(`${body}\n`);
+      }
     }
     this.#stdout = start === 0 ? this.#stdout : this.#stdout.slice(start);
   }

@@ -119,7 +119,10 @@ function receive(line: string): void {
   if (space < 0) return;
   const id = Number(line.slice(0, space));
   const message = JSON.parse(line.slice(space + 1)) as HostMessage | ChannelMessage;
-  if (message.type === 'open') return open(id, message);
+  if (message.type === 'open') {
+    open(id, message);
+    return;
+  }
   const channel = channels.get(id);
   if (!channel) return;
   switch (message.type) {

@@ -34,6 +34,14 @@ interface Channel {
   /** Lines that came before anyone listened (the channel's `ready` can arrive with the child's own). */
   early?: string[];
   readonly onClose: Array<(reason: string) => void>;
+  /** Why the channel closed, for a listener that comes later. */
+  closedWith?: string;
+}
+
+function closeChannel(channel: Channel, reason: string): void {
+  if (channel.closedWith !== undefined) return;
+  channel.closedWith = reason;
+  for (const listener of channel.onClose) listener(reason);
 }
 
 class ChildHost {
@@ -125,6 +133,7 @@ class ChildHost {
         },
         onClose: (listener) => {
           channel.onClose.push(listener);
+          if (channel.closedWith !== undefined) listener(channel.closedWith);
         },
       },
       kill: async () => {
@@ -180,8 +189,7 @@ class ChildHost {
       if (!channel) continue;
       // The child could not set the channel up (e.g. a module that does not bundle).
       if (body.startsWith('{"type":"channel_failed"')) {
-        const { message } = JSON.parse(body) as { message: string };
-        for (const listener of channel.onClose) listener(message);
+        closeChannel(channel, (JSON.parse(body) as { message: string }).message);
       } else if (channel.onData) channel.onData(`${body}\n`);
       else {
         channel.early ??= [];
@@ -203,7 +211,7 @@ class ChildHost {
   }
 
   #closeAll(reason: string): void {
-    for (const channel of this.#channels.values()) for (const listener of channel.onClose) listener(reason);
+    for (const channel of this.#channels.values()) closeChannel(channel, reason);
     this.#channels.clear();
   }
 }

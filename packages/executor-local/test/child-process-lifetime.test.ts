@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { exitsWithin, isRunning } from './fixtures/processes.js';
 
 /**
@@ -21,6 +21,12 @@ interface Host {
   reached: Promise<{ state: string; children: number[] }>;
 }
 
+/** Hosts started by the current test: one a failed test leaves running is ended (and its child with it). */
+const started: ChildProcess[] = [];
+afterEach(() => {
+  for (const host of started.splice(0)) if (host.exitCode === null && host.signalCode === null) host.kill('SIGKILL');
+});
+
 function startHost(scenario: string): Host {
   const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@actkit/source', HOST, scenario], {
     cwd: PACKAGE_DIR,
@@ -28,6 +34,7 @@ function startHost(scenario: string): Host {
     env: { ...process.env, NODE_OPTIONS: '' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
+  started.push(child);
   const lines: Host['lines'] = [];
   let stderr = '';
   let onState: (value: { state: string; children: number[] }) => void;
@@ -66,14 +73,14 @@ describe('a pending action keeps the script alive; an idle executor does not', (
     expect(again.lines.at(-1)).toEqual({ result: { mode: 'child-process', error: 'timeout' } });
   });
 
-  it('waits for a tool whose answer nothing else waits for', { timeout: 60_000 }, async () => {
+  it('waits for a tool whose answer nothing else waits for', { timeout: 120_000 }, async () => {
     const run = startHost('slow-tool');
     const { code, stderr } = await run.exited;
     expect(code, stderr).toBe(0);
     expect(run.lines.at(-1)).toEqual({ result: "'late'" });
   });
 
-  it('waits for an approval that comes later', { timeout: 60_000 }, async () => {
+  it('waits for an approval that comes later', { timeout: 120_000 }, async () => {
     const run = startHost('late-approval');
     const { code, stderr } = await run.exited;
     expect(code, stderr).toBe(0);
@@ -81,7 +88,7 @@ describe('a pending action keeps the script alive; an idle executor does not', (
   });
 
   for (const scenario of ['idle-after-action', 'idle-unused']) {
-    it(`lets the script end with an executor left open (${scenario}), and its child goes too`, { timeout: 60_000 }, async () => {
+    it(`lets the script end with an executor left open (${scenario}), and its child goes too`, { timeout: 120_000 }, async () => {
       const run = startHost(scenario);
       const { children } = await run.reached;
       expect(children).toHaveLength(1);
@@ -95,7 +102,7 @@ describe('a pending action keeps the script alive; an idle executor does not', (
 describe('the child exits with its parent, however the parent ends, whatever the action is doing', () => {
   for (const state of ['looping', 'waiting-on-tool', 'waiting-for-approval']) {
     for (const signal of ['SIGINT', 'SIGTERM', 'SIGKILL'] as const) {
-      it.concurrent(`${state}, parent ended by ${signal}`, { timeout: 90_000 }, async () => {
+      it(`${state}, parent ended by ${signal}`, { timeout: 120_000 }, async () => {
         const run = startHost(state);
         const { children } = await run.reached;
         expect(children).toHaveLength(1);

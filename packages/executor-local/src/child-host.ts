@@ -270,7 +270,8 @@ export class ChildHostProvider implements RemoteSandboxProvider {
       await host.started;
     } catch (error) {
       await sandbox.kill();
-      throw error instanceof IsolatedVmUnavailableError ? error : new Error(`${(error as Error).message}`);
+      // IsolatedVmUnavailableError as it is; RunnerExecutor words any other reason.
+      throw error;
     }
     sandbox.transport.onClose(() => {
       this.#stateLost = true;

@@ -58,7 +58,7 @@ if (process.argv[2] === 'first') {
     await fresh.close();
   }
 
-  // smolagents' workloads: each on a fresh executor (after one action), median of 5.
+  // smolagents workloads: each on a fresh executor (after one action), median of 5.
   const workloads: Record<string, number> = {};
   for (const workload of WORKLOADS) {
     const fresh = new LocalExecutor();

@@ -156,7 +156,9 @@ class ChildHost {
       this.ending = true;
       this.#child.stdin.end();
     }
-    // Ref'd: the caller awaiting close() stays alive until the child is gone.
+    // The caller awaiting close() stays alive until the child is gone, also once the killer has
+    // fired on a child too slow to go (a busy machine): the ref'd child holds the process.
+    this.#child.ref();
     const killer = setTimeout(() => this.#child.kill('SIGKILL'), 2000);
     await this.#exited;
     clearTimeout(killer);

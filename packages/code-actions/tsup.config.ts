@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
+  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'sandbox/index': 'src/sandbox/index.ts' },
   format: ['esm'],
   dts: true,
   sourcemap: true,

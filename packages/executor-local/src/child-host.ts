@@ -1,6 +1,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { RemoteSandbox, RemoteSandboxProvider } from '@actkit/code-actions';
+import { IsolatedVmUnavailableError } from './isolated-vm-unavailable.js';
 
 /**
  * The child Node process that hosts the isolates of the local executor's child-process mode,
@@ -8,11 +9,13 @@ import type { RemoteSandbox, RemoteSandboxProvider } from '@actkit/code-actions'
  * executor of this process that shares its settings: each executor gets a channel, and each
  * channel speaks the runner protocol of `@actkit/code-actions` (the one the Docker, E2B and
  * Blaxel runners speak), so `RunnerExecutor` drives it unchanged. A line on the pipe is the
- * channel number, a space, and the protocol's JSON line. Tools stay in this process.
+ * channel number, a space, and the protocol's JSON line; channel 0 is the child itself, which
+ * says once whether it could load isolated-vm. Tools stay in this process.
  *
- * The child lives while a channel is open. If it dies (an isolate's allocation can abort it),
- * every channel closes; each executor then opens a channel in a new child at its next action,
- * and tells the model the state was lost.
+ * The child lives while a channel is open or an executor has reserved it (started it early, at
+ * construction). If it dies (an isolate's allocation can abort it), every channel closes; each
+ * executor then opens a channel in a new child at its next action, and tells the model the state
+ * was lost. It exits with this process (see isolate-runner.ts).
  */
 export interface ChannelSettings {
   /** Pure-JS packages the channel's sandboxes may import, bundled in the child. */
@@ -23,9 +26,22 @@ export interface ChannelSettings {
 /** Messages of the channel layer itself, next to the runner protocol's. */
 export type ChannelMessage = { type: 'open'; modules: string[]; resolveFrom: string } | { type: 'close' };
 
+/** What the child says on channel 0, once, when it has (or has not) loaded isolated-vm. */
+export type ChildHostMessage = { type: 'host_ready' } | { type: 'host_failed'; failures: string[] };
+
 interface Channel {
   onData?: (chunk: string) => void;
+  /** Lines that came before anyone listened (the channel's `ready` can arrive with the child's own). */
+  early?: string[];
   readonly onClose: Array<(reason: string) => void>;
+  /** Why the channel closed, for a listener that comes later. */
+  closedWith?: string;
+}
+
+function closeChannel(channel: Channel, reason: string): void {
+  if (channel.closedWith !== undefined) return;
+  channel.closedWith = reason;
+  for (const listener of channel.onClose) listener(reason);
 }
 
 class ChildHost {
@@ -35,38 +51,71 @@ class ChildHost {
   #nextChannel = 0;
   #stdout = '';
   #stderr = '';
+  /** Executors that started this child early and have not opened their channel yet. */
+  #reservations = 0;
   /** Set once the child is going away: no new channel may open on it. */
   ending = false;
+  /** Settles once the child has loaded isolated-vm; rejects with the reason it could not. */
+  readonly started: Promise<void>;
+  #settleStart!: (error?: Error) => void;
 
   constructor(script: string, execArgv: string[]) {
+    this.started = new Promise<void>((resolve, reject) => {
+      this.#settleStart = (error) => (error ? reject(error) : resolve());
+    });
+    this.started.catch(() => {});
     this.#child = spawn(process.execPath, [...execArgv, script], { stdio: ['pipe', 'pipe', 'pipe'] });
-    // An idle child does not keep this process alive (as in-process isolates do not): during an
-    // action the protocol's own timers do. When this process exits, the child's stdin ends and it exits.
+    // An idle child does not keep this process alive (as in-process isolates do not); a pending
+    // action does (keep-alive.ts). When this process ends, the child's stdin ends and it exits.
     this.#child.unref();
     for (const stream of [this.#child.stdin, this.#child.stdout, this.#child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
     this.#child.stdout.setEncoding('utf8');
     this.#child.stderr.setEncoding('utf8');
     this.#child.stdout.on('data', (chunk: string) => this.#receive(chunk));
-    // Kept for the reason a crash gives (V8 prints why it aborted), not shown otherwise.
+    // Kept for the reason a crash gives (V8 prints why it aborted, Node why a module did not load).
     this.#child.stderr.on('data', (chunk: string) => {
-      this.#stderr = (this.#stderr + chunk).slice(-4000);
+      this.#stderr = (this.#stderr + chunk).slice(-8000);
     });
     // A write to a child that just died fails here; the exit handler reports it.
     this.#child.stdin.on('error', () => {});
     this.#exited = new Promise((resolve) => {
       this.#child.once('exit', (code, signal) => {
+        const asked = this.ending;
         this.ending = true;
-        const why = signal ?? `code ${code}`;
-        const detail = this.#stderr.split('\n').find((l) => /out of memory|fatal/i.test(l))?.trim();
-        this.#closeAll(`the local child process exited (${why})${detail ? `: ${detail}` : ''}`);
+        const reason = `the local child process exited (${signal ?? `code ${code}`})${asked ? '' : this.#stderrDetail()}`;
+        this.#settleStart(new Error(reason));
+        this.#closeAll(reason);
         resolve();
       });
       this.#child.once('error', (error) => {
         this.ending = true;
+        this.#settleStart(error);
         this.#closeAll(`the local child process failed: ${error.message}`);
         resolve();
       });
     });
+  }
+
+  /** What the child printed before it died, for the reason: why V8 aborted, or why Node could not start it. */
+  #stderrDetail(): string {
+    const lines = this.#stderr
+      .split('\n')
+      .map((l) => l.trim())
+      .filter(Boolean);
+    if (lines.length === 0) return '';
+    const fatal = lines.find((l) => /out of memory|fatal/i.test(l));
+    const detail = fatal ?? lines.slice(-5).join(' | ');
+    return `: ${detail.length > 1500 ? `${detail.slice(0, 1500)}…` : detail}`;
+  }
+
+  reserve(): void {
+    this.#reservations++;
+  }
+
+  /** Gives a reservation back; a child nobody uses any more exits. */
+  unreserve(): void {
+    this.#reservations--;
+    void this.#endIfUnused();
   }
 
   open(settings: ChannelSettings): RemoteSandbox {
@@ -80,27 +129,39 @@ class ChildHost {
         write: (line) => this.#writeLine(id, line),
         onData: (listener) => {
           channel.onData = listener;
+          for (const line of channel.early?.splice(0) ?? []) listener(line);
         },
         onClose: (listener) => {
           channel.onClose.push(listener);
+          if (channel.closedWith !== undefined) listener(channel.closedWith);
         },
       },
       kill: async () => {
         if (closed) return;
         closed = true;
         this.#channels.delete(id);
-        if (this.#channels.size > 0) {
+        if (this.#channels.size > 0 || this.#reservations > 0) {
           this.#write(id, { type: 'close' } satisfies ChannelMessage);
           return;
         }
-        // The last channel: the child has nothing left to do.
-        this.ending = true;
-        this.#child.stdin.end();
-        const killer = setTimeout(() => this.#child.kill('SIGKILL'), 2000);
-        await this.#exited;
-        clearTimeout(killer);
+        await this.#endIfUnused();
       },
     };
+  }
+
+  /** The last channel closed and nobody reserved the child: it has nothing left to do. */
+  async #endIfUnused(): Promise<void> {
+    if (this.#channels.size > 0 || this.#reservations > 0) return;
+    if (!this.ending) {
+      this.ending = true;
+      this.#child.stdin.end();
+    }
+    // The caller awaiting close() stays alive until the child is gone, also once the killer has
+    // fired on a child too slow to go (a busy machine): the ref'd child holds the process.
+    this.#child.ref();
+    const killer = setTimeout(() => this.#child.kill('SIGKILL'), 2000);
+    await this.#exited;
+    clearTimeout(killer);
   }
 
   #write(id: number, message: ChannelMessage): void {
@@ -113,25 +174,46 @@ class ChildHost {
 
   #receive(chunk: string): void {
     this.#stdout += chunk;
+    let start = 0;
     let newline = this.#stdout.indexOf('\n');
     while (newline >= 0) {
-      const line = this.#stdout.slice(0, newline);
-      this.#stdout = this.#stdout.slice(newline + 1);
-      newline = this.#stdout.indexOf('\n');
+      const line = this.#stdout.slice(start, newline);
+      start = newline + 1;
+      newline = this.#stdout.indexOf('\n', start);
       const space = line.indexOf(' ');
-      const channel = this.#channels.get(Number(line.slice(0, space)));
-      if (!channel) continue;
+      const id = Number(line.slice(0, space));
       const body = line.slice(space + 1);
+      if (id === 0) {
+        this.#receiveFromHost(body);
+        continue;
+      }
+      const channel = this.#channels.get(id);
+      if (!channel) continue;
       // The child could not set the channel up (e.g. a module that does not bundle).
       if (body.startsWith('{"type":"channel_failed"')) {
-        const { message } = JSON.parse(body) as { message: string };
-        for (const listener of channel.onClose) listener(message);
-      } else channel.onData?.(`${body}\n`);
+        closeChannel(channel, (JSON.parse(body) as { message: string }).message);
+      } else if (channel.onData) channel.onData(`${body}\n`);
+      else {
+        channel.early ??= [];
+        channel.early.push(`${body}\n`);
+      }
+    }
+    this.#stdout = start === 0 ? this.#stdout : this.#stdout.slice(start);
+  }
+
+  #receiveFromHost(body: string): void {
+    const message = JSON.parse(body) as ChildHostMessage;
+    if (message.type === 'host_ready') this.#settleStart();
+    else {
+      const error = new IsolatedVmUnavailableError(message.failures);
+      this.#settleStart(error);
+      this.ending = true;
+      this.#closeAll(error.message);
     }
   }
 
   #closeAll(reason: string): void {
-    for (const channel of this.#channels.values()) for (const listener of channel.onClose) listener(reason);
+    for (const channel of this.#channels.values()) closeChannel(channel, reason);
     this.#channels.clear();
   }
 }
@@ -143,6 +225,8 @@ export class ChildHostProvider implements RemoteSandboxProvider {
   readonly name = 'local child process';
   /** A channel of this provider closed without being asked to (its child died): the state it held is gone. */
   #stateLost = false;
+  /** The child this executor started early, before its first action. */
+  #reserved: ChildHost | undefined;
 
   constructor(
     private readonly script: string,
@@ -152,16 +236,45 @@ export class ChildHostProvider implements RemoteSandboxProvider {
     private readonly own = false,
   ) {}
 
-  async start(): Promise<RemoteSandbox> {
-    let host: ChildHost;
-    if (this.own) host = new ChildHost(this.script, this.execArgv);
-    else {
-      const key = JSON.stringify([this.script, this.execArgv]);
-      host = hosts.get(key) ?? new ChildHost(this.script, this.execArgv);
-      if (host.ending) host = new ChildHost(this.script, this.execArgv);
+  #host(): ChildHost {
+    if (this.own) return new ChildHost(this.script, this.execArgv);
+    const key = JSON.stringify([this.script, this.execArgv]);
+    let host = hosts.get(key);
+    if (!host || host.ending) {
+      host = new ChildHost(this.script, this.execArgv);
       hosts.set(key, host);
     }
+    return host;
+  }
+
+  /**
+   * Starts the child now, so that it boots while the agent waits for the model's first reply
+   * (a new Node process takes tens of milliseconds; a model call, hundreds).
+   */
+  prestart(): void {
+    if (this.#reserved) return;
+    this.#reserved = this.#host();
+    this.#reserved.reserve();
+  }
+
+  /** Gives up the early start (the executor closed without running anything). */
+  release(): void {
+    const reserved = this.#reserved;
+    this.#reserved = undefined;
+    reserved?.unreserve();
+  }
+
+  async start(): Promise<RemoteSandbox> {
+    const host = this.#reserved && !this.#reserved.ending ? this.#reserved : this.#host();
     const sandbox = host.open(this.settings);
+    this.release();
+    try {
+      await host.started;
+    } catch (error) {
+      await sandbox.kill();
+      // IsolatedVmUnavailableError as it is; RunnerExecutor words any other reason.
+      throw error;
+    }
     sandbox.transport.onClose(() => {
       this.#stateLost = true;
     });

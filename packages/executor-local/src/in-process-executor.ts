@@ -8,7 +8,7 @@ import {
   SerialQueue,
 } from '@actkit/code-actions';
 import { IsolateHost, IsolateSandbox } from './isolate-sandbox.js';
-import { loadIsolatedVm } from './isolated-vm.js';
+import { loadIsolatedVm } from './isolated-vm-unavailable.js';
 import { bundleModules } from './modules.js';
 
 export interface IsolateLimits {
@@ -47,8 +47,10 @@ export class InProcessExecutor implements CodeExecutor {
   readonly #host = new IsolateHost(async () => {
     // Bundled once per process and module list (modules.ts caches), evaluated in each fresh isolate.
     const modules = this.modules.length > 0 ? await bundleModules(this.modules, this.options.resolveModulesFrom) : [];
-    return IsolateSandbox.create(loadIsolatedVm(), this.options.memoryLimitMb, modules);
+    return IsolateSandbox.create(this.#ivm, this.options.memoryLimitMb, modules);
   });
+  /** Loaded here, so that an isolated-vm that is not built fails the constructor, with the command that fixes it. */
+  readonly #ivm = loadIsolatedVm();
   readonly #queue = new SerialQueue();
   #closed = false;
 

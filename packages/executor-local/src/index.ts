@@ -1,2 +1,3 @@
 export { InProcessExecutor, type IsolateLimits } from './in-process-executor.js';
+export { IsolatedVmUnavailableError } from './isolated-vm-unavailable.js';
 export { LocalExecutor, type LocalExecutorOptions } from './local-executor.js';

@@ -4,15 +4,52 @@
  * executor has a channel (see child-host.ts); on each channel this speaks the runner protocol
  * of `@actkit/code-actions` — the Docker, E2B and Blaxel runners' protocol — so the parent drives
  * it with the shared `RunnerExecutor`. Tools stay in the parent.
+ *
+ * It starts lean: Node, isolated-vm and this file's few imports (the sandbox's prelude, not the
+ * agent nor the compiler); the module bundler loads only for a channel that allows modules.
  */
-import { createInterface } from 'node:readline';
 import type { HostMessage } from '@actkit/code-actions';
-import type { ChannelMessage } from './child-host.js';
+import type { ChannelMessage, ChildHostMessage } from './child-host.js';
 import { IsolateHost, IsolateSandbox } from './isolate-sandbox.js';
-import { loadIsolatedVm } from './isolated-vm.js';
-import { bundleModules, type ModuleBundle } from './modules.js';
+import { tryLoadIsolatedVm } from './isolated-vm.js';
+import type { ModuleBundle } from './modules.js';
 
-const ivm = loadIsolatedVm();
+/**
+ * Ends this process at once. `process.exit` would block in isolated-vm's thread-pool destructor,
+ * which joins isolate threads that may be looping, or waiting on the parent that is gone: the
+ * child would stay behind for good. Nothing here needs flushing — the parent is gone or done.
+ */
+const exitNow = (): never => {
+  process.kill(process.pid, 'SIGKILL');
+  // Not reached: SIGKILL cannot be caught.
+  throw new Error('unreachable');
+};
+
+// The child exits with its parent. Its stdin is the parent's end of a pipe: it ends when the
+// parent exits, is killed (any signal, SIGKILL included) or closes the last channel.
+process.stdin.on('end', exitNow);
+process.stdin.on('close', exitNow);
+process.stdout.on('error', exitNow);
+// A fallback for a pipe kept open by someone else: a parent that no longer exists.
+const parentPid = process.ppid;
+setInterval(() => {
+  try {
+    process.kill(parentPid, 0);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ESRCH') exitNow();
+  }
+}, 1000).unref();
+
+const hostLine = (message: ChildHostMessage) => process.stdout.write(`0 ${JSON.stringify(message)}\n`);
+
+const load = tryLoadIsolatedVm();
+if (!load.ok) {
+  // The parent turns this into IsolatedVmUnavailableError, with the command that fixes it.
+  hostLine({ type: 'host_failed', failures: load.failures });
+  process.exit(1);
+}
+const ivm = load.ivm;
+hostLine({ type: 'host_ready' });
 
 interface Channel {
   readonly send: (message: object) => void;
@@ -25,9 +62,15 @@ interface Channel {
 const channels = new Map<number, Channel>();
 let nextCall = 0;
 
+async function bundle(message: Extract<ChannelMessage, { type: 'open' }>): Promise<ModuleBundle[]> {
+  if (message.modules.length === 0) return [];
+  const { bundleModules } = await import('./modules.js');
+  return bundleModules(message.modules, message.resolveFrom);
+}
+
 function open(id: number, message: Extract<ChannelMessage, { type: 'open' }>): void {
   const send = (reply: object) => process.stdout.write(`${id} ${JSON.stringify(reply)}\n`);
-  const modules: Promise<ModuleBundle[]> = message.modules.length > 0 ? bundleModules(message.modules, message.resolveFrom) : Promise.resolve([]);
+  const modules = bundle(message);
   const channel: Channel = {
     send,
     host: new IsolateHost(async () => IsolateSandbox.create(ivm, channel.memoryLimitMb, await modules)),
@@ -71,12 +114,15 @@ async function run(channel: Channel, message: Extract<HostMessage, { type: 'run'
   else channel.send({ type: 'failed', id: message.id, reason: outcome.type, ...(outcome.type === 'crash' ? { message: outcome.message } : {}) });
 }
 
-createInterface({ input: process.stdin }).on('line', (line) => {
+function receive(line: string): void {
   const space = line.indexOf(' ');
   if (space < 0) return;
   const id = Number(line.slice(0, space));
   const message = JSON.parse(line.slice(space + 1)) as HostMessage | ChannelMessage;
-  if (message.type === 'open') return open(id, message);
+  if (message.type === 'open') {
+    open(id, message);
+    return;
+  }
   const channel = channels.get(id);
   if (!channel) return;
   switch (message.type) {
@@ -96,6 +142,19 @@ createInterface({ input: process.stdin }).on('line', (line) => {
       channels.delete(id);
       break;
   }
+}
+
+// Lines from the parent (trusted: it is the host), split without readline's per-line overhead.
+let buffered = '';
+process.stdin.setEncoding('utf8');
+process.stdin.on('data', (chunk: string) => {
+  buffered += chunk;
+  let start = 0;
+  let newline = buffered.indexOf('\n');
+  while (newline >= 0) {
+    receive(buffered.slice(start, newline));
+    start = newline + 1;
+    newline = buffered.indexOf('\n', start);
+  }
+  buffered = start === 0 ? buffered : buffered.slice(start);
 });
-// The parent went away, or closed its last channel: nothing left to serve.
-process.stdin.on('end', () => process.exit(0));

@@ -1,4 +1,6 @@
-import { ActionClock, SANDBOX_PRELUDE, SANDBOX_UNUSABLE, type SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
+import type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
+// The lean entry: the child process loads this file, and must not load the agent and compiler.
+import { ActionClock, SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from '@actkit/code-actions/sandbox';
 import type ivmModule from 'isolated-vm';
 import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';

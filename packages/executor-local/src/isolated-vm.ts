@@ -1,5 +1,4 @@
 import { createRequire } from 'node:module';
-import { ExecutorError } from '@actkit/code-actions';
 import type ivmModule from 'isolated-vm';
 
 export type Ivm = typeof ivmModule;
@@ -11,6 +10,9 @@ export type Ivm = typeof ivmModule;
  * optional dependencies (7.x under the npm alias `isolated-vm-7`); an install skips the line whose
  * `engines` do not match this Node, or whose build fails, and we load the line that fits. Their
  * JavaScript API is the same.
+ *
+ * This file imports nothing of actkit: the child process loads it before anything else, and says
+ * why it failed as plain data (isolated-vm-unavailable.ts turns that into the caller's error).
  */
 const LINES: ReadonlyArray<{ packageName: string; minNode: number; maxNode: number }> = [
   { packageName: 'isolated-vm-7', minNode: 24, maxNode: Infinity },
@@ -19,31 +21,30 @@ const LINES: ReadonlyArray<{ packageName: string; minNode: number; maxNode: numb
 
 export const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
 
-let loaded: { ivm: Ivm; packageName: string } | undefined;
+/** The package of the line that fits this Node (the one a fix must rebuild). */
+export const FITTING_LINE = LINES.find((line) => NODE_MAJOR >= line.minNode && NODE_MAJOR <= line.maxNode)?.packageName ?? 'isolated-vm';
 
-/** The isolated-vm line for this Node, loaded on first use; a clear error when none is installed. */
-export function loadIsolatedVm(): Ivm {
-  return loadIsolatedVmLine().ivm;
-}
+export type IsolatedVmLoad = { ok: true; ivm: Ivm; packageName: string } | { ok: false; failures: string[] };
 
-export function loadIsolatedVmLine(): { ivm: Ivm; packageName: string } {
-  if (loaded) return loaded;
+let loaded: IsolatedVmLoad | undefined;
+
+/** Loads the isolated-vm line for this Node (once); says why none loaded rather than throwing. */
+export function tryLoadIsolatedVm(): IsolatedVmLoad {
+  if (loaded?.ok) return loaded;
   const require = createRequire(import.meta.url);
   const failures: string[] = [];
   for (const line of LINES) {
     if (NODE_MAJOR < line.minNode || NODE_MAJOR > line.maxNode) continue;
     try {
-      loaded = { ivm: require(line.packageName) as Ivm, packageName: line.packageName };
+      loaded = { ok: true, ivm: require(line.packageName) as Ivm, packageName: line.packageName };
       return loaded;
     } catch (error) {
       failures.push(`${line.packageName}: ${((error as Error).message ?? String(error)).split('\n')[0]}`);
     }
   }
-  throw new ExecutorError(
-    `The local executor needs isolated-vm, a native addon, and no line of it fitting Node ${process.versions.node} loaded (${failures.join('; ') || 'none fits this Node version'}). ` +
-      'Reinstall @actkit/executor-local with this Node version; on Node 20 isolated-vm builds from source, so a C++ toolchain and python3 are needed, ' +
-      'and with pnpm 10 its build must be allowed ("pnpm": { "onlyBuiltDependencies": ["isolated-vm"] }, then `pnpm rebuild isolated-vm`).',
-  );
+  if (failures.length === 0) failures.push(`no line of isolated-vm supports Node ${process.versions.node}`);
+  loaded = { ok: false, failures };
+  return loaded;
 }
 
 /**

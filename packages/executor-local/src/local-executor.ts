@@ -3,6 +3,7 @@ import { type CodeExecutor, type ExecuteOptions, type ExecutionResult, RunnerExe
 import { ChildHostProvider } from './child-host.js';
 import { canHostIsolates } from './isolated-vm.js';
 import { checkLimits, InProcessExecutor, ISOLATE_DEFAULTS, type IsolateLimits } from './in-process-executor.js';
+import { holdProcessOpen } from './keep-alive.js';
 
 export interface LocalExecutorOptions extends IsolateLimits {
   /**
@@ -42,27 +43,41 @@ export class LocalExecutor implements CodeExecutor {
     else {
       this.#impl = childProcessExecutor(limits, !shareChildProcess);
       this.#childHost = this.#impl.provider as ChildHostProvider;
+      // The child boots while the caller does something else (an agent: its first model call).
+      this.#childHost.prestart();
     }
   }
 
   /** Creates the sandbox now rather than at the first action. */
-  warmUp(): Promise<void> {
-    return this.#impl.warmUp();
+  async warmUp(): Promise<void> {
+    const release = holdProcessOpen();
+    try {
+      await this.#impl.warmUp();
+    } finally {
+      release();
+    }
   }
 
   async execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
+    // While an action is pending the process stays alive, whatever the child is doing.
+    const release = holdProcessOpen();
     let result: ExecutionResult | undefined;
     try {
       result = await this.#impl.execute(code, options);
       return result;
     } finally {
+      release();
       // Read (and cleared) on every way out: a failed start must not mark a later action.
       if (this.#childHost?.takeStateLost() && result) result.stateLost = true;
     }
   }
 
-  close(): Promise<void> {
-    return this.#impl.close();
+  async close(): Promise<void> {
+    try {
+      await this.#impl.close();
+    } finally {
+      this.#childHost?.release();
+    }
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

@@ -10,7 +10,7 @@ describeExecutorContract('local, child-process mode', { create: () => new LocalE
 describe('child-process mode: one child shared by the executors of this process', () => {
   const killer = 'const a = [];\na[3e7] = 1;\na.fill(0).length';
 
-  it('keeps each executor’s state apart, and closing one leaves the others working', async () => {
+  it('keeps each executor’s state apart, and closing one leaves the others working', { timeout: 60_000 }, async () => {
     const [a, b, c] = [0, 1, 2].map(() => new LocalExecutor({ mode: 'child-process' }));
     try {
       await Promise.all([a!.execute('const who = "a"', { tools: [] }), b!.execute('const who = "b"', { tools: [] }), c!.execute('1', { tools: [] })]);
@@ -55,7 +55,7 @@ describe('child-process mode: one child shared by the executors of this process'
     }
   });
 
-  it('fails clearly when an allowed module cannot be bundled', async () => {
+  it('fails clearly when an allowed module cannot be bundled', { timeout: 60_000 }, async () => {
     const executor = new LocalExecutor({ mode: 'child-process', modules: ['no-such-package-xyz'] });
     await expect(executor.execute('1', { tools: [] })).rejects.toThrow(/"no-such-package-xyz" is not installed/);
     await executor.close();

@@ -7,7 +7,7 @@ const code = 'import _ from "lodash";\nimport { format, addDays } from "date-fns
 
 describe('allowed modules', () => {
   for (const mode of ['in-process', 'child-process'] as const) {
-    it(`imports the allowed pure-JS packages and refuses others (${mode})`, async () => {
+    it(`imports the allowed pure-JS packages and refuses others (${mode})`, { timeout: 60_000 }, async () => {
       const executor = new LocalExecutor({ mode, modules: ['lodash', 'date-fns'] });
       try {
         const r = await executor.execute(code, { tools: [] });

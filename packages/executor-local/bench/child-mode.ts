@@ -1,0 +1,102 @@
+/**
+ * The child-process mode measured as users get it: this file runs in a plain `node` (no
+ * --no-node-snapshot, so `new LocalExecutor()` picks the child-process mode) against the built
+ * package (dist), whose child runs plain JavaScript. `local.ts` starts it and prints its figures.
+ *
+ *   first   — one fresh process: import, `new LocalExecutor()`, first result (the child boots)
+ *   warm    — the warm figures, in one process
+ */
+import type * as Package from '../src/index.js';
+import { countingEcho, expectValue, median, WORKLOADS } from './workloads.js';
+
+const { LocalExecutor } = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof Package;
+const report = (value: object) => console.log(JSON.stringify(value));
+
+if (process.argv[2] === 'first') {
+  const t0 = performance.now();
+  const executor = new LocalExecutor();
+  if (executor.mode !== 'child-process') throw new Error(`bench: expected the child-process mode, got ${executor.mode}`);
+  const r = await executor.execute('const x = 1 + 1;\nx', { tools: [] });
+  const firstResultMs = performance.now() - t0;
+  expectValue(r, '2');
+  report({ firstResultMs });
+  await executor.close();
+} else {
+  const echo = countingEcho();
+  const executor = new LocalExecutor();
+  await executor.warmUp();
+
+  // A warm trivial action: compile on the host, one round trip to the child and into the isolate.
+  const trivial: number[] = [];
+  for (let i = 0; i < 2000; i++) {
+    const t0 = performance.now();
+    const r = await executor.execute('1 + 1', { tools: [] });
+    trivial.push(performance.now() - t0);
+    if (i === 0) expectValue(r, '2');
+  }
+
+  // Tool calls one after another, each a round trip isolate → child → this process → back.
+  const CALLS = 5000;
+  const perCall: number[] = [];
+  for (let round = 0; round < 5; round++) {
+    echo.reset();
+    const t0 = performance.now();
+    const r = await executor.execute(`let n = 0;\nfor (let i = 0; i < ${CALLS}; i++) n += echo({ i }).i;\nn`, { tools: [echo.tool] });
+    perCall.push((performance.now() - t0) / CALLS);
+    expectValue(r, String((CALLS * (CALLS - 1)) / 2));
+    if (echo.calls() !== CALLS) throw new Error(`bench: ${echo.calls()} tool calls, expected ${CALLS}`);
+  }
+
+  // A new executor while the shared child runs (a second agent): channel, isolate, first action.
+  const firstOnNew: number[] = [];
+  for (let i = 0; i < 7; i++) {
+    const t0 = performance.now();
+    const fresh = new LocalExecutor();
+    const r = await fresh.execute('const x = 1 + 1;\nx', { tools: [] });
+    firstOnNew.push(performance.now() - t0);
+    expectValue(r, '2');
+    await fresh.close();
+  }
+
+  // smolagents workloads: each on a fresh executor (after one action), median of 5.
+  const workloads: Record<string, number> = {};
+  for (const workload of WORKLOADS) {
+    const fresh = new LocalExecutor();
+    await fresh.execute('0', { tools: [] });
+    const times: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      echo.reset();
+      const t0 = performance.now();
+      const r = await fresh.execute(workload.code, { tools: [echo.tool] });
+      times.push(performance.now() - t0);
+      workload.check(r, echo.calls());
+    }
+    workloads[workload.label] = median(times);
+    await fresh.close();
+  }
+
+  // One child serves every executor of this process.
+  const many: Package.LocalExecutor[] = [];
+  let t0 = performance.now();
+  for (let i = 0; i < 100; i++) {
+    const e = new LocalExecutor();
+    await e.execute('const state = { ready: true }', { tools: [] });
+    many.push(e);
+  }
+  const hundredCreatedMs = performance.now() - t0;
+  t0 = performance.now();
+  const results = await Promise.all(many.map((e, i) => e.execute(`state.ready && echo({ i: ${i} }).i`, { tools: [echo.tool] })));
+  const hundredUsedMs = performance.now() - t0;
+  results.forEach((r, i) => expectValue(r, String(i)));
+  await Promise.all(many.map((e) => e.close()));
+  await executor.close();
+
+  report({
+    trivialMs: median(trivial.slice(200)),
+    toolCallMs: median(perCall),
+    firstOnNewMs: median(firstOnNew.slice(2)),
+    workloads,
+    hundredCreatedMs,
+    hundredUsedMs,
+  });
+}

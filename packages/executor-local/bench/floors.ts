@@ -1,0 +1,91 @@
+/**
+ * What the machine and the libraries underneath cost, measured in the same run as actkit's
+ * figures: the floors a design built on them cannot go below.
+ */
+import { spawn } from 'node:child_process';
+import type { Ivm } from '../src/isolated-vm.js';
+import { median } from './workloads.js';
+
+/** Wall time of a Node process started with `args` until it exits (median of `runs`). */
+export async function nodeStartMs(args: string[], runs = 5): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    await new Promise<void>((resolve, reject) => {
+      const child = spawn(process.execPath, args, { stdio: 'ignore', env: { ...process.env, NODE_OPTIONS: '' } });
+      child.once('error', reject);
+      child.once('exit', () => resolve());
+    });
+    times.push(performance.now() - t0);
+  }
+  return median(times);
+}
+
+/** From spawning the built child-process runner to its first line (isolated-vm loaded), median of `runs`. */
+export async function runnerReadyMs(script: string, runs = 5): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    const child = spawn(process.execPath, ['--no-node-snapshot', script], { stdio: ['pipe', 'pipe', 'inherit'] });
+    const line = await new Promise<string>((resolve) => child.stdout.setEncoding('utf8').once('data', (chunk: string) => resolve(chunk)));
+    times.push(performance.now() - t0);
+    if (!line.startsWith('0 {"type":"host_ready"}')) throw new Error(`bench: the runner said ${line}`);
+    child.stdin.end();
+    await new Promise((resolve) => child.once('exit', resolve));
+  }
+  return median(times);
+}
+
+/**
+ * A line sent to a plain Node child and echoed back, `count` times one after another: two
+ * process wake-ups through pipes, what any request to a child process costs at least.
+ */
+export async function pipeRoundTripMs(count = 5000): Promise<number> {
+  const child = spawn(
+    process.execPath,
+    ['-e', "process.stdin.setEncoding('utf8').on('data', (c) => process.stdout.write(c)); process.stdin.on('end', () => process.exit())"],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
+  );
+  child.stdout.setEncoding('utf8');
+  let answered = 0;
+  const t0 = await new Promise<number>((started) => {
+    let start = 0;
+    child.stdout.on('data', (chunk: string) => {
+      answered += chunk.split('\n').length - 1;
+      if (answered === 100) start = performance.now();
+      if (answered < count + 100) child.stdin.write('{"type":"tool_result","id":1,"callId":1,"reply":"{\\"ok\\":true}"}\n');
+      else started(start);
+    });
+    child.stdin.write('x\n');
+  });
+  const perTrip = (performance.now() - t0) / count;
+  child.stdin.end();
+  return perTrip;
+}
+
+/**
+ * isolated-vm's own cost of a call from code in an isolate to the host: `applySyncPromise` from
+ * the isolate's thread (the thread hop each way, the floor of an in-process tool call), and
+ * `applySync` when the isolate runs on the host's thread (no hop; but then nothing else runs).
+ */
+export async function isolatedVmCallMs(ivm: Ivm, count = 10_000): Promise<{ hop: number; sameThread: number }> {
+  const isolate = new ivm.Isolate({ memoryLimit: 64 });
+  const context = isolate.createContextSync();
+  let calls = 0;
+  context.global.setSync('asyncHost', new ivm.Reference(async (s: string) => (calls++, s)));
+  context.global.setSync('syncHost', new ivm.Reference((s: string) => (calls++, s)));
+  context.evalSync(`
+    globalThis.hop = async (n) => { for (let i = 0; i < n; i++) asyncHost.applySyncPromise(undefined, ['{"i":1}']); };
+    globalThis.sameThread = (n) => { for (let i = 0; i < n; i++) syncHost.applySync(undefined, ['{"i":1}']); };`);
+  const hop = context.global.getSync('hop', { reference: true });
+  const sameThread = context.global.getSync('sameThread', { reference: true });
+  let t0 = performance.now();
+  await hop.apply(undefined, [count], { result: { promise: true } });
+  const hopMs = (performance.now() - t0) / count;
+  t0 = performance.now();
+  sameThread.applySync(undefined, [count]);
+  const sameThreadMs = (performance.now() - t0) / count;
+  isolate.dispose();
+  if (calls !== 2 * count) throw new Error(`bench: ${calls} host calls, expected ${2 * count}`);
+  return { hop: hopMs, sameThread: sameThreadMs };
+}

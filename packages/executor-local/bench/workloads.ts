@@ -1,0 +1,77 @@
+/**
+ * The workloads of the comparison with smolagents' LocalPythonExecutor (the Python reference),
+ * with the check that each really ran: a bench that divides by work that did not happen lies.
+ * smolagents' figures were measured on the CI machine in one run with actkit's (issue 16: medians
+ * of 5 on a fresh executor, the same workloads); they are printed as the reference, not re-run here.
+ */
+import type { ExecutionResult, SandboxTool } from '@actkit/code-actions';
+
+export interface Workload {
+  label: string;
+  code: string;
+  /** smolagents' LocalPythonExecutor on the same work, in ms. */
+  smolagentsMs: number;
+  /** Throws unless the result shows the work was done. */
+  check(result: ExecutionResult, calls: number): void;
+}
+
+const fib = (n: number) => {
+  let [a, b] = [0n, 1n];
+  for (let i = 0; i < n; i++) [a, b] = [b, a + b];
+  return a;
+};
+
+export const TOOL_CALLS = 1000;
+
+export const WORKLOADS: Workload[] = [
+  {
+    label: 'loop of 10⁵ additions',
+    code: 'let s = 0;\nfor (let i = 0; i < 1e5; i++) s += i;\ns',
+    smolagentsMs: 242,
+    check: (r) => expectValue(r, String((1e5 * (1e5 - 1)) / 2)),
+  },
+  {
+    label: 'F(118) with BigInt',
+    code: 'let a = 0n, b = 1n;\nfor (let i = 0; i < 118; i++) [a, b] = [b, a + b];\na',
+    smolagentsMs: 1.27,
+    check: (r) => expectValue(r, `${fib(118)}n`),
+  },
+  {
+    label: `${TOOL_CALLS} tool calls in one action`,
+    code: `let n = 0;\nfor (let i = 0; i < ${TOOL_CALLS}; i++) n += echo({ i }).i;\nn`,
+    smolagentsMs: 5.6,
+    check: (r, calls) => {
+      expectValue(r, String((TOOL_CALLS * (TOOL_CALLS - 1)) / 2));
+      if (calls !== TOOL_CALLS) throw new Error(`bench: expected ${TOOL_CALLS} tool calls, the tool saw ${calls}`);
+    },
+  },
+  {
+    label: 'trivial action (const x = 1 + 1; x)',
+    code: 'const x = 1 + 1;\nx',
+    smolagentsMs: 0.44,
+    check: (r) => expectValue(r, '2'),
+  },
+];
+
+/** smolagents' first action on a new executor, in ms. */
+export const SMOLAGENTS_FIRST_ACTION_MS = 0.44;
+
+export function expectValue(result: ExecutionResult, value: string): void {
+  if (result.error || result.value !== value) {
+    throw new Error(`bench: expected ${value}, got ${JSON.stringify({ value: result.value, error: result.error })}`);
+  }
+}
+
+/** An echo tool that counts its calls, so a bench can check they were made. */
+export function countingEcho(): { tool: SandboxTool; calls: () => number; reset: () => void } {
+  let calls = 0;
+  return {
+    tool: { name: 'echo', call: async (input) => (calls++, input) },
+    calls: () => calls,
+    reset: () => {
+      calls = 0;
+    },
+  };
+}
+
+export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

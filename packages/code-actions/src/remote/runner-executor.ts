@@ -13,7 +13,8 @@ export interface RemoteSandbox {
 export interface RemoteSandboxProvider {
   /** For messages, e.g. "docker". */
   readonly name: string;
-  start(): Promise<RemoteSandbox>;
+  /** Starts a sandbox; when `signal` aborts (the executor closed), a start still under way should give up. */
+  start(signal?: AbortSignal): Promise<RemoteSandbox>;
 }
 
 export interface RunnerExecutorOptions {
@@ -38,6 +39,8 @@ export class RunnerExecutor implements CodeExecutor {
   #starting: Promise<{ sandbox: RemoteSandbox; connection: RunnerConnection }> | undefined;
   readonly #queue = new SerialQueue();
   #closed = false;
+  /** Aborted by `close()`: a sandbox start still under way gives up. */
+  readonly #closing = new AbortController();
   /** The sandbox died between actions (killed, out of memory, the engine restarted): the next result says the state was lost. */
   #lostBetweenActions = false;
 
@@ -57,6 +60,7 @@ export class RunnerExecutor implements CodeExecutor {
     return this.#queue.run(async () => {
       if (this.#closed) throw new ExecutorError(`This ${this.provider.name} executor is closed.`);
       return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
+        if (this.#sandbox) await afterPendingIo();
         const current = await this.#ensureSandbox();
         const lost = this.#lostBetweenActions;
         this.#lostBetweenActions = false;
@@ -85,15 +89,20 @@ export class RunnerExecutor implements CodeExecutor {
     this.#starting ??= (async () => {
       let sandbox: RemoteSandbox;
       try {
-        sandbox = await this.provider.start();
+        sandbox = await this.provider.start(this.#closing.signal);
       } catch (error) {
+        if (this.#closed) throw this.#closedError();
         throw error instanceof ExecutorError
           ? error
           : new ExecutorError(`Could not start a ${this.provider.name} sandbox: ${(error as Error).message}`, { cause: error });
       }
+      if (this.#closed) {
+        await sandbox.kill().catch(() => {});
+        throw this.#closedError();
+      }
       const connection = new RunnerConnection(sandbox.transport, { readyTimeoutMs: this.options.readyTimeoutMs });
       try {
-        await connection.ready();
+        await Promise.race([connection.ready(), this.#whenClosed()]);
       } catch (error) {
         await sandbox.kill().catch(() => {});
         throw error;
@@ -111,16 +120,46 @@ export class RunnerExecutor implements CodeExecutor {
     await current.sandbox.kill().catch(() => {});
   }
 
+  #closedError(): ExecutorError {
+    return new ExecutorError(`This ${this.provider.name} executor is closed.`);
+  }
+
+  #whenClosed(): Promise<never> {
+    const signal = this.#closing.signal;
+    return new Promise((_, reject) => {
+      if (signal.aborted) reject(this.#closedError());
+      else signal.addEventListener('abort', () => reject(this.#closedError()), { once: true });
+    });
+  }
+
+  /**
+   * Stops the sandbox. It does not wait for an action to finish: a running action ends as a
+   * crash (its sandbox is gone), and a sandbox start still waiting — on a slow or wedged
+   * service — is given up, so `close()` settles even when the sandbox service does not answer.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue.idle();
-    const current = this.#sandbox ?? (await this.#starting?.catch(() => undefined));
+    this.#closing.abort();
+    const current = this.#sandbox;
     this.#sandbox = undefined;
     if (current) await current.sandbox.kill().catch(() => {});
+    // A start under way kills what it started itself (it sees the executor closed).
+    await this.#starting?.catch(() => undefined);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * Resolves after the event loop has polled for I/O once more. News that a sandbox died while
+ * this process was busy (a long synchronous tool, a blocked event loop) waits in the poll queue:
+ * taking it in before an action picks its sandbox makes the action run in a new sandbox, with
+ * the state reported lost, rather than being sent to a dead one and reported as that crash.
+ * (One `setImmediate` may still run in the current iteration, before the next poll: hence two.)
+ */
+function afterPendingIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }

@@ -18,11 +18,13 @@ export {
   type PreparedAction,
   type PrepareActionOptions,
   prepareAction,
+  VARIABLES_MISSING,
   type SandboxRunOutcome,
   sandboxOutcomeToResult,
   SerialQueue,
 } from './sandbox/host.js';
 export { ActionClock } from './sandbox/action-clock.js';
+export { bundleModules, type ModuleBundle } from './modules/bundle-modules.js';
 export { SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from './sandbox/prelude.js';
 export {
   type HostMessage,

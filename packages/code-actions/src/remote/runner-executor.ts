@@ -1,5 +1,7 @@
 import { type CodeExecutor, type ExecuteOptions, type ExecutionResult, ExecutorError } from '@actkit/core';
+import { bundleModules } from '../modules/bundle-modules.js';
 import { executeAction, SerialQueue } from '../sandbox/host.js';
+import type { HostMessage } from './protocol.js';
 import { RunnerConnection, type RunnerTransport } from './runner-connection.js';
 
 /** A started sandbox running the runner (`RUNNER_SOURCE`) with its stdin/stdout as the transport. */
@@ -26,6 +28,14 @@ export interface RunnerExecutorOptions {
   maxLogChars?: number;
   /** How long a new sandbox may take to report ready (default 60 000 ms). */
   readyTimeoutMs?: number;
+  /**
+   * Pure-JS npm packages the code may import (e.g. `['lodash', 'date-fns']`), bundled on the host
+   * with esbuild (an optional peer dependency) once per process and sent to each new sandbox's
+   * runner; any other import fails with an error listing these. CodeAgent lists them in its prompt.
+   */
+  modules?: string[];
+  /** Where `modules` are resolved from (default: the current directory). */
+  resolveModulesFrom?: string;
 }
 
 /**
@@ -35,6 +45,8 @@ export interface RunnerExecutorOptions {
  */
 export class RunnerExecutor implements CodeExecutor {
   readonly options: Required<RunnerExecutorOptions>;
+  /** The modules the code may import (CodeAgent lists them in its prompt). */
+  readonly modules: readonly string[];
   #sandbox: { sandbox: RemoteSandbox; connection: RunnerConnection } | undefined;
   #starting: Promise<{ sandbox: RemoteSandbox; connection: RunnerConnection }> | undefined;
   readonly #queue = new SerialQueue();
@@ -48,7 +60,15 @@ export class RunnerExecutor implements CodeExecutor {
     readonly provider: RemoteSandboxProvider,
     options: RunnerExecutorOptions = {},
   ) {
-    this.options = { timeoutMs: 30_000, memoryLimitMb: 256, maxLogChars: 10_000, readyTimeoutMs: 60_000, ...options };
+    this.options = { timeoutMs: 30_000, memoryLimitMb: 256, maxLogChars: 10_000, readyTimeoutMs: 60_000, modules: [], resolveModulesFrom: process.cwd(), ...options };
+    this.modules = [...this.options.modules];
+  }
+
+  /** The allowed modules as one script for the runner (bundled once per process), or '' for none. */
+  async #moduleSource(): Promise<string> {
+    if (this.modules.length === 0) return '';
+    const bundles = await bundleModules(this.modules, this.options.resolveModulesFrom);
+    return bundles.map((b) => b.code).join('');
   }
 
   /** Starts the sandbox now rather than at the first action. */
@@ -87,9 +107,12 @@ export class RunnerExecutor implements CodeExecutor {
       void this.#discard(this.#sandbox);
     }
     this.#starting ??= (async () => {
+      // Bundling (once per process) goes on while the sandbox starts; a module that cannot be bundled fails the start.
+      const modules = this.#moduleSource();
+      modules.catch(() => {});
       let sandbox: RemoteSandbox;
       try {
-        sandbox = await this.provider.start(this.#closing.signal);
+        [sandbox] = await Promise.all([this.provider.start(this.#closing.signal), modules]);
       } catch (error) {
         if (this.#closed) throw this.#closedError();
         throw error instanceof ExecutorError
@@ -107,6 +130,9 @@ export class RunnerExecutor implements CodeExecutor {
         await sandbox.kill().catch(() => {});
         throw error;
       }
+      const moduleSource = await modules;
+      // Before any action (the protocol is line-ordered): the runner evaluates them in every worker it starts.
+      if (moduleSource) sandbox.transport.write(`${JSON.stringify({ type: 'setup', modules: moduleSource } satisfies HostMessage)}\n`);
       this.#sandbox = { sandbox, connection };
       return this.#sandbox;
     })().finally(() => {

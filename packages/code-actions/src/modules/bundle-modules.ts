@@ -1,0 +1,76 @@
+import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { ExecutorError } from '@actkit/core';
+
+/** A module the code may import, bundled into one script that registers it in the sandbox. */
+export interface ModuleBundle {
+  name: string;
+  code: string;
+}
+
+const cache = new Map<string, Promise<ModuleBundle>>();
+
+/**
+ * Bundles the allowed modules (pure-JS npm packages such as lodash or date-fns), resolved from
+ * `resolveFrom`, each into a self-contained script with esbuild — once per process, whichever
+ * executor asks (the local one evaluates them in each fresh isolate; the remote ones ship them to
+ * the runner once per sandbox). Nothing else can be imported. A package that needs Node's
+ * built-ins (fs, net…) fails here, with a clear error, rather than inside the sandbox.
+ *
+ * esbuild is an optional peer dependency, loaded only when modules are asked for.
+ */
+export function bundleModules(names: readonly string[], resolveFrom: string): Promise<ModuleBundle[]> {
+  return Promise.all(names.map((name) => bundleOne(name, resolveFrom)));
+}
+
+function bundleOne(name: string, resolveFrom: string): Promise<ModuleBundle> {
+  const key = `${resolveFrom}\0${name}`;
+  let bundle = cache.get(key);
+  if (!bundle) {
+    bundle = build(name, resolveFrom);
+    cache.set(key, bundle);
+    bundle.catch(() => cache.delete(key));
+  }
+  return bundle;
+}
+
+type Esbuild = typeof import('esbuild');
+
+async function loadEsbuild(): Promise<Esbuild> {
+  try {
+    return await import('esbuild');
+  } catch (error) {
+    throw new ExecutorError(
+      'Allowed modules (`modules`) are bundled for the sandbox with esbuild, which is not installed: add it to your project (npm install esbuild).',
+      { cause: error },
+    );
+  }
+}
+
+async function build(name: string, resolveFrom: string): Promise<ModuleBundle> {
+  try {
+    createRequire(join(resolveFrom, 'noop.js')).resolve(name);
+  } catch {
+    throw new ExecutorError(`Module "${name}" is not installed where the executor looks (${resolveFrom}): install it, or set \`resolveModulesFrom\`.`);
+  }
+  const esbuild = await loadEsbuild();
+  try {
+    const result = await esbuild.build({
+      stdin: { contents: `import * as ns from ${JSON.stringify(name)};\n__actkit_defineModule(${JSON.stringify(name)}, ns);`, resolveDir: resolveFrom },
+      bundle: true,
+      format: 'iife',
+      platform: 'neutral',
+      mainFields: ['module', 'main'],
+      target: 'es2022',
+      write: false,
+      logLevel: 'silent',
+      define: { 'process.env.NODE_ENV': '"production"' },
+    });
+    // Registered lazily: a fresh sandbox only compiles the wrapper, and the module runs at its
+    // first import — most actions never import anything.
+    const code = `__actkit_defineLazyModule(${JSON.stringify(name)}, function () {\n${result.outputFiles[0]!.text}\n});\n`;
+    return { name, code };
+  } catch (error) {
+    throw new ExecutorError(`Module "${name}" cannot be loaded in the sandbox (it must be pure JavaScript): ${(error as Error).message.split('\n')[0]}`, { cause: error });
+  }
+}

@@ -7,7 +7,7 @@ describeModulesContract('runner (child process)', {
   create: (modules) => new RunnerExecutor(new ChildProcessSandboxProvider(), { modules, memoryLimitMb: 64 }),
 });
 
-describe('without esbuild installed', () => {
+describe('without esbuild installed', { timeout: 60_000 }, () => {
   it('asking for modules is an error that names esbuild and how to add it', async () => {
     vi.resetModules();
     vi.doMock('esbuild', () => {

@@ -26,7 +26,7 @@ describe('types inferred from variable values', () => {
   });
 });
 
-describe('CodeAgent run variables', () => {
+describe('CodeAgent run variables', { timeout: 60_000 }, () => {
   it('lists them in the task with their types and makes them globals of the code', async () => {
     const orders = [
       { id: 1, total: 10 },

@@ -29,8 +29,13 @@ export const VARIABLES_MISSING = 'actkit: the run variables are not in this sand
  */
 function variablesPrologue(variables: { handle: SandboxVariables; withData: boolean }): string {
   const id = JSON.stringify(variables.handle.id);
+  // JSON is a JavaScript expression (ES2019): embedded as is, it is not escaped into a string
+  // literal and parsed twice. Except that `"__proto__": …` in an object literal sets the prototype
+  // instead of a key, so such data goes through JSON.parse.
+  const json = variables.handle.json;
+  const value = json.includes('"__proto__"') ? `JSON.parse(${JSON.stringify(json)})` : `(${json})`;
   return variables.withData
-    ? `Object.assign(globalThis, JSON.parse(${JSON.stringify(variables.handle.json)})); globalThis.__actkit_variables = ${id};`
+    ? `Object.assign(globalThis, ${value}); globalThis.__actkit_variables = ${id};`
     : `if (globalThis.__actkit_variables !== ${id}) throw new Error(${JSON.stringify(VARIABLES_MISSING)});`;
 }
 

@@ -65,8 +65,19 @@ export class BlaxelSandboxService implements HostedSandboxService {
       },
       startProcess: async (command, io) => {
         const processName = `actkit-runner-${Date.now()}`;
+        // The SDK's log stream hands over one line at a time, without its newline: put it back, or
+        // the runner's JSON lines would run together.
         await sandbox.process
-          .exec({ name: processName, command, waitForCompletion: false, stdin: true, keepAlive: true, timeout: 0, onStdout: io.onStdout, onStderr: io.onStderr })
+          .exec({
+            name: processName,
+            command,
+            waitForCompletion: false,
+            stdin: true,
+            keepAlive: true,
+            timeout: 0,
+            onStdout: (line: string) => io.onStdout(`${line}\n`),
+            onStderr: (line: string) => io.onStderr(`${line}\n`),
+          })
           .catch((error) => {
             throw blaxelError(error, 'start the runner');
           });

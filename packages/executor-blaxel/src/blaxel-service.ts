@@ -102,9 +102,11 @@ export class BlaxelSandboxService implements HostedSandboxService {
 
 /** A Blaxel SDK error as a typed, clear one. */
 export function blaxelError(error: unknown, doing: string): SandboxServiceError {
-  const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
+  // The SDK throws Errors, and for some API answers the answer's body itself: `{ error, code }`.
+  const body = error as { status?: number; statusCode?: number; code?: unknown; error?: unknown };
+  const status = body?.status ?? body?.statusCode ?? (typeof body?.code === 'number' ? body.code : undefined);
   const name = (error as Error)?.name ?? '';
-  const message = (error as Error)?.message ?? String(error);
+  const message = error instanceof Error ? error.message : typeof body?.error === 'string' ? body.error : JSON.stringify(error);
   const reason: SandboxServiceFailure =
     name === 'CredentialsError' || status === 401 || status === 403
       ? 'auth'

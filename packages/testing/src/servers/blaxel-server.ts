@@ -8,8 +8,8 @@ import { dirname, join } from 'node:path';
 
 /**
  * A local server that speaks Blaxel's wire protocol, for tests of the real `@blaxel/core` SDK:
- * the control API (`POST /sandboxes`, `DELETE /sandboxes/{name}`, bearer key and workspace
- * header) and a sandbox's API at the `metadata.url` it returns — `PUT /filesystem/{path}`,
+ * the control API (`POST /sandboxes`, `DELETE /sandboxes/{name}`, with the
+ * `x-blaxel-authorization` bearer key and `x-blaxel-workspace`) and a sandbox's API at the `metadata.url` it returns — `PUT /filesystem/{path}`,
  * `POST /process`, `GET /process/{id}/logs/stream` (lines prefixed `stdout:`/`stderr:`, replayed
  * from the start), `POST /process/{id}/stdin` (raw bytes), `GET /process/{id}`,
  * `DELETE /process/{id}/kill`. A "sandbox" is a private folder here and its processes run on this
@@ -74,7 +74,7 @@ export async function startBlaxelServer(options: { apiKey?: string; workspace?: 
       req.on('end', () => resolve(Buffer.concat(chunks)));
       req.on('error', reject);
     });
-  const authorised = (req: IncomingMessage) => req.headers.authorization === `Bearer ${acceptedKey}`;
+  const authorised = (req: IncomingMessage) => req.headers['x-blaxel-authorization'] === `Bearer ${acceptedKey}` && req.headers['x-blaxel-workspace'] === workspace;
   const describe = (name: string, spec: unknown = {}) => ({ metadata: { name, workspace, url: `${url}/sbx/${name}` }, spec, status: 'DEPLOYED' });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
@@ -142,7 +142,9 @@ export async function startBlaxelServer(options: { apiKey?: string; workspace?: 
       return json(res, 200, { name, pid: String(child.pid ?? 0), command: body.command, status: 'running' });
     }
     const procRoute = /^\/process\/([^/]+)(\/.*)?$/.exec(route);
-    const proc = procRoute ? sandbox.processes.get(decodeURIComponent(procRoute[1]!)) : undefined;
+    // A process is known by its name or its pid (the SDK streams logs by pid).
+    const id = procRoute ? decodeURIComponent(procRoute[1]!) : '';
+    const proc = sandbox.processes.get(id) ?? [...sandbox.processes.values()].find((p) => String(p.child.pid) === id);
     if (!procRoute || !proc) return json(res, 404, { error: 'Process not found', code: 404 });
     const action = procRoute[2] ?? '';
     if (action === '/logs/stream' && req.method === 'GET') {

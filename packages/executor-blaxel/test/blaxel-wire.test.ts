@@ -41,7 +41,7 @@ describe('Blaxel over its wire protocol', { timeout: 60_000 }, () => {
   });
 });
 
-describe('Blaxel faults over the wire', { timeout: 60_000 }, () => {
+describe('Blaxel faults over the wire', { timeout: 120_000 }, () => {
   it('a refused key is an auth error', async () => {
     server.acceptKey('another-key');
     const executor = wired();
@@ -73,15 +73,22 @@ describe('Blaxel faults over the wire', { timeout: 60_000 }, () => {
     }
   });
 
-  it('the runner process exiting ends the sandbox; the next action runs in a new one, state lost', async () => {
+  it('the runner process exiting mid-action ends the action as a crash (state lost); the next runs in a new sandbox', async () => {
     const executor = wired();
     try {
       await executor.execute('globalThis.kept = 1', { tools: [] });
       const [sandbox] = [...server.sandboxes.values()].slice(-1);
-      for (const proc of sandbox!.processes.values()) proc.child.kill('SIGKILL');
+      const exitRunner = async () => {
+        for (const proc of sandbox!.processes.values()) proc.child.kill('SIGKILL');
+        return new Promise((r) => setTimeout(r, 60_000));
+      };
+      const r = await executor.execute('exit_runner({})', { tools: [{ name: 'exit_runner', call: exitRunner }] });
+      expect(r.error?.kind).toBe('crash');
+      expect(r.error?.message).toMatch(/blaxel runner process ended/);
+      expect(r.stateLost).toBe(true);
       const next = await executor.execute('typeof kept', { tools: [] });
+      expect(next.error).toBeUndefined();
       expect(next.value).toBe("'undefined'");
-      expect(next.stateLost).toBe(true);
     } finally {
       await executor.close();
     }

@@ -18,6 +18,7 @@ export {
   type PreparedAction,
   type PrepareActionOptions,
   prepareAction,
+  VARIABLES_MISSING,
   type SandboxRunOutcome,
   sandboxOutcomeToResult,
   SerialQueue,

@@ -131,6 +131,14 @@ export interface RunOptions {
   files?: FilePart[];
   /** Overrides the agent's `maxSteps` for this run. */
   maxSteps?: number;
+  /**
+   * Values the code can use as globals (smolagents' `additional_args`), e.g. `{ orders, prices }`:
+   * JSON-serialisable, listed in the task with their types. Only agents that run code take them
+   * (CodeAgent); give them again to `resume()`.
+   */
+  variables?: Record<string, unknown>;
+  /** Zod schemas of some `variables`: their values are checked, and their types shown from the schema rather than inferred. */
+  variableSchemas?: Record<string, z.ZodType>;
 }
 
 /** What a step implementation gets from the loop. */
@@ -413,6 +421,18 @@ export abstract class MultiStepAgent<TOutput = unknown> {
   protected abstract buildSystemPrompt(): string;
 
   /**
+   * Takes this run's `variables` (called at the start of every run and resume, with `undefined`
+   * when there are none) and returns what the task says about them. Agents that do not run code
+   * have nowhere to put them.
+   */
+  protected useVariables(variables: Record<string, unknown> | undefined, _schemas: Record<string, z.ZodType> | undefined): string {
+    if (variables && Object.keys(variables).length > 0) {
+      throw new AgentConfigError(`${this.constructor.name} cannot take \`variables\`: they are globals of code actions (use a CodeAgent).`);
+    }
+    return '';
+  }
+
+  /**
    * Runs one action step: call the model, act, and record on `step` the observation, any
    * error the model should see, and `finalAnswer` when the run is done. Errors the model
    * cannot fix are thrown.
@@ -531,6 +551,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       let firstStep: number;
       let taskStep: TaskStep;
       const resuming = task === undefined;
+      const variablesSection = this.useVariables(options.variables, options.variableSchemas);
       if (task === undefined) {
         // Resuming: the task is the last one in memory; decided approvals are carried out first.
         const last = [...this.memory.steps].reverse().find((s): s is TaskStep => s.type === 'task');
@@ -545,7 +566,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
         if (options.reset !== false || this.memory.steps.length === 0) this.memory.reset(systemPrompt);
         else this.memory.systemPrompt = systemPrompt;
         firstStep = this.memory.steps.length;
-        taskStep = { type: 'task', task, timing: { startedAt: started } };
+        taskStep = { type: 'task', task: task + variablesSection, timing: { startedAt: started } };
         if (files.length) taskStep.files = files.map(toStorableFile);
         this.memory.steps.push(taskStep);
         yield { type: 'run-start', runId, agentName: this.name, task: taskStep };

@@ -11,7 +11,21 @@ export interface SandboxTool {
   call(input: unknown): Promise<unknown>;
 }
 
+/**
+ * Values the code sees as globals for a whole run (`agent.run(task, { variables })`): named,
+ * serialised to JSON once per run. `id` tells one run's set from another's, so an executor sends
+ * the data into a sandbox once, not with every action.
+ */
+export interface SandboxVariables {
+  readonly id: string;
+  readonly names: readonly string[];
+  /** A JSON object text: name → value. */
+  readonly json: string;
+}
+
 export interface ExecuteOptions {
+  /** Globals for the code, the same for every action of a run (sent into the sandbox once). */
+  variables?: SandboxVariables;
   tools: readonly SandboxTool[];
   /** Stops the execution (and anything waiting on it) when aborted. */
   signal?: AbortSignal;

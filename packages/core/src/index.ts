@@ -58,6 +58,7 @@ export type {
   ExecutionErrorKind,
   ExecutionResult,
   SandboxTool,
+  SandboxVariables,
 } from './executor.js';
 export {
   type ActionStep,

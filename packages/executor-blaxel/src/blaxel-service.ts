@@ -65,8 +65,19 @@ export class BlaxelSandboxService implements HostedSandboxService {
       },
       startProcess: async (command, io) => {
         const processName = `actkit-runner-${Date.now()}`;
+        // The SDK's log stream hands over one line at a time, without its newline: put it back, or
+        // the runner's JSON lines would run together.
         await sandbox.process
-          .exec({ name: processName, command, waitForCompletion: false, stdin: true, keepAlive: true, timeout: 0, onStdout: io.onStdout, onStderr: io.onStderr })
+          .exec({
+            name: processName,
+            command,
+            waitForCompletion: false,
+            stdin: true,
+            keepAlive: true,
+            timeout: 0,
+            onStdout: (line: string) => io.onStdout(`${line}\n`),
+            onStderr: (line: string) => io.onStderr(`${line}\n`),
+          })
           .catch((error) => {
             throw blaxelError(error, 'start the runner');
           });
@@ -91,9 +102,11 @@ export class BlaxelSandboxService implements HostedSandboxService {
 
 /** A Blaxel SDK error as a typed, clear one. */
 export function blaxelError(error: unknown, doing: string): SandboxServiceError {
-  const status = (error as { status?: number; statusCode?: number })?.status ?? (error as { statusCode?: number })?.statusCode;
+  // The SDK throws Errors, and for some API answers the answer's body itself: `{ error, code }`.
+  const body = error as { status?: number; statusCode?: number; code?: unknown; error?: unknown };
+  const status = body?.status ?? body?.statusCode ?? (typeof body?.code === 'number' ? body.code : undefined);
   const name = (error as Error)?.name ?? '';
-  const message = (error as Error)?.message ?? String(error);
+  const message = error instanceof Error ? error.message : typeof body?.error === 'string' ? body.error : JSON.stringify(error);
   const reason: SandboxServiceFailure =
     name === 'CredentialsError' || status === 401 || status === 403
       ? 'auth'

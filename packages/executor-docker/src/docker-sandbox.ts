@@ -2,6 +2,7 @@ import { hostname } from 'node:os';
 import { PassThrough } from 'node:stream';
 import { ExecutorError, type RemoteSandbox, type RemoteSandboxProvider, RUNNER_SOURCE } from '@actkit/code-actions';
 import Docker from 'dockerode';
+import { DEFAULT_ENGINE_TIMEOUT_MS, dockerFromEnvironment, engineAddress, engineCall } from './engine-call.js';
 
 export interface DockerSandboxOptions {
   /** A dockerode client; default: from the environment (DOCKER_HOST, or the local socket). */
@@ -38,6 +39,12 @@ export interface DockerSandboxOptions {
    * gets it, by a worker restart on its first action.
    */
   memoryLimitMb?: number;
+  /**
+   * How long one call to the Docker engine may take (create, attach, start, remove), in ms
+   * (default 60 000). An engine that stops answering then fails the action with a clear error
+   * instead of hanging it.
+   */
+  engineTimeoutMs?: number;
 }
 
 /** A started container: its transport, and whether its runner is still there. */
@@ -65,16 +72,19 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
   readonly docker: Docker;
   readonly options: DockerSandboxOptions;
   readonly #pool: Array<Promise<DockerSandbox>> = [];
+  /** Aborted by `close()`: engine calls still pending (a wedged engine) stop waiting. */
+  readonly #stop = new AbortController();
   #closed = false;
 
   constructor(options: DockerSandboxOptions = {}) {
     this.options = options;
-    this.docker = options.docker ?? new Docker();
-    void sweepOrphans(this.docker);
+    this.docker = options.docker ?? dockerFromEnvironment(Docker);
+    void sweepOrphans(this.docker, false, options.engineTimeoutMs);
     for (let i = 0; i < (options.poolSize ?? 0); i++) this.#refill();
   }
 
-  async start(): Promise<RemoteSandbox> {
+  /** Starts a container (or takes a warm one); `signal` gives up on a start still waiting for the engine. */
+  async start(signal?: AbortSignal): Promise<RemoteSandbox> {
     if (this.#closed) throw new ExecutorError('This Docker sandbox provider is closed.');
     // A warm container is taken for good (it will hold one executor's state), and replaced.
     for (let warm = this.#pool.shift(); warm; warm = this.#pool.shift()) {
@@ -84,7 +94,13 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
       if (!sandbox) break; // Starts are failing: a fresh attempt below says why.
       void sandbox.kill(); // It died while waiting (a daemon restart, a `docker rm`): try the next.
     }
-    return this.#create();
+    return this.#create(signal);
+  }
+
+  /** One engine call, bounded by the deadline and stopped by `close()` or the caller's signal. */
+  #call<T>(what: string, signal: AbortSignal | undefined, call: (signal: AbortSignal) => Promise<T>): Promise<T> {
+    const stop = signal ? AbortSignal.any([this.#stop.signal, signal]) : this.#stop.signal;
+    return engineCall(this.docker, what, { timeoutMs: this.options.engineTimeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS, stop }, call);
   }
 
   #refill(): void {
@@ -94,12 +110,18 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
     this.#pool.push(next);
   }
 
-  async #create(): Promise<DockerSandbox> {
+  async #create(signal?: AbortSignal): Promise<DockerSandbox> {
     const o = this.options;
     const image = o.image ?? 'actkit-runner:latest';
     let container: Docker.Container;
+    // Removal is bounded too, but not stopped by `close()`: a container made must not be left behind.
+    const remove = (c: Docker.Container) =>
+      engineCall(this.docker, 'removing a container', { timeoutMs: o.engineTimeoutMs ?? DEFAULT_ENGINE_TIMEOUT_MS }, (abortSignal) =>
+        c.remove({ force: true, abortSignal }),
+      ).catch(() => {}); // Already gone (AutoRemove) is fine.
     try {
-      container = await this.docker.createContainer({
+      container = await this.#call('creating a container', signal, (abortSignal) => this.docker.createContainer({
+        abortSignal,
         Image: image,
         Cmd: [o.nodeCommand ?? 'node', '-e', RUNNER_SOURCE],
         User: o.user ?? '65534:65534',
@@ -127,8 +149,9 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
           PidsLimit: o.pidsLimit ?? 64,
           ...o.hostConfig,
         },
-      });
+      }));
     } catch (error) {
+      if (error instanceof ExecutorError) throw error;
       const status = (error as { statusCode?: number }).statusCode;
       if (status === 404) {
         throw new ExecutorError(
@@ -140,9 +163,12 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
     }
     let stream: NodeJS.ReadWriteStream & { destroy(): void; unref?(): void };
     try {
-      stream = (await container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true })) as typeof stream;
+      stream = (await this.#call('attaching to a container', signal, (abortSignal) =>
+        container.attach({ stream: true, stdin: true, stdout: true, stderr: true, hijack: true, abortSignal }),
+      )) as typeof stream;
     } catch (error) {
-      await container.remove({ force: true }).catch(() => {});
+      await remove(container);
+      if (error instanceof ExecutorError) throw error;
       throw new ExecutorError(`Docker could not attach to the container: ${(error as Error).message}`, { cause: error });
     }
     // The connection alone must not keep this process alive: a program that ends without closing
@@ -169,10 +195,11 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
     stream.on('end', () => markGone(`the container's runner stopped${stderrText ? `: ${stderrText.trim()}` : ''}`));
     stream.on('error', (error: Error) => markGone(`the container connection failed: ${error.message}`));
     try {
-      await container.start();
+      await this.#call('starting a container', signal, (abortSignal) => container.start({ abortSignal }));
     } catch (error) {
       stream.destroy();
-      await container.remove({ force: true }).catch(() => {});
+      await remove(container);
+      if (error instanceof ExecutorError) throw error;
       const message = (error as Error).message;
       throw new ExecutorError(
         /executable file not found|no such file/i.test(message)
@@ -199,9 +226,10 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
       },
       kill: () => {
         killed ??= (async () => {
-          gone = true;
+          // An action still running learns at once that its runner is gone.
+          markGone('the container was stopped');
           stream.destroy();
-          await container.remove({ force: true }).catch(() => {}); // Already gone (AutoRemove) is fine.
+          await remove(container);
         })();
         return killed;
       },
@@ -211,6 +239,7 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
   /** Removes the warm containers of the pool. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#stop.abort();
     const pool = this.#pool.splice(0);
     await Promise.all(pool.map((p) => p.then((s) => s.kill()).catch(() => {})));
   }
@@ -220,8 +249,7 @@ export class DockerSandboxProvider implements RemoteSandboxProvider {
 function engineUnreachable(docker: Docker, error: unknown): string | undefined {
   const code = (error as NodeJS.ErrnoException).code;
   if (!code || !['ENOENT', 'ECONNREFUSED', 'EACCES', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENOTFOUND', 'ECONNRESET'].includes(code)) return undefined;
-  const modem = docker.modem as { socketPath?: unknown; host?: string; port?: string | number; protocol?: string };
-  const where = typeof modem.socketPath === 'string' ? modem.socketPath : `${modem.protocol ?? 'http'}://${modem.host}:${modem.port ?? ''}`;
+  const where = engineAddress(docker);
   const hint = code === 'EACCES' ? 'this user may not use that socket (e.g. join the "docker" group)' : 'start dockerd (or `podman system service`), or point DOCKER_HOST at a running engine';
   return `No Docker engine answers at ${where} (${code}): ${hint}.`;
 }
@@ -238,16 +266,18 @@ let swept = false;
  * Removes containers left by actkit processes of this host that are no longer alive (a crash
  * before AutoRemove could act, a daemon restart). Runs once per process.
  */
-export async function sweepOrphans(docker: Docker, force = false): Promise<string[]> {
+export async function sweepOrphans(docker: Docker, force = false, timeoutMs = DEFAULT_ENGINE_TIMEOUT_MS): Promise<string[]> {
   if (swept && !force) return [];
   swept = true;
   const removed: string[] = [];
   try {
-    const containers = await docker.listContainers({ all: true, filters: { label: [CONTAINER_LABEL] } });
+    const containers = await engineCall(docker, 'listing containers', { timeoutMs }, (abortSignal) =>
+      docker.listContainers({ all: true, filters: { label: [CONTAINER_LABEL] }, abortSignal }),
+    );
     for (const info of containers) {
       const pid = Number(info.Labels[OWNER_PID]);
       if (info.Labels[OWNER_HOST] !== hostname() || !pid || isAlive(pid)) continue;
-      await docker.getContainer(info.Id).remove({ force: true }).catch(() => {});
+      await engineCall(docker, 'removing a container', { timeoutMs }, (abortSignal) => docker.getContainer(info.Id).remove({ force: true, abortSignal })).catch(() => {});
       removed.push(info.Id);
     }
   } catch {

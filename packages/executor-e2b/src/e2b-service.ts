@@ -71,7 +71,8 @@ export class E2BSandboxService implements HostedSandboxService {
           });
         handle.wait().then(
           (result) => io.onExit(`exit code ${result.exitCode}`),
-          (error: Error) => io.onExit(error.message),
+          // A non-zero exit rejects with the SDK's CommandExitError, whose message may be empty.
+          (error: Error & { exitCode?: number }) => io.onExit(error.message || `exit code ${error.exitCode ?? 'unknown'}`),
         );
         return {
           writeStdin: (data) => sandbox.commands.sendStdin(handle.pid, data),

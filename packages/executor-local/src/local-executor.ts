@@ -93,5 +93,5 @@ function childProcessExecutor(limits: IsolateLimits, ownProcess: boolean): Runne
   const execArgv = ['--no-node-snapshot', ...(fromSource ? ['--import', 'tsx', '--conditions=@actkit/source'] : [])];
   // The child bundles the allowed modules itself.
   const settings = { modules: options.modules, resolveFrom: options.resolveModulesFrom };
-  return new RunnerExecutor(new ChildHostProvider(fileURLToPath(script), execArgv, settings, ownProcess), options);
+  return new RunnerExecutor(new ChildHostProvider(fileURLToPath(script), execArgv, settings, ownProcess), { ...options, modules: [] });
 }

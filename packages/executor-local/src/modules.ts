@@ -1,2 +1,2 @@
-// The bundling of allowed modules is shared by every in-process executor: it lives in @actkit/code-actions.
+// The bundling of allowed modules is shared with the remote executors: it lives in @actkit/code-actions.
 export { bundleModules, type ModuleBundle } from '@actkit/code-actions';

@@ -18,3 +18,5 @@ export {
   type WireToolCall,
 } from './servers/scripted-server.js';
 export { ADAPTER_BENCH_CALL, type AdapterBenchOptions, type BareSdkCalls, benchAdapterAgainstSdk } from './adapter-bench.js';
+export { type E2BServerOptions, type E2BTestServer, startE2BServer } from './servers/e2b-server.js';
+export { type BlaxelTestServer, startBlaxelServer } from './servers/blaxel-server.js';

@@ -11,12 +11,15 @@ import {
   MultiStepAgent,
   renderTemplate,
   type SandboxTool,
+  type RunOptions,
+  type SandboxVariables,
   type StepContext,
   toolInputJSONSchema,
   toolSignature,
 } from '@actkit/core';
 import { type CodeBlockTags, DEFAULT_CODE_TAGS, extractCode } from './extract-code.js';
 import { ALLOWED_MODULES, INSTRUCTIONS_SECTION, NO_MODULES, SYSTEM_PROMPT } from './prompts.js';
+import { prepareVariables } from './variables.js';
 
 export interface CodeAgentPrompts {
   /** Placeholders: {{tools}}, {{open}}, {{close}}, {{modules}}, {{instructions}}. */
@@ -54,6 +57,8 @@ export class CodeAgent extends MultiStepAgent {
   readonly actionTimeoutMs: number | undefined;
   readonly maxOutputLength: number;
   readonly prompts: CodeAgentPrompts;
+  /** The current run's variables, serialised once for all its actions. */
+  #variables: SandboxVariables | undefined;
 
   constructor(options: CodeAgentOptions) {
     super(options);
@@ -95,6 +100,14 @@ export class CodeAgent extends MultiStepAgent {
     }).trim();
   }
 
+  protected override useVariables(variables: Record<string, unknown> | undefined, schemas: RunOptions['variableSchemas']): string {
+    this.#variables = undefined;
+    if (!variables || Object.keys(variables).length === 0) return '';
+    const prepared = prepareVariables(variables, schemas, this.codeTools.map((t) => t.name));
+    this.#variables = prepared.handle;
+    return prepared.section;
+  }
+
   protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
     const stopSequences = this.model.capabilities?.stopSequences === false ? undefined : [this.codeTags.close];
     const response = await this.callModel(step, context, {
@@ -116,6 +129,7 @@ export class CodeAgent extends MultiStepAgent {
       signal: context.signal,
       maxLogChars: this.maxOutputLength,
       filename: `step-${step.stepNumber}.js`,
+      ...(this.#variables ? { variables: this.#variables } : {}),
       ...(this.actionTimeoutMs ? { timeoutMs: this.actionTimeoutMs } : {}),
       onLog: (text) => context.emit({ type: 'code-log', stepNumber: step.stepNumber, text }),
     });

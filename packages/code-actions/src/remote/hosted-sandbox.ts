@@ -97,7 +97,8 @@ export class HostedSandboxProvider implements RemoteSandboxProvider {
         },
         kill: () => {
           killed ??= (async () => {
-            ended = true;
+            // An action still running learns at once that its runner is gone.
+            end(`the ${this.name} sandbox was stopped`);
             cleanup();
             await proc.kill().catch(() => {});
             await sandbox.kill().catch(() => {});

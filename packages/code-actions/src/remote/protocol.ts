@@ -6,6 +6,9 @@ import { StringDecoder } from 'node:string_decoder';
  * line. Tools stay on the host: the runner asks for each call and waits for the answer.
  *
  *   runner → host   {type:"ready", node}                                 once, at start
+ *   host → runner   {type:"setup", modules}                              once, before the first run, if
+ *                                                                        the code may import modules: their
+ *                                                                        bundles, evaluated in every worker
  *   host → runner   {type:"run", id, request, timeoutMs, memoryLimitMb}  request: ActionRequest JSON
  *   runner → host   {type:"tool_call", id, callId, name, input}          input: JSON text
  *   host → runner   {type:"tool_result", id, callId, reply}              reply: ToolReply JSON
@@ -21,6 +24,7 @@ import { StringDecoder } from 'node:string_decoder';
  */
 
 export type HostMessage =
+  | { type: 'setup'; modules: string }
   | { type: 'run'; id: number; request: string; timeoutMs: number; memoryLimitMb: number }
   | { type: 'tool_result'; id: number; callId: number; reply: string }
   | { type: 'cancel'; id: number };

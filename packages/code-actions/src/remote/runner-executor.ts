@@ -1,5 +1,7 @@
 import { type CodeExecutor, type ExecuteOptions, type ExecutionResult, ExecutorError } from '@actkit/core';
+import { bundleModules } from '../sandbox/modules.js';
 import { executeAction, SerialQueue } from '../sandbox/host.js';
+import type { HostMessage } from './protocol.js';
 import { RunnerConnection, type RunnerTransport } from './runner-connection.js';
 
 /** A started sandbox running the runner (`RUNNER_SOURCE`) with its stdin/stdout as the transport. */
@@ -13,7 +15,8 @@ export interface RemoteSandbox {
 export interface RemoteSandboxProvider {
   /** For messages, e.g. "docker". */
   readonly name: string;
-  start(): Promise<RemoteSandbox>;
+  /** Starts a sandbox; when `signal` aborts (the executor closed), a start still under way should give up. */
+  start(signal?: AbortSignal): Promise<RemoteSandbox>;
 }
 
 export interface RunnerExecutorOptions {
@@ -25,6 +28,14 @@ export interface RunnerExecutorOptions {
   maxLogChars?: number;
   /** How long a new sandbox may take to report ready (default 60 000 ms). */
   readyTimeoutMs?: number;
+  /**
+   * Pure-JS npm packages the code may import (e.g. `['lodash', 'date-fns']`), bundled on the host
+   * with esbuild (an optional peer dependency) once per process and sent to each new sandbox's
+   * runner; any other import fails with an error listing these. CodeAgent lists them in its prompt.
+   */
+  modules?: string[];
+  /** Where `modules` are resolved from (default: the current directory). */
+  resolveModulesFrom?: string;
 }
 
 /**
@@ -34,10 +45,14 @@ export interface RunnerExecutorOptions {
  */
 export class RunnerExecutor implements CodeExecutor {
   readonly options: Required<RunnerExecutorOptions>;
+  /** The modules the code may import (CodeAgent lists them in its prompt). */
+  readonly modules: readonly string[];
   #sandbox: { sandbox: RemoteSandbox; connection: RunnerConnection } | undefined;
   #starting: Promise<{ sandbox: RemoteSandbox; connection: RunnerConnection }> | undefined;
   readonly #queue = new SerialQueue();
   #closed = false;
+  /** Aborted by `close()`: a sandbox start still under way gives up. */
+  readonly #closing = new AbortController();
   /** The sandbox died between actions (killed, out of memory, the engine restarted): the next result says the state was lost. */
   #lostBetweenActions = false;
 
@@ -45,7 +60,15 @@ export class RunnerExecutor implements CodeExecutor {
     readonly provider: RemoteSandboxProvider,
     options: RunnerExecutorOptions = {},
   ) {
-    this.options = { timeoutMs: 30_000, memoryLimitMb: 256, maxLogChars: 10_000, readyTimeoutMs: 60_000, ...options };
+    this.options = { timeoutMs: 30_000, memoryLimitMb: 256, maxLogChars: 10_000, readyTimeoutMs: 60_000, modules: [], resolveModulesFrom: process.cwd(), ...options };
+    this.modules = [...this.options.modules];
+  }
+
+  /** The allowed modules as one script for the runner (bundled once per process), or '' for none. */
+  async #moduleSource(): Promise<string> {
+    if (this.modules.length === 0) return '';
+    const bundles = await bundleModules(this.modules, this.options.resolveModulesFrom);
+    return bundles.map((b) => b.code).join('');
   }
 
   /** Starts the sandbox now rather than at the first action. */
@@ -57,6 +80,7 @@ export class RunnerExecutor implements CodeExecutor {
     return this.#queue.run(async () => {
       if (this.#closed) throw new ExecutorError(`This ${this.provider.name} executor is closed.`);
       return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
+        if (this.#sandbox) await afterPendingIo();
         const current = await this.#ensureSandbox();
         const lost = this.#lostBetweenActions;
         this.#lostBetweenActions = false;
@@ -83,21 +107,32 @@ export class RunnerExecutor implements CodeExecutor {
       void this.#discard(this.#sandbox);
     }
     this.#starting ??= (async () => {
+      // Bundling (once per process) goes on while the sandbox starts; a module that cannot be bundled fails the start.
+      const modules = this.#moduleSource();
+      modules.catch(() => {});
       let sandbox: RemoteSandbox;
       try {
-        sandbox = await this.provider.start();
+        [sandbox] = await Promise.all([this.provider.start(this.#closing.signal), modules]);
       } catch (error) {
+        if (this.#closed) throw this.#closedError();
         throw error instanceof ExecutorError
           ? error
           : new ExecutorError(`Could not start a ${this.provider.name} sandbox: ${(error as Error).message}`, { cause: error });
       }
+      if (this.#closed) {
+        await sandbox.kill().catch(() => {});
+        throw this.#closedError();
+      }
       const connection = new RunnerConnection(sandbox.transport, { readyTimeoutMs: this.options.readyTimeoutMs });
       try {
-        await connection.ready();
+        await Promise.race([connection.ready(), this.#whenClosed()]);
       } catch (error) {
         await sandbox.kill().catch(() => {});
         throw error;
       }
+      const moduleSource = await modules;
+      // Before any action (the protocol is line-ordered): the runner evaluates them in every worker it starts.
+      if (moduleSource) sandbox.transport.write(`${JSON.stringify({ type: 'setup', modules: moduleSource } satisfies HostMessage)}\n`);
       this.#sandbox = { sandbox, connection };
       return this.#sandbox;
     })().finally(() => {
@@ -111,16 +146,46 @@ export class RunnerExecutor implements CodeExecutor {
     await current.sandbox.kill().catch(() => {});
   }
 
+  #closedError(): ExecutorError {
+    return new ExecutorError(`This ${this.provider.name} executor is closed.`);
+  }
+
+  #whenClosed(): Promise<never> {
+    const signal = this.#closing.signal;
+    return new Promise((_, reject) => {
+      if (signal.aborted) reject(this.#closedError());
+      else signal.addEventListener('abort', () => reject(this.#closedError()), { once: true });
+    });
+  }
+
+  /**
+   * Stops the sandbox. It does not wait for an action to finish: a running action ends as a
+   * crash (its sandbox is gone), and a sandbox start still waiting — on a slow or wedged
+   * service — is given up, so `close()` settles even when the sandbox service does not answer.
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    await this.#queue.idle();
-    const current = this.#sandbox ?? (await this.#starting?.catch(() => undefined));
+    this.#closing.abort();
+    const current = this.#sandbox;
     this.#sandbox = undefined;
     if (current) await current.sandbox.kill().catch(() => {});
+    // A start under way kills what it started itself (it sees the executor closed).
+    await this.#starting?.catch(() => undefined);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * Resolves after the event loop has polled for I/O once more. News that a sandbox died while
+ * this process was busy (a long synchronous tool, a blocked event loop) waits in the poll queue:
+ * taking it in before an action picks its sandbox makes the action run in a new sandbox, with
+ * the state reported lost, rather than being sent to a dead one and reported as that crash.
+ * (One `setImmediate` may still run in the current iteration, before the next poll: hence two.)
+ */
+function afterPendingIo(): Promise<void> {
+  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }

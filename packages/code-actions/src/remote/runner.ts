@@ -50,7 +50,7 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
   const WORKER_SOURCE = `
     const { parentPort, workerData, receiveMessageOnPort } = require('node:worker_threads');
     const vm = require('node:vm');
-    const { flag, replies, prelude, bridge } = workerData;
+    const { flag, replies, prelude, bridge, modules } = workerData;
     const signal = new Int32Array(flag);
     let callId = 0;
     // Nothing the code leaves behind may reach Node's util.inspect (which would run the code's
@@ -91,6 +91,7 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     };
     const makeRun = vm.runInContext(bridge, context, { filename: 'actkit-bridge.js', importModuleDynamically })(callTool, log, settle);
     vm.runInContext(prelude, context, { filename: 'actkit-prelude.js', importModuleDynamically });
+    if (modules) vm.runInContext(modules, context, { filename: 'actkit-modules.js', importModuleDynamically });
     const run = makeRun();
     parentPort.postMessage({ type: 'ready' });
     parentPort.on('message', (request) => {
@@ -182,6 +183,8 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
   let sandbox: Sandbox | undefined;
   let current: Run | undefined;
   let lastMemoryLimitMb = Number(process.env.ACTKIT_WORKER_MEMORY_MB) || 256;
+  /** The allowed modules' bundles (from the host's `setup`), evaluated in every worker after the prelude. */
+  let moduleSource = '';
 
   // Memory outside the V8 heap is not covered by resourceLimits: the process's resident size is
   // checked against most of the sandbox's memory limit (cgroup v2, then v1) while an action runs.
@@ -202,7 +205,7 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     const channel = new MessageChannel();
     const options = {
       eval: true,
-      workerData: { flag: shared, replies: channel.port2, prelude, bridge: BRIDGE },
+      workerData: { flag: shared, replies: channel.port2, prelude, bridge: BRIDGE, modules: moduleSource },
       transferList: [channel.port2],
       resourceLimits: { maxOldGenerationSizeMb: memoryLimitMb, maxYoungGenerationSizeMb: Math.min(32, memoryLimitMb) },
       // The worker's own stdout must never mix with the protocol.
@@ -386,8 +389,13 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     }
   };
 
-  const handle = (message: { type: string; id: number; request?: string; timeoutMs?: number; memoryLimitMb?: number; reply?: string }) => {
-    if (message.type === 'run') {
+  const handle = (message: { type: string; id: number; request?: string; timeoutMs?: number; memoryLimitMb?: number; reply?: string; modules?: string }) => {
+    if (message.type === 'setup') {
+      // Before the first action: the worker started ahead of it is replaced by one with the modules.
+      moduleSource = String(message.modules ?? '');
+      if (sandbox && !current) void stopWorker(sandbox);
+      prestart();
+    } else if (message.type === 'run') {
       if (current) return send({ type: 'failed', id: message.id, reason: 'crash', message: 'An action is already running.' });
       const run: Run = {
         id: message.id,

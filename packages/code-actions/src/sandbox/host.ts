@@ -1,4 +1,4 @@
-import type { ExecuteOptions, ExecutionError, ExecutionResult, SandboxTool } from '@actkit/core';
+import type { ExecuteOptions, ExecutionError, ExecutionResult, SandboxTool, SandboxVariables } from '@actkit/core';
 import { describeError, parseJsonSafely } from '@actkit/tools';
 import { CodeSyntaxError, compileAction } from '../compile/compile-action.js';
 import type { ActionOutcome, ActionRequest, ToolReply } from './contract.js';
@@ -15,6 +15,29 @@ export interface PrepareActionOptions {
   maxLogChars: number;
   /** Shown in stack traces, e.g. "step-3.js". */
   filename: string;
+  /** The run's variables: `withData` sends their values; otherwise the action only checks the sandbox has them. */
+  variables?: { handle: SandboxVariables; withData: boolean };
+}
+
+/** What an action that finds the run's variables missing in its sandbox throws, before any of its code ran. */
+export const VARIABLES_MISSING = 'actkit: the run variables are not in this sandbox';
+
+/**
+ * Code that runs before the action's own, on its first line (line numbers stay the model's).
+ * With the data, it defines the variables as globals and marks the sandbox as holding this run's
+ * set; without, it checks the mark — so a large value crosses into the sandbox once per run (and
+ * again only after the sandbox was replaced), not with every action.
+ */
+function variablesPrologue(variables: { handle: SandboxVariables; withData: boolean }): string {
+  const id = JSON.stringify(variables.handle.id);
+  // JSON is a JavaScript expression (ES2019): embedded as is, it is not escaped into a string
+  // literal and parsed twice. Except that `"__proto__": …` in an object literal sets the prototype
+  // instead of a key, so such data goes through JSON.parse.
+  const json = variables.handle.json;
+  const value = json.includes('"__proto__"') ? `JSON.parse(${JSON.stringify(json)})` : `(${json})`;
+  return variables.withData
+    ? `Object.assign(globalThis, ${value}); globalThis.__actkit_variables = ${id};`
+    : `if (globalThis.__actkit_variables !== ${id}) throw new Error(${JSON.stringify(VARIABLES_MISSING)});`;
 }
 
 export type PreparedAction = { ok: true; request: ActionRequest; json: string } | { ok: false; result: ExecutionResult };
@@ -23,7 +46,7 @@ export function prepareAction(code: string, options: PrepareActionOptions): Prep
   try {
     const compiled = compileAction(code);
     const request: ActionRequest = {
-      code: compiled.code,
+      code: options.variables ? variablesPrologue(options.variables) + compiled.code : compiled.code,
       declaredNames: compiled.declaredNames,
       tools: options.tools.map((t) => t.name),
       maxLogChars: options.maxLogChars,
@@ -200,12 +223,15 @@ export async function executeAction(
 ): Promise<ExecutionResult> {
   const t0 = performance.now();
   const maxLogChars = options.maxLogChars ?? defaults.maxLogChars;
-  const prepared = prepareAction(code, { tools: options.tools, maxLogChars, filename: options.filename ?? 'action.js' });
+  const prepare = (variables?: { handle: SandboxVariables; withData: boolean }) =>
+    prepareAction(code, { tools: options.tools, maxLogChars, filename: options.filename ?? 'action.js', ...(variables ? { variables } : {}) });
+  const handle = options.variables;
+  let prepared = prepare(handle ? { handle, withData: false } : undefined);
   if (!prepared.ok) return prepared.result;
   if (options.signal?.aborted) return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' });
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
   let logs = '';
-  const outcome = await run(prepared.json, {
+  const context = {
     timeoutMs,
     // The sandbox streams what the code prints; the cap holds here too, whatever the sandbox does.
     onLog: (text) => {
@@ -214,8 +240,22 @@ export async function executeAction(
       logs += piece;
       options.onLog?.(piece);
     },
-  });
-  return sandboxOutcomeToResult(outcome, { durationMs: performance.now() - t0, logs, maxLogChars, timeoutMs, memoryLimitMb: defaults.memoryLimitMb });
+  };
+  let outcome = await run(prepared.json, context);
+  let stateLost = false;
+  if (handle && outcome.type === 'done' && outcome.outcomeJson.includes(VARIABLES_MISSING)) {
+    const first = parseJsonSafely(outcome.outcomeJson) as ActionOutcome;
+    if (first.error?.message === VARIABLES_MISSING) {
+      // A new sandbox (the run's first action, or a replaced sandbox): nothing of the code ran; run it again with the data.
+      stateLost = first.stateLost === true;
+      prepared = prepare({ handle, withData: true });
+      if (!prepared.ok) return prepared.result;
+      outcome = await run(prepared.json, context);
+    }
+  }
+  const result = sandboxOutcomeToResult(outcome, { durationMs: performance.now() - t0, logs, maxLogChars, timeoutMs, memoryLimitMb: defaults.memoryLimitMb });
+  if (stateLost) result.stateLost = true;
+  return result;
 }
 
 /** Runs tasks one after another: actions of one executor share the sandbox's global state. */

@@ -273,5 +273,46 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       await new Promise((resolve) => setTimeout(resolve, 50));
       expect(pieces.join('')).toBe('one\ntwo\n');
     });
+
+    describe('run variables', () => {
+      const variables = {
+        id: 'contract-run-1',
+        names: ['orders', 'rate'],
+        json: JSON.stringify({ orders: [{ id: 1, total: 10 }, { id: 2, total: 32 }], rate: 2 }),
+      };
+
+      it('are globals of the code, alongside the tools', async () => {
+        const r = await exec('orders.reduce((sum, o) => sum + o.total, 0) * rate + add({ a: 0, b: 0 })', { variables });
+        expect(r.error).toBeUndefined();
+        expect(r.value).toBe('84');
+      });
+
+      it('are sent once per run: a change the code made stays for the next action', async () => {
+        await exec('orders.push({ id: 3, total: 8 })', { variables });
+        expect((await exec('orders.length', { variables })).value).toBe('3');
+      });
+
+      it('come back as given after the sandbox lost its state', async () => {
+        const r = await exec('while (true) {}', { variables, timeoutMs: actionTimeout });
+        expect(r.error?.kind).toBe('timeout');
+        const next = await exec('orders.length + " " + rate', { variables });
+        expect(next.error).toBeUndefined();
+        expect(next.value).toBe("'2 2'");
+      });
+
+      it('can be redeclared by the code, and a new run brings its own', async () => {
+        expect((await exec('let rate = 3;\nrate', { variables })).value).toBe('3');
+        const next = { id: 'contract-run-2', names: ['answer', 'text'], json: '{"answer":42,"text":"a\\u2028b \\"q\\" </script>"}' };
+        const r = await exec('answer + " " + (text === "a\\u2028b \\"q\\" </script>")', { variables: next });
+        expect(r.error).toBeUndefined();
+        expect(r.value).toBe("'42 true'");
+      });
+
+      it('report an error in the code on its own line, with the variables defined', async () => {
+        const r = await exec('const n = orders.length;\nnull.x', { variables: { ...variables, id: 'contract-run-3' } });
+        expect(r.error?.kind).toBe('runtime');
+        expect(r.error?.line).toBe(2);
+      });
+    });
   });
 }

@@ -1,2 +1,3 @@
 export { describeExecutorContract, type ExecutorContractOptions } from './executor-contract.js';
 export { describeSecurityCorpus } from './security-corpus.js';
+export { describeModulesContract, type ModulesContractOptions } from './modules-contract.js';

@@ -11,6 +11,7 @@ import {
   serializeError,
 } from './errors.js';
 import { EventQueue } from './event-queue.js';
+import { MessageLog } from './message-log.js';
 import type { RunEvent } from './events.js';
 import {
   type AgentHooks,
@@ -28,7 +29,6 @@ import {
   defaultWording,
   type MemoryStep,
   type MessageWording,
-  memoryToMessages,
   type PlanningStep,
   type TaskStep,
   type ToolCallRecord,
@@ -187,6 +187,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
   readonly stopWhen: readonly StopCondition[];
   readonly #loopGuard: LoopGuard | undefined;
   readonly #approvals = new ApprovalGate();
+  /** The memory rendered into messages, one step at a time (each step rendered once). */
+  readonly #messageLog: MessageLog;
   #approvalIds = 0;
 
   constructor(options: AgentOptions<TOutput>) {
@@ -228,6 +230,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     this.approval = options.approval ?? {};
     this.stopWhen = options.stopWhen === undefined ? [] : Array.isArray(options.stopWhen) ? options.stopWhen : [options.stopWhen as StopCondition];
     this.#loopGuard = options.loopGuard === false ? undefined : new LoopGuard(options.loopGuard);
+    this.#messageLog = new MessageLog(this.wording, { images: this.model.capabilities?.images !== false });
   }
 
   /**
@@ -497,7 +500,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
    * the model unless it says it cannot take them (`capabilities.images === false`).
    */
   messages(): ModelMessage[] {
-    return memoryToMessages(this.memory, this.wording, { images: this.model.capabilities?.images !== false });
+    return this.#messageLog.messages(this.memory);
   }
 
   async *#loop(

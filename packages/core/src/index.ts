@@ -51,6 +51,7 @@ export {
   ToolCallDeniedError,
 } from './run-control.js';
 export { EventQueue } from './event-queue.js';
+export { charsOf, MessageLog } from './message-log.js';
 export type {
   CodeExecutor,
   ExecuteOptions,
@@ -69,6 +70,8 @@ export {
   type MessageWording,
   memoryToMessages,
   type PlanningStep,
+  renderStepMessages,
+  renderSystemMessage,
   type SerializedMemory,
   stepToMessages,
   type TaskStep,

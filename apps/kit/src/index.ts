@@ -11,6 +11,7 @@ export {
   resolveModel,
   scriptFrom,
 } from './models.js';
-export { costOf, formatCost } from './pricing.js';
+// List prices live in @actkit/core (its model catalog), where packages can use them too.
+export { costOf, formatCost } from '@actkit/core';
 export { BUILTIN_TASK_SET, checkAnswer, type Expectation, loadTaskSet, type Task } from './tasks.js';
 export { builtinTools, pickTools } from './tools.js';

@@ -10,6 +10,7 @@ import {
   ModelStreamError,
   serializeError,
 } from './errors.js';
+import { billOf } from './bill.js';
 import { EventQueue } from './event-queue.js';
 import { MessageLog } from './message-log.js';
 import type { RunEvent } from './events.js';
@@ -369,12 +370,14 @@ export abstract class MultiStepAgent<TOutput = unknown> {
         // Keep what the sub-agent did before it failed (its memory holds only this run).
         const steps = runId ? [...this.memory.steps] : [];
         const endedAt = Date.now();
+        const usage = sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage)));
         const failed: SubRun = {
           state: 'failed',
           output: undefined,
           error: serializeError(error),
           steps,
-          usage: sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage))),
+          usage,
+          bill: billOf(usage, this.model.modelId),
           timing: { startedAt, endedAt, durationMs: endedAt - startedAt },
           runId: runId ?? '',
         };
@@ -622,11 +625,13 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       if (state === 'success' || state === 'max_steps') yield { type: 'final-answer', output };
       const steps: MemoryStep[] = this.memory.steps.slice(firstStep);
       const ended = Date.now();
+      const usage = sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage)));
       const result: RunResult<TOutput> = {
         output: output as TOutput | undefined,
         state,
         steps,
-        usage: sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage))),
+        usage,
+        bill: billOf(usage, this.model.modelId),
         timing: { startedAt: started, endedAt: ended, durationMs: ended - started },
         runId,
         ...(state === 'stopped' ? { stopReason: this.#stopped() ?? 'stopped by a hook', stoppedBy: this.#stoppedBy() } : {}),

@@ -50,7 +50,17 @@ export {
   tokenBudget,
   ToolCallDeniedError,
 } from './run-control.js';
+export { type Bill, billOf } from './bill.js';
 export { EventQueue } from './event-queue.js';
+export {
+  costOf,
+  formatCost,
+  inputSplit,
+  type ModelInfo,
+  modelInfo,
+  type ModelPrice,
+  uncachedCostOf,
+} from './model-catalog.js';
 export { charsOf, MessageLog } from './message-log.js';
 export type {
   CodeExecutor,

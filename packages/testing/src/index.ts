@@ -6,6 +6,7 @@ export {
   type ScriptedToolCall,
 } from './scripted-model.js';
 export { startAnthropicServer } from './servers/anthropic-server.js';
+export { type CacheUsage, PromptCache, tokensOf } from './servers/prompt-cache.js';
 export { startOpenAIServer } from './servers/openai-server.js';
 export {
   type RecordedRequest,
@@ -18,3 +19,12 @@ export {
   type WireToolCall,
 } from './servers/scripted-server.js';
 export { ADAPTER_BENCH_CALL, type AdapterBenchOptions, type BareSdkCalls, benchAdapterAgainstSdk } from './adapter-bench.js';
+export {
+  longRunAnswer,
+  type LongRunKind,
+  longRunReplies,
+  longRunTask,
+  pageFigure,
+  pageText,
+  readPageTool,
+} from './long-run.js';

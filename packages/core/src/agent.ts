@@ -11,8 +11,10 @@ import {
   serializeError,
 } from './errors.js';
 import { billOf } from './bill.js';
+import { ContextBudget, type ContextBudgetOptions } from './context-budget.js';
 import { EventQueue } from './event-queue.js';
 import { MessageLog } from './message-log.js';
+import { modelInfo } from './model-catalog.js';
 import type { RunEvent } from './events.js';
 import {
   type AgentHooks,
@@ -119,6 +121,13 @@ export interface AgentOptions<TOutput = unknown> {
   stopWhen?: StopCondition | StopCondition[];
   /** The same call repeated: nudge the model, then stop (default nudge at 3, stop at 6); `false` turns it off. */
   loopGuard?: LoopGuardOptions | false;
+  /**
+   * Keeps what is sent within the model's context window: near it, older observations are
+   * shortened in the messages sent (memory keeps them whole). On by default for models whose
+   * window is known (`modelInfo`); set `contextWindow` for others, `compact` to replace the
+   * shortening, or `false` to turn it off.
+   */
+  contextBudget?: ContextBudgetOptions | false;
 }
 
 export interface RunOptions {
@@ -190,6 +199,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
   readonly #approvals = new ApprovalGate();
   /** The memory rendered into messages, one step at a time (each step rendered once). */
   readonly #messageLog: MessageLog;
+  /** Shortens what is sent near the context window (undefined: off, or the window is not known). */
+  readonly #contextBudget: ContextBudget | undefined;
   #approvalIds = 0;
 
   constructor(options: AgentOptions<TOutput>) {
@@ -232,6 +243,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     this.stopWhen = options.stopWhen === undefined ? [] : Array.isArray(options.stopWhen) ? options.stopWhen : [options.stopWhen as StopCondition];
     this.#loopGuard = options.loopGuard === false ? undefined : new LoopGuard(options.loopGuard);
     this.#messageLog = new MessageLog(this.wording, { images: this.model.capabilities?.images !== false });
+    this.#contextBudget = contextBudgetFor(options.contextBudget, this.model);
   }
 
   /**
@@ -503,7 +515,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
    * the model unless it says it cannot take them (`capabilities.images === false`).
    */
   messages(): ModelMessage[] {
-    return this.#messageLog.messages(this.memory);
+    return this.#contextBudget ? this.#contextBudget.messages(this.memory, this.#messageLog) : this.#messageLog.messages(this.memory);
   }
 
   async *#loop(
@@ -893,6 +905,16 @@ function pendingApprovals(step: ActionStep): ApprovalRequest[] {
 
 function newActionStep(stepNumber: number): ActionStep {
   return { type: 'action', stepNumber, timing: { startedAt: Date.now() }, toolCalls: [], usage: emptyUsage() };
+}
+
+/** The context budget an agent gets: the options' window, else the model's known one; none when neither is known (unless a `compact` hook replaces the shortening). */
+function contextBudgetFor(options: ContextBudgetOptions | false | undefined, model: Model): ContextBudget | undefined {
+  if (options === false) return undefined;
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new AgentConfigError('contextBudget must be an object of options, or false.');
+  }
+  const window = options?.contextWindow ?? modelInfo(model.modelId)?.contextWindow;
+  return window !== undefined || options?.compact ? new ContextBudget(window, options) : undefined;
 }
 
 function positiveInteger(value: number, name: string): number {

@@ -51,6 +51,7 @@ export {
   ToolCallDeniedError,
 } from './run-control.js';
 export { type Bill, billOf } from './bill.js';
+export { ContextBudget, type ContextBudgetContext, type ContextBudgetOptions, shortenStep, shortenText } from './context-budget.js';
 export { EventQueue } from './event-queue.js';
 export {
   costOf,

@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createAnthropic } from '../src/index.js';
 
 const STEPS = 20;
-const MODEL = 'claude-sonnet-4-5'; // list price known: $3 input, $0.30 cache read, $3.75 cache write per million
+const MODEL = 'claude-sonnet-5-5'; // list price known: $3 input, $0.30 cache read, $3.75 cache write per million
 let server: ScriptedServer | undefined;
 let executor: LocalExecutor | undefined;
 afterEach(async () => {

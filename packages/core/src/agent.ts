@@ -840,7 +840,9 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     context: StepContext,
     options: Omit<ModelCallOptions, 'abortSignal'>,
   ): Promise<ModelResponse> {
-    const callOptions: ModelCallOptions = { ...this.modelSettings, ...options, abortSignal: context.signal };
+    // A signal of its own for each call: SDKs add an abort listener per request and never remove
+    // it, which on the run's one signal would pile up (Node warns past 10 listeners, i.e. steps).
+    const callOptions: ModelCallOptions = { ...this.modelSettings, ...options, abortSignal: AbortSignal.any([context.signal]) };
     step.modelInput = options.messages;
     let response: ModelResponse;
     try {

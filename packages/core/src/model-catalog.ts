@@ -48,6 +48,7 @@ const CATALOG: Record<string, ModelInfo> = {
   'claude-sonnet-5-5': anthropic(3, 15),
   'claude-opus-4': anthropic(15, 75),
   'claude-opus-4-1': anthropic(15, 75),
+  'claude-opus-4-5': anthropic(5, 25),
   'claude-opus-5-5': anthropic(15, 75),
 };
 

@@ -18,6 +18,7 @@ export {
   type WireReply,
   type WireToolCall,
 } from './servers/scripted-server.js';
+export { benchRunCosts, type CostBenchMode, type CostBenchOptions } from './cost-bench.js';
 export { ADAPTER_BENCH_CALL, type AdapterBenchOptions, type BareSdkCalls, benchAdapterAgainstSdk } from './adapter-bench.js';
 export {
   longRunAnswer,

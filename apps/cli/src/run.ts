@@ -71,6 +71,7 @@ export async function runCommand(flags: RunFlags, words: string[]): Promise<numb
       agent: flags.agent,
       model: { provider: spec.provider, id: spec.modelId },
       usage: result.usage,
+      bill: result.bill,
       costUsd: cost ?? null,
       timing: result.timing,
       steps: result.steps.filter((s): s is ActionStep => s.type === 'action').map(slimStep),

@@ -1,4 +1,4 @@
-import { costOf, inputSplit, type ModelPrice, uncachedCostOf } from './model-catalog.js';
+import { costOf, formatCost, inputSplit, type ModelPrice, uncachedCostOf } from './model-catalog.js';
 import type { Usage } from './usage.js';
 
 /** What a run (or a step) billed: tokens by how they are priced, and the cost at list price when known. */
@@ -29,4 +29,19 @@ export function billOf(usage: Usage, modelId: string, price?: ModelPrice): Bill 
     ...(cost !== undefined ? { cost } : {}),
     ...(costWithoutCache !== undefined ? { costWithoutCache } : {}),
   };
+}
+
+/**
+ * A bill on one line: "input 12 345 tokens (1 010 fresh · 10 000 cache read · 1 335 cache write)
+ * · output 400 · $0.0646 at list price (without caching $0.2704)".
+ */
+export function formatBill(bill: Bill): string {
+  const n = (x: number) => x.toLocaleString('en-US');
+  const i = bill.inputTokens;
+  let text = `input ${n(i.total)} tokens (${n(i.fresh)} fresh · ${n(i.cacheRead)} cache read · ${n(i.cacheWrite)} cache write) · output ${n(bill.outputTokens)}`;
+  if (bill.cost !== undefined) {
+    text += ` · ${formatCost(bill.cost)} at ${bill.modelId} list prices`;
+    if (bill.costWithoutCache !== undefined && bill.costWithoutCache !== bill.cost) text += ` (without caching ${formatCost(bill.costWithoutCache)})`;
+  }
+  return text;
 }

@@ -50,7 +50,7 @@ export {
   tokenBudget,
   ToolCallDeniedError,
 } from './run-control.js';
-export { type Bill, billOf } from './bill.js';
+export { type Bill, billOf, formatBill } from './bill.js';
 export { ContextBudget, type ContextBudgetContext, type ContextBudgetOptions, shortenStep, shortenText } from './context-budget.js';
 export { EventQueue } from './event-queue.js';
 export {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { billOf, costOf, formatCost, modelInfo, uncachedCostOf, type Usage } from '../src/index.js';
+import { billOf, costOf, formatBill, formatCost, modelInfo, uncachedCostOf, type Usage } from '../src/index.js';
 
 const usage = (fresh: number, cacheRead: number, cacheWrite: number, output: number): Usage => ({
   inputTokens: { total: fresh + cacheRead + cacheWrite, noCache: fresh, cacheRead, cacheWrite },
@@ -31,5 +31,14 @@ describe('model catalog', () => {
     expect(bill.costWithoutCache).toBeCloseTo((1050 * 2 + 20 * 8) / 1e6);
     expect(billOf(usage(1, 0, 0, 1), 'unknown-model')).not.toHaveProperty('cost');
     expect(formatCost(0.000123456)).toBe('$0.00012');
+  });
+});
+
+describe('formatBill', () => {
+  it('shows the split, the cost and what caching saved', () => {
+    expect(formatBill(billOf(usage(1010, 10_000, 1335, 400), 'claude-sonnet-5-5'))).toBe(
+      'input 12,345 tokens (1,010 fresh · 10,000 cache read · 1,335 cache write) · output 400 · $0.0170 at claude-sonnet-5-5 list prices (without caching $0.0430)',
+    );
+    expect(formatBill(billOf(usage(5, 0, 0, 1), 'scripted'))).toBe('input 5 tokens (5 fresh · 0 cache read · 0 cache write) · output 1');
   });
 });

@@ -49,7 +49,7 @@ export class PromptCache {
         break;
       }
     }
-    hashes.forEach((h, i) => this.#prefixes.set(h, tokens[i]!));
+    for (let i = 0; i < hashes.length; i++) this.#prefixes.set(hashes[i]!, tokens[i]!);
     const read = longest < 1024 ? 0 : 1024 + Math.floor((longest - 1024) / 128) * 128;
     return { fresh: total - read, cacheRead: read, cacheWrite: 0 };
   }

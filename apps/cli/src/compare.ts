@@ -157,6 +157,7 @@ async function runOne(
       steps: steps.length,
       tokens: totalTokens(result.usage),
       ...(cost !== undefined ? { costUsd: cost } : {}),
+      bill: result.bill,
       ms: performance.now() - t0,
       errors: steps.flatMap(stepErrors),
       answer: result.output === undefined ? '' : typeof result.output === 'string' ? result.output : JSON.stringify(result.output),

@@ -1,5 +1,5 @@
 import { costOf, formatCost } from '@actkit/app-kit';
-import { type AgentHooks, combineHooks, createConsoleLogger, type LogLevel, type RunEvent } from '@actkit/core';
+import { type AgentHooks, combineHooks, createConsoleLogger, formatBill, type LogLevel, type RunEvent } from '@actkit/core';
 import { Spinner } from './spinner.js';
 
 /** Colours when writing to a terminal, unless NO_COLOR is set; FORCE_COLOR=1 forces them. */
@@ -70,11 +70,10 @@ export function createDisplay(options: DisplayOptions): { hooks: AgentHooks; pau
           if (cost !== undefined) out.write(`${dim(`   ${formatCost(cost)} (${options.modelId} list prices)`)}\n`);
           break;
         }
-        case 'run-finish': {
-          const cost = costOf(options.modelId, event.result.usage);
-          if (cost !== undefined) out.write(`${dim(`  cost ${formatCost(cost)}`)}\n`);
+        case 'run-finish':
+          // Tokens by how they are billed, the cost, and what caching saved.
+          out.write(`${dim(`  bill: ${formatBill(event.result.bill)}`)}\n`);
           break;
-        }
         default:
           break;
       }

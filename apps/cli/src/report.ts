@@ -1,5 +1,6 @@
 import { writeFileSync } from 'node:fs';
 import { AGENT_KINDS, type AgentKind, formatCost, type ModelSpec, type Task } from '@actkit/app-kit';
+import { type Bill, formatBill } from '@actkit/core';
 import { paint } from './display.js';
 
 /** How one agent did on one task. */
@@ -10,6 +11,8 @@ export interface Outcome {
   steps: number;
   tokens: number;
   costUsd?: number;
+  /** Tokens by how they were billed (fresh, cache-read, cache-write input; output) and the cost with and without caching. */
+  bill?: Bill;
   ms: number;
   /** What went wrong along the way (step errors, failed tool calls), recovered from or not. */
   errors: string[];
@@ -36,6 +39,27 @@ export function totals(rows: Row[], kind: AgentKind) {
     errors: all.reduce((n, o) => n + o.errors.length, 0),
     // A total cost only when every run's cost is known.
     ...(costs.every((c) => c !== undefined) && costs.length ? { costUsd: costs.reduce((a, c) => a! + c!, 0) } : {}),
+    ...(all.length && all.every((o) => o.bill) ? { bill: sumBills(all.map((o) => o.bill!)) } : {}),
+  };
+}
+
+/** The bills of several runs added up (a cost only when every run's is known). */
+function sumBills(bills: Bill[]): Bill {
+  const sum = (f: (b: Bill) => number) => bills.reduce((n, b) => n + f(b), 0);
+  const known = (f: (b: Bill) => number | undefined) => (bills.every((b) => f(b) !== undefined) ? bills.reduce((n, b) => n + f(b)!, 0) : undefined);
+  const cost = known((b) => b.cost);
+  const costWithoutCache = known((b) => b.costWithoutCache);
+  return {
+    inputTokens: {
+      fresh: sum((b) => b.inputTokens.fresh),
+      cacheRead: sum((b) => b.inputTokens.cacheRead),
+      cacheWrite: sum((b) => b.inputTokens.cacheWrite),
+      total: sum((b) => b.inputTokens.total),
+    },
+    outputTokens: sum((b) => b.outputTokens),
+    modelId: bills[0]?.modelId ?? '',
+    ...(cost !== undefined ? { cost } : {}),
+    ...(costWithoutCache !== undefined ? { costWithoutCache } : {}),
   };
 }
 
@@ -106,6 +130,10 @@ export function formatComparison(report: ComparisonReport, options: { color: boo
   lines.push(bold(`${'total'.padEnd(idWidth)}${totalCells(t.tool)} │ ${totalCells(t.code)}`));
   if (t.tool.costUsd !== undefined && t.code.costUsd !== undefined) {
     lines.push(`${'cost'.padEnd(idWidth)}${NAMES.tool} ${formatCost(t.tool.costUsd)} · ${NAMES.code} ${formatCost(t.code.costUsd)}`);
+  }
+  for (const kind of AGENT_KINDS) {
+    const bill = t[kind].bill;
+    if (bill) lines.push(dim(`${'bill'.padEnd(idWidth)}${NAMES[kind]}: ${formatBill(bill)}`));
   }
   lines.push(dim(timeNote(report)));
 
@@ -183,7 +211,7 @@ export function writeHtmlReport(path: string, report: ComparisonReport): void {
   const summary = AGENT_KINDS.map((kind) => {
     const x = t[kind];
     return `<div class="card ${kind}"><h2>${NAMES[kind]}${badge}</h2><p class="big">${x.success}/${x.tasks} solved</p>
-<p>${plural(x.steps, 'step')} · ${scripted(report) ? '~' : ''}${x.tokens} tokens${scripted(report) ? ' (estimated)' : ''} · ${time(x.ms)} · ${plural(x.errors, 'error')}${x.costUsd !== undefined ? ` · ${formatCost(x.costUsd)}` : ''}</p></div>`;
+<p>${plural(x.steps, 'step')} · ${scripted(report) ? '~' : ''}${x.tokens} tokens${scripted(report) ? ' (estimated)' : ''} · ${time(x.ms)} · ${plural(x.errors, 'error')}${x.costUsd !== undefined ? ` · ${formatCost(x.costUsd)}` : ''}</p>${x.bill ? `<p class="bill">${esc(formatBill(x.bill))}</p>` : ''}</div>`;
   }).join('\n');
   const cell = (o: Outcome) =>
     `<td class="${o.success ? 'ok' : 'ko'}">${o.success ? '✔' : '✘'}</td><td>${o.steps}</td><td>${o.tokens}</td><td>${time(o.ms)}</td><td>${o.errors.length}</td>`;

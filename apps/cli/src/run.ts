@@ -119,6 +119,7 @@ export async function runCommand(flags: RunFlags, words: string[], startup: Spin
       model: { provider: spec.provider, id: spec.modelId },
       usage: result.usage,
       ...(spec.provider === 'scripted' ? { usageEstimated: true } : {}),
+      bill: result.bill,
       costUsd: cost ?? null,
       timing: result.timing,
       steps: result.steps.filter((s): s is ActionStep => s.type === 'action').map(slimStep),

@@ -225,6 +225,7 @@ describe('actkit run', () => {
     expect(r.out).toContain('1200 tokens in, 80 out');
     // 1200 × $0.40 + 80 × $1.60 per million tokens.
     expect(r.out).toContain('$0.00061 (gpt-4.1-mini list prices)');
+    expect(r.out).toContain('bill: input 1,200 tokens (1,200 fresh · 0 cache read · 0 cache write) · output 80 · $0.00061 at gpt-4.1-mini list prices');
     expect(server.requests[0]!.headers.authorization).toBe('Bearer sk-router');
     expect(server.requests[0]!.body).toMatchObject({ model: 'gpt-4.1-mini', stream: true });
   });
@@ -397,6 +398,8 @@ describe('actkit compare', () => {
     expect(json.model).toEqual({ provider: 'openai', id: 'gpt-4.1-mini' });
     expect(json.tasks[0].tool).toMatchObject({ success: true, steps: 1, tokens: 920, costUsd: expect.closeTo(0.000392, 9) });
     expect(json.tasks[0].code).toMatchObject({ success: true, steps: 1, tokens: 715, costUsd: expect.closeTo(0.000304, 9) });
+    expect(json.tasks[0].tool.bill).toMatchObject({ inputTokens: { fresh: 900, cacheRead: 0, cacheWrite: 0, total: 900 }, outputTokens: 20, modelId: 'gpt-4.1-mini' });
+    expect(json.totals.code.bill).toMatchObject({ inputTokens: { total: 700 }, outputTokens: 15, cost: expect.closeTo(0.000304, 9) });
   });
 
   it('stops at a key the model refuses rather than failing every task', async () => {

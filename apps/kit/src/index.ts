@@ -11,7 +11,8 @@ export {
   resolveModel,
   scriptFrom,
 } from './models.js';
-export { costOf, formatCost } from './pricing.js';
+// List prices live in @actkit/core (its model catalog), where packages can use them too.
+export { costOf, formatCost } from '@actkit/core';
 export { BUILTIN_TASK_SET, checkAnswer, type Expectation, loadTaskSet, type Task } from './tasks.js';
 export { connectMcpServers, type ExtraTools, isToolModulePath, loadToolModule } from './extra-tools.js';
 export { builtinTools, pickTools } from './tools.js';

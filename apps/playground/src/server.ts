@@ -3,7 +3,7 @@ import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { type AppAgent, costOf, SetupError } from '@actkit/app-kit';
-import { type RunEvent, totalTokens } from '@actkit/core';
+import { formatBill, type RunEvent, totalTokens } from '@actkit/core';
 import { createPlaygroundAgent, playgroundOptions } from './agents.js';
 
 /**
@@ -101,6 +101,7 @@ function forPage(event: RunEvent, modelId: string): unknown {
         steps: r.steps.filter((s) => s.type === 'action').length,
         tokens: totalTokens(r.usage),
         cost: costOf(modelId, r.usage),
+        bill: formatBill(r.bill),
         durationMs: r.timing.durationMs,
       };
     }

@@ -110,6 +110,8 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     expect(await page.textContent('#answer')).toBe('Final answer: 42');
     // gpt-4.1-mini has a list price: the cost is shown.
     expect(await page.textContent('#status')).toMatch(/^success · 1 step · 1040 tokens · \$0\.00046 · /);
+    // And the bill: tokens by how they were billed.
+    expect(await page.textContent('#bill')).toBe('input 1,000 tokens (1,000 fresh · 0 cache read · 0 cache write) · output 40 · $0.00046 at gpt-4.1-mini list prices');
     expect(wire.requests.at(-1)!.body.messages.at(-1).content).toContain('What is 6 times 7?');
     await page.close();
   });

@@ -6,12 +6,12 @@ import { benchAdapterAgainstSdk, startAnthropicServer } from '@actkit/testing';
 import Anthropic from '@anthropic-ai/sdk';
 import { createAnthropic } from '../src/index.js';
 
-// ADAPTER_BENCH_CALL, written for the bare SDK (with the cache breakpoints the adapter adds).
+// ADAPTER_BENCH_CALL, written for the bare SDK (with the cache breakpoints the adapter adds: tools, system, newest message).
 const raw = {
   model: 'claude-sonnet-5-5',
   max_tokens: 4096,
   system: [{ type: 'text' as const, text: 'You are helpful.', cache_control: { type: 'ephemeral' as const } }],
-  messages: [{ role: 'user' as const, content: 'Weather in Rome?' }],
+  messages: [{ role: 'user' as const, content: [{ type: 'text' as const, text: 'Weather in Rome?', cache_control: { type: 'ephemeral' as const } }] }],
   tools: [{ name: 'get_weather', description: 'Weather.', input_schema: { type: 'object' as const, properties: { city: { type: 'string' } } }, cache_control: { type: 'ephemeral' as const } }],
 };
 

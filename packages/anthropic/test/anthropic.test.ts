@@ -62,7 +62,12 @@ describe('Anthropic adapter over HTTP', () => {
     expect(body.system).toEqual([{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }]);
     expect(body.tools[0]).not.toHaveProperty('cache_control');
     expect(body.tools[1].cache_control).toEqual({ type: 'ephemeral' });
-    expect(body.messages[0].content[1]).toEqual({ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'aGVsbG8=' } });
+    // The newest message's last block carries the breakpoint that moves with the conversation.
+    expect(body.messages[0].content[1]).toEqual({
+      type: 'image',
+      source: { type: 'base64', media_type: 'image/png', data: 'aGVsbG8=' },
+      cache_control: { type: 'ephemeral' },
+    });
     expect(body.stop_sequences).toEqual(['</code>']);
     expect(body.max_tokens).toBe(4096);
     expect(server.requests[0]!.headers.authorization).toBe('Bearer test-key');
@@ -79,7 +84,7 @@ describe('Anthropic adapter over HTTP', () => {
     expect(messages.map((m: { role: string }) => m.role)).toEqual(['user', 'assistant', 'user']);
     expect(messages[2].content).toEqual([
       { type: 'tool_result', tool_use_id: 'a', content: '{"city":"Paris","celsius":14}' },
-      { type: 'tool_result', tool_use_id: 'b', content: '{"city":"Rome","celsius":21}' },
+      { type: 'tool_result', tool_use_id: 'b', content: '{"city":"Rome","celsius":21}', cache_control: { type: 'ephemeral' } },
     ]);
   });
 
@@ -173,7 +178,7 @@ describe('images from tools', () => {
     const provider = await setup([{ toolCalls: [{ name: 'take_photo', input: {}, id: 'p' }] }, { toolCalls: [{ name: 'final_answer', input: { answer: 'a street' } }] }]);
     await new ToolCallingAgent({ model: provider('claude-sonnet-5-5'), tools: [camera] }).run('What do you see?');
     const last = server.requests[1]!.body.messages.at(-1);
-    expect(last.content[0]).toEqual({ type: 'tool_result', tool_use_id: 'p', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'aGVsbG8=' } }] });
+    expect(last.content[0]).toMatchObject({ type: 'tool_result', tool_use_id: 'p', content: [{ type: 'image', source: { type: 'base64', media_type: 'image/png', data: 'aGVsbG8=' } }] });
   });
 });
 

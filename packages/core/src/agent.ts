@@ -10,7 +10,11 @@ import {
   ModelStreamError,
   serializeError,
 } from './errors.js';
+import { billOf } from './bill.js';
+import { ContextBudget, type ContextBudgetOptions } from './context-budget.js';
 import { EventQueue } from './event-queue.js';
+import { MessageLog } from './message-log.js';
+import { modelInfo } from './model-catalog.js';
 import type { RunEvent } from './events.js';
 import {
   type AgentHooks,
@@ -28,7 +32,6 @@ import {
   defaultWording,
   type MemoryStep,
   type MessageWording,
-  memoryToMessages,
   type PlanningStep,
   type TaskStep,
   type ToolCallRecord,
@@ -118,6 +121,13 @@ export interface AgentOptions<TOutput = unknown> {
   stopWhen?: StopCondition | StopCondition[];
   /** The same call repeated: nudge the model, then stop (default nudge at 3, stop at 6); `false` turns it off. */
   loopGuard?: LoopGuardOptions | false;
+  /**
+   * Keeps what is sent within the model's context window: near it, older observations are
+   * shortened in the messages sent (memory keeps them whole). On by default for models whose
+   * window is known (`modelInfo`); set `contextWindow` for others, `compact` to replace the
+   * shortening, or `false` to turn it off.
+   */
+  contextBudget?: ContextBudgetOptions | false;
 }
 
 export interface RunOptions {
@@ -195,6 +205,10 @@ export abstract class MultiStepAgent<TOutput = unknown> {
   readonly stopWhen: readonly StopCondition[];
   readonly #loopGuard: LoopGuard | undefined;
   readonly #approvals = new ApprovalGate();
+  /** The memory rendered into messages, one step at a time (each step rendered once). */
+  readonly #messageLog: MessageLog;
+  /** Shortens what is sent near the context window (undefined: off, or the window is not known). */
+  readonly #contextBudget: ContextBudget | undefined;
   #approvalIds = 0;
 
   constructor(options: AgentOptions<TOutput>) {
@@ -236,6 +250,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     this.approval = options.approval ?? {};
     this.stopWhen = options.stopWhen === undefined ? [] : Array.isArray(options.stopWhen) ? options.stopWhen : [options.stopWhen as StopCondition];
     this.#loopGuard = options.loopGuard === false ? undefined : new LoopGuard(options.loopGuard);
+    this.#messageLog = new MessageLog(this.wording, { images: this.model.capabilities?.images !== false });
+    this.#contextBudget = contextBudgetFor(options.contextBudget, this.model);
   }
 
   /**
@@ -374,12 +390,14 @@ export abstract class MultiStepAgent<TOutput = unknown> {
         // Keep what the sub-agent did before it failed (its memory holds only this run).
         const steps = runId ? [...this.memory.steps] : [];
         const endedAt = Date.now();
+        const usage = sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage)));
         const failed: SubRun = {
           state: 'failed',
           output: undefined,
           error: serializeError(error),
           steps,
-          usage: sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage))),
+          usage,
+          bill: billOf(usage, this.model.modelId),
           timing: { startedAt, endedAt, durationMs: endedAt - startedAt },
           runId: runId ?? '',
         };
@@ -517,7 +535,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
    * the model unless it says it cannot take them (`capabilities.images === false`).
    */
   messages(): ModelMessage[] {
-    return memoryToMessages(this.memory, this.wording, { images: this.model.capabilities?.images !== false });
+    return this.#contextBudget ? this.#contextBudget.messages(this.memory, this.#messageLog) : this.#messageLog.messages(this.memory);
   }
 
   async *#loop(
@@ -641,11 +659,13 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       if (state === 'max_steps') yield { type: 'final-answer', output, afterStepLimit: true };
       const steps: MemoryStep[] = this.memory.steps.slice(firstStep);
       const ended = Date.now();
+      const usage = sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage)));
       const result: RunResult<TOutput> = {
         output: output as TOutput | undefined,
         state,
         steps,
-        usage: sumUsage(steps.map((s) => (s.type === 'task' ? emptyUsage() : s.usage))),
+        usage,
+        bill: billOf(usage, this.model.modelId),
         timing: { startedAt: started, endedAt: ended, durationMs: ended - started },
         runId,
         ...(state === 'stopped' ? { stopReason: this.#stopped() ?? 'stopped by a hook', stoppedBy: this.#stoppedBy() } : {}),
@@ -842,7 +862,9 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     context: StepContext,
     options: Omit<ModelCallOptions, 'abortSignal'>,
   ): Promise<ModelResponse> {
-    const callOptions: ModelCallOptions = { ...this.modelSettings, ...options, abortSignal: context.signal };
+    // A signal of its own for each call: SDKs add an abort listener per request and never remove
+    // it, which on the run's one signal would pile up (Node warns past 10 listeners, i.e. steps).
+    const callOptions: ModelCallOptions = { ...this.modelSettings, ...options, abortSignal: AbortSignal.any([context.signal]) };
     step.modelInput = options.messages;
     let response: ModelResponse;
     try {
@@ -907,6 +929,16 @@ function pendingApprovals(step: ActionStep): ApprovalRequest[] {
 
 function newActionStep(stepNumber: number): ActionStep {
   return { type: 'action', stepNumber, timing: { startedAt: Date.now() }, toolCalls: [], usage: emptyUsage() };
+}
+
+/** The context budget an agent gets: the options' window, else the model's known one; none when neither is known (unless a `compact` hook replaces the shortening). */
+function contextBudgetFor(options: ContextBudgetOptions | false | undefined, model: Model): ContextBudget | undefined {
+  if (options === false) return undefined;
+  if (options !== undefined && (typeof options !== 'object' || options === null)) {
+    throw new AgentConfigError('contextBudget must be an object of options, or false.');
+  }
+  const window = options?.contextWindow ?? modelInfo(model.modelId)?.contextWindow;
+  return window !== undefined || options?.compact ? new ContextBudget(window, options) : undefined;
 }
 
 function positiveInteger(value: number, name: string): number {

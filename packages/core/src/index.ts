@@ -50,7 +50,19 @@ export {
   tokenBudget,
   ToolCallDeniedError,
 } from './run-control.js';
+export { type Bill, billOf, formatBill } from './bill.js';
+export { ContextBudget, type ContextBudgetContext, type ContextBudgetOptions, shortenStep, shortenText } from './context-budget.js';
 export { EventQueue } from './event-queue.js';
+export {
+  costOf,
+  formatCost,
+  inputSplit,
+  type ModelInfo,
+  modelInfo,
+  type ModelPrice,
+  uncachedCostOf,
+} from './model-catalog.js';
+export { charsOf, MessageLog } from './message-log.js';
 export type {
   CodeExecutor,
   ExecuteOptions,
@@ -70,6 +82,8 @@ export {
   type MessageWording,
   memoryToMessages,
   type PlanningStep,
+  renderStepMessages,
+  renderSystemMessage,
   type SerializedMemory,
   stepToMessages,
   type TaskStep,

@@ -247,14 +247,28 @@ export interface MessageOptions {
   images?: boolean;
 }
 
-/** Turns memory into the messages a model is given: the system prompt, then every step in order. */
+/**
+ * Turns memory into the messages a model is given: the system prompt, then every step in order.
+ * (The agent loop renders through a `MessageLog`, which renders each step once.)
+ */
 export function memoryToMessages(
   memory: AgentMemory,
   wording: MessageWording = defaultWording,
   options: MessageOptions = {},
 ): ModelMessage[] {
-  const messages: ModelMessage[] = [{ role: 'system', content: memory.systemPrompt }];
-  for (const step of memory.steps) messages.push(...stepToMessages(step, wording));
+  const messages: ModelMessage[] = [renderSystemMessage(memory)];
+  for (const step of memory.steps) messages.push(...renderStepMessages(step, wording, options));
+  return messages;
+}
+
+/** The system message of this memory. */
+export function renderSystemMessage(memory: AgentMemory): ModelMessage {
+  return { role: 'system', content: memory.systemPrompt };
+}
+
+/** One step's messages, as `memoryToMessages` renders them. */
+export function renderStepMessages(step: MemoryStep, wording: MessageWording = defaultWording, options: MessageOptions = {}): ModelMessage[] {
+  const messages = stepToMessages(step, wording);
   return options.images === false ? messages.map(withoutImages) : messages;
 }
 

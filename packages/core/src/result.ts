@@ -1,3 +1,4 @@
+import type { Bill } from './bill.js';
 import type { SerializedError } from './errors.js';
 import type { ActionStep, MemoryStep, Timing } from './memory.js';
 import type { Usage } from './usage.js';
@@ -18,6 +19,11 @@ export interface RunResult<TOutput = unknown> {
   /** Every step of this run (task, planning, actions), in order. */
   steps: MemoryStep[];
   usage: Usage;
+  /**
+   * The run's tokens by how they are billed (fresh, cache-read, cache-write input; output), and
+   * its cost at the model's list price with and without prompt caching, when the price is known.
+   */
+  bill: Bill;
   timing: Required<Timing>;
   runId: string;
   /** Why the run was stopped (state `stopped`). */

@@ -6,6 +6,7 @@ export {
   type ScriptedToolCall,
 } from './scripted-model.js';
 export { startAnthropicServer } from './servers/anthropic-server.js';
+export { type CacheUsage, PromptCache, tokensOf } from './servers/prompt-cache.js';
 export { startOpenAIServer } from './servers/openai-server.js';
 export {
   type RecordedRequest,
@@ -17,6 +18,16 @@ export {
   type WireReply,
   type WireToolCall,
 } from './servers/scripted-server.js';
+export { benchRunCosts, type CostBenchMode, type CostBenchOptions } from './cost-bench.js';
 export { ADAPTER_BENCH_CALL, type AdapterBenchOptions, type BareSdkCalls, benchAdapterAgainstSdk } from './adapter-bench.js';
 export { type E2BServerOptions, type E2BTestServer, startE2BServer } from './servers/e2b-server.js';
 export { type BlaxelTestServer, startBlaxelServer } from './servers/blaxel-server.js';
+export {
+  longRunAnswer,
+  type LongRunKind,
+  longRunReplies,
+  longRunTask,
+  pageFigure,
+  pageText,
+  readPageTool,
+} from './long-run.js';

@@ -119,10 +119,9 @@ function toResponse(reply: ScriptedReplyObject, call: ModelCallOptions): ModelRe
       input: typeof tc.input === 'string' ? tc.input : JSON.stringify(tc.input ?? {}),
     });
   }
-  const promptChars = JSON.stringify(call.messages).length;
-  const outputChars = (reply.text ?? '').length + JSON.stringify(reply.toolCalls ?? []).length;
-  const input = reply.usage?.input ?? Math.ceil(promptChars / 4);
-  const output = reply.usage?.output ?? Math.ceil(outputChars / 4);
+  // Estimated from text length only when the script gives no figure (the prompt's JSON is not free to measure).
+  const input = reply.usage?.input ?? Math.ceil(JSON.stringify(call.messages).length / 4);
+  const output = reply.usage?.output ?? Math.ceil(((reply.text ?? '').length + JSON.stringify(reply.toolCalls ?? []).length) / 4);
   const usage: Usage = {
     inputTokens: {
       total: input,

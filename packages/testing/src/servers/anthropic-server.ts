@@ -1,7 +1,17 @@
-import { argumentsText, pieces, type ScriptedServer, startScriptedServer, type WireAnswer, type WireFormat, type WireReply } from './scripted-server.js';
+import { PromptCache } from './prompt-cache.js';
+import {
+  argumentsText,
+  pieces,
+  type RecordedRequest,
+  type ScriptedServer,
+  startScriptedServer,
+  type WireAnswer,
+  type WireFormat,
+  type WireReply,
+} from './scripted-server.js';
 
-/** The Anthropic Messages wire format. */
-const anthropicFormat: WireFormat = {
+/** The Anthropic Messages wire format, with a prompt cache of its own. */
+const anthropicFormat = (cache: PromptCache): WireFormat => ({
   paths: ['/v1/messages'],
   json(answer, request) {
     return {
@@ -14,12 +24,12 @@ const anthropicFormat: WireFormat = {
       ),
       stop_reason: stopReason(answer),
       stop_sequence: null,
-      usage: usage(answer),
+      usage: usage(answer, request, cache),
     };
   },
   events(answer, request) {
     const event = (type: string, data: object) => ({ event: type, data: JSON.stringify({ type, ...data }) });
-    const u = usage(answer);
+    const u = usage(answer, request, cache);
     const events = [
       event('message_start', {
         message: { id: 'msg_scripted', type: 'message', role: 'assistant', model: request.body.model, content: [], stop_reason: null, stop_sequence: null, usage: { ...u, output_tokens: 1 } },
@@ -51,7 +61,7 @@ const anthropicFormat: WireFormat = {
   streamError(message) {
     return { event: 'error', data: JSON.stringify({ type: 'error', error: { type: 'overloaded_error', message } }) };
   },
-};
+});
 
 type Block =
   | { type: 'thinking'; thinking: string; signature: string }
@@ -83,16 +93,41 @@ function stopReason(answer: WireAnswer): string {
   return answer.toolCalls?.length ? 'tool_use' : 'end_turn';
 }
 
-function usage(answer: WireAnswer) {
+/**
+ * Usage as scripted, or else measured on the request: its tokens (about four characters each)
+ * split into fresh, cache-read and cache-write input, as the API's prompt caching would bill them.
+ */
+function usage(answer: WireAnswer, request: RecordedRequest, cache: PromptCache) {
+  const scripted = answer.usage?.input !== undefined;
+  const measured = scripted ? undefined : cache.explicitPrefixes(promptPieces(request.body));
   return {
-    input_tokens: answer.usage?.input ?? 10,
+    input_tokens: measured?.fresh ?? answer.usage?.input ?? 10,
     output_tokens: answer.usage?.output ?? 5,
-    cache_read_input_tokens: answer.usage?.cacheRead ?? 0,
-    cache_creation_input_tokens: answer.usage?.cacheWrite ?? 0,
+    cache_read_input_tokens: measured?.cacheRead ?? answer.usage?.cacheRead ?? 0,
+    cache_creation_input_tokens: measured?.cacheWrite ?? answer.usage?.cacheWrite ?? 0,
   };
 }
 
-/** Starts a local server speaking the Anthropic Messages API. Use `url` as the SDK's `baseURL`. */
+/** A request's prompt in the API's cache order (tools, system, messages), one piece per block; `cache_control` marks breakpoints. */
+function promptPieces(body: Record<string, any>): Array<{ text: string; breakpoint: boolean }> {
+  const piece = (prefix: string, block: Record<string, unknown>) => {
+    const { cache_control, ...rest } = block;
+    return { text: `${prefix}${JSON.stringify(rest)}`, breakpoint: cache_control !== undefined };
+  };
+  const system = typeof body.system === 'string' ? [{ type: 'text', text: body.system }] : (body.system ?? []);
+  return [
+    ...(body.tools ?? []).map((t: Record<string, unknown>) => piece('tool:', t)),
+    ...system.map((b: Record<string, unknown>) => piece('system:', b)),
+    ...(body.messages ?? []).flatMap((m: { role: string; content: unknown }) =>
+      (typeof m.content === 'string' ? [{ type: 'text', text: m.content }] : (m.content as Record<string, unknown>[])).map((b) => piece(`${m.role}:`, b)),
+    ),
+  ];
+}
+
+/**
+ * Starts a local server speaking the Anthropic Messages API. Use `url` as the SDK's `baseURL`.
+ * Replies that script no input tokens report the request's own, with prompt caching accounted.
+ */
 export function startAnthropicServer(replies: WireReply[] = []): Promise<ScriptedServer> {
-  return startScriptedServer(anthropicFormat, replies);
+  return startScriptedServer(anthropicFormat(new PromptCache()), replies);
 }

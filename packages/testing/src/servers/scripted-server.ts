@@ -22,6 +22,10 @@ export interface WireAnswer {
   /** The wire's own finish/stop reason, e.g. "stop", "length" (OpenAI) or "end_turn" (Anthropic). */
   finishReason?: string;
   refusal?: string;
+  /**
+   * Token counts to report. Without `input`, the server measures the request itself (about four
+   * characters a token) and accounts for prompt caching as the API does.
+   */
   usage?: { input?: number; output?: number; cacheRead?: number; cacheWrite?: number; reasoning?: number };
   /** Wait this long before answering (slow server). */
   delayMs?: number;
@@ -51,6 +55,8 @@ export interface RecordedRequest {
   path: string;
   headers: IncomingMessage['headers'];
   body: Record<string, any>;
+  /** The body as it came over the wire, byte for byte. */
+  rawBody: string;
 }
 
 /** How one API encodes answers and errors. */
@@ -89,7 +95,7 @@ export async function startScriptedServer(format: WireFormat, replies: WireReply
       if (!format.paths.includes(path)) {
         return send(res, 404, format.error({ status: 404, message: `No route ${req.method} ${path}` }));
       }
-      const request: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: raw ? JSON.parse(raw) : {} };
+      const request: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: raw ? JSON.parse(raw) : {}, rawBody: raw };
       requests.push(request);
       let reply = script.shift();
       if (!reply) return send(res, 500, format.error({ status: 500, message: 'The scripted server has no reply left.' }));

@@ -234,7 +234,7 @@ export async function executeAction(
   const context = {
     timeoutMs,
     // The sandbox streams what the code prints; the cap holds here too, whatever the sandbox does.
-    onLog: (text) => {
+    onLog: (text: string) => {
       const piece = String(text).slice(0, maxLogChars - logs.length);
       if (!piece) return;
       logs += piece;

@@ -30,8 +30,10 @@ export interface LoadMcpToolsOptions {
   prefix?: string;
   /** Only these tools (by the server's names), or those the function accepts. */
   include?: readonly string[] | ((tool: McpToolInfo) => boolean);
-  /** A call fails after this long without a result or a progress notification (default 60 000 ms). */
+  /** A call fails after this long without a result or a progress notification (default 60 000 ms). It does not bound connecting. */
   timeoutMs?: number;
+  /** Starting (or reaching) the server and the handshake fail after this long (default 60 000 ms): a server may take seconds to start. */
+  connectTimeoutMs?: number;
   /** A tool whose schema cannot be validated fails the load (default), or is left out and listed in `skipped`. */
   onUnsupportedSchema?: 'throw' | 'skip';
   /** Which tools need a person's approval, e.g. `(t) => t.annotations?.destructiveHint === true`. */
@@ -55,6 +57,9 @@ export interface McpToolset extends AsyncDisposable {
   close(): Promise<void>;
 }
 
+/** The default limit of a call without progress, and of connecting. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
 /** Characters of a stdio server's stderr kept for error messages. */
 const STDERR_TAIL = 2_000;
 
@@ -76,7 +81,8 @@ export async function loadMcpTools(server: McpServerConfig, options: LoadMcpTool
   };
 
   try {
-    await client.connect(transport, options.timeoutMs ? { timeout: options.timeoutMs } : undefined);
+    // Its own limit: a short per-call timeout must not fail a server that takes a while to start.
+    await client.connect(transport, { timeout: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS });
   } catch (error) {
     await client.close().catch(() => {});
     throw fail(`Could not connect to the MCP server "${label}": ${messageOf(error)}`, 'connect', error);
@@ -108,7 +114,7 @@ export async function loadMcpTools(server: McpServerConfig, options: LoadMcpTool
       try {
         return (await client.callTool({ name: info.name, arguments: args }, undefined, {
           signal,
-          timeout: options.timeoutMs ?? 60_000,
+          timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           // Ask for progress, and let each report extend the time limit: long tools report, hung ones don't.
           onprogress: () => {},
           resetTimeoutOnProgress: true,

@@ -56,6 +56,8 @@ import {
   type LoopGuardOptions,
   normaliseDecision,
   type StopCondition,
+  shortestTimeLimit,
+  timeLimitReason,
   ToolCallDeniedError,
 } from './run-control.js';
 import { StreamAccumulator } from './stream.js';
@@ -183,6 +185,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
   /** Runs as a managed agent wait here for the one before to end. */
   #managedQueue: Promise<void> = Promise.resolve();
   #stopRequest: { reason: string; by: 'hook' | 'stop-condition' | 'loop-guard' } | undefined;
+  /** Set when a `timeLimit` cut the run mid-step: the run then ends `stopped`, not `aborted`. */
+  #timeLimitCut = false;
   readonly approval: ApprovalOptions;
   readonly stopWhen: readonly StopCondition[];
   readonly #loopGuard: LoopGuard | undefined;
@@ -522,11 +526,23 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const started = Date.now();
+    // A time limit also cuts a step still running when it is reached (a hung model call, a slow tool).
+    this.#timeLimitCut = false;
+    const limit = shortestTimeLimit(this.stopWhen);
+    const limitTimer =
+      limit === undefined || limit >= 2 ** 31
+        ? undefined
+        : setTimeout(() => {
+            this.#timeLimitCut = true;
+            this.#stopRequest ??= { reason: timeLimitReason(limit), by: 'stop-condition' };
+            abort.abort(new AgentAbortedError(`The run's ${timeLimitReason(limit)}.`));
+          }, limit);
+    const endedEarly = (): RunState => (this.#timeLimitCut ? 'stopped' : 'aborted');
     try {
       const maxSteps = positiveInteger(options.maxSteps ?? this.maxSteps, 'maxSteps');
       const systemPrompt =
         this.buildSystemPrompt() + (this.outputSchema ? outputSchemaSection(this.outputSchema, this.loopPrompts.outputSchema) : '');
-      this.#stopRequest = undefined;
+      if (!this.#timeLimitCut) this.#stopRequest = undefined;
       this.#loopGuard?.reset();
       let firstStep: number;
       let taskStep: TaskStep;
@@ -556,7 +572,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       let stepNumber = this.memory.actionSteps.reduce((n, s) => Math.max(n, s.stepNumber), 0);
       for (let taken = 0; taken < maxSteps; taken++) {
         if (abort.signal.aborted) {
-          state = 'aborted';
+          state = endedEarly();
           break;
         }
         if (this.#stopped()) {
@@ -570,7 +586,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
               : renderTemplate(this.loopPrompts.updatePlan, { task: taskStep.task, step: stepNumber + 1, remaining_steps: maxSteps - taken });
           const planning = await this.#plan(prompt, abort.signal);
           if (!planning) {
-            state = 'aborted';
+            state = endedEarly();
             break;
           }
           this.memory.steps.push(planning);
@@ -590,7 +606,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
         await this.#controlAfterStep(step, started);
         yield { type: 'step-finish', step };
         if (outcome === 'aborted') {
-          state = 'aborted';
+          state = endedEarly();
           break;
         }
         if (step.finalAnswer) {
@@ -613,7 +629,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
           this.#answerFromMemory(s, c, taskStep.task, maxSteps),
         );
         yield { type: 'step-finish', step };
-        if (outcome === 'aborted') state = 'aborted';
+        if (outcome === 'aborted') state = endedEarly();
         else output = step.finalAnswer?.value;
       }
       if (state === 'success' || state === 'max_steps') yield { type: 'final-answer', output };
@@ -632,6 +648,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       yield { type: 'run-finish', result };
       return result;
     } finally {
+      clearTimeout(limitTimer);
       options.signal?.removeEventListener('abort', onAbort);
       // Anything still running for this run (a tool, a model call) is told to stop.
       if (!abort.signal.aborted) abort.abort(new AgentAbortedError('The run has ended.'));
@@ -667,7 +684,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       return 'done';
     } catch (error) {
       if (base.signal.aborted || isAbortError(error)) {
-        step.error = serializeError(new AgentAbortedError('The run was aborted during this step.'));
+        const why = this.#timeLimitCut ? `The run's ${this.#stopped() ?? 'time limit was reached'} during this step.` : 'The run was aborted during this step.';
+        step.error = serializeError(new AgentAbortedError(why));
         ended = 'aborted';
         return 'aborted';
       }

@@ -131,11 +131,26 @@ export const costBudget =
     return cost >= maxCost && `cost budget of ${maxCost} reached`;
   };
 
-/** Stops once the run has taken this long (checked between steps). */
-export const timeLimit =
-  (ms: number): StopCondition =>
-  ({ startedAt }) =>
-    Date.now() - startedAt >= ms && `time limit of ${ms} ms reached`;
+/** Marks a `timeLimit` condition with its limit, so the loop can also end a step that runs over it. */
+const TIME_LIMIT = Symbol('actkit.timeLimit');
+
+/**
+ * Stops once the run has taken this long: checked between steps, and a step still running when
+ * the time is up (a hung model call, a slow tool) is cut through the run's signal.
+ */
+export const timeLimit = (ms: number): StopCondition =>
+  Object.assign(({ startedAt }: { startedAt: number }) => Date.now() - startedAt >= ms && timeLimitReason(ms), { [TIME_LIMIT]: ms });
+
+export const timeLimitReason = (ms: number) => `time limit of ${ms} ms reached`;
+
+/** The shortest `timeLimit` among the conditions, if there is one. */
+export function shortestTimeLimit(conditions: readonly StopCondition[]): number | undefined {
+  const limits = conditions.flatMap((c) => {
+    const ms = (c as { [TIME_LIMIT]?: number })[TIME_LIMIT];
+    return typeof ms === 'number' ? [ms] : [];
+  });
+  return limits.length > 0 ? Math.min(...limits) : undefined;
+}
 
 /** The first condition that holds, with its reason. */
 export async function firstStop(conditions: readonly StopCondition[], state: Parameters<StopCondition>[0]): Promise<string | undefined> {

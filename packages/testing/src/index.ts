@@ -14,6 +14,7 @@ export {
   type WireAnswer,
   type WireFault,
   type WireFormat,
+  type WireRaw,
   type WireReply,
   type WireToolCall,
 } from './servers/scripted-server.js';

@@ -62,6 +62,7 @@ import {
 } from './run-control.js';
 import { StreamAccumulator } from './stream.js';
 import { checkTemplate, renderTemplate } from './template.js';
+import { boundForMemory } from './tool-output.js';
 import { type ToolCallOutcome, Toolbox } from './toolbox.js';
 import { addUsage, emptyUsage, sumUsage } from './usage.js';
 
@@ -780,13 +781,13 @@ export abstract class MultiStepAgent<TOutput = unknown> {
   /**
    * Calls a tool for a step, the one way both agents do: events, validation, timing, and the
    * run of a managed agent kept on the record, its usage added to the step's. `toOutput` lets
-   * an agent store a successful output its own way (e.g. truncated).
+   * an agent store a successful output its own way (by default: bounded to `maxObservationLength` characters).
    */
   protected async callTool(
     step: ActionStep,
     context: StepContext,
     call: { toolCallId: string; toolName: string; input: unknown },
-    toOutput: (output: unknown) => unknown = (output) => output,
+    toOutput: (output: unknown) => unknown = (output) => boundForMemory(output, this.maxObservationLength),
     options: { canDefer?: boolean } = {},
   ): Promise<{ record: ToolCallRecord; outcome: ToolCallOutcome }> {
     context.emit({ type: 'tool-call', stepNumber: step.stepNumber, ...call });

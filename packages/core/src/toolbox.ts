@@ -12,6 +12,7 @@ import {
 import { AgentConfigError } from './errors.js';
 import { isFilePart } from './memory.js';
 import type { ModelToolDefinition } from './model.js';
+import { toJsonOutput } from './tool-output.js';
 
 export type ToolCallOutcome = { ok: true; output: unknown; input: unknown } | { ok: false; error: ToolCallError; input: unknown };
 
@@ -84,7 +85,8 @@ export class Toolbox {
         ...(options.reportSubRun ? { reportSubRun: options.reportSubRun } : {}),
         ...(options.reportSubRunEvent ? { reportSubRunEvent: options.reportSubRunEvent } : {}),
       });
-      return { ok: true, output: await validateToolOutput(tool, output), input: validated.value };
+      // Converted once, here: every later use of the output (model, sandbox, memory) gets plain JSON.
+      return { ok: true, output: toJsonOutput(name, await validateToolOutput(tool, output)), input: validated.value };
     } catch (error) {
       const wrapped = error instanceof ToolCallError ? error : new ToolExecutionError(name, error);
       return { ok: false, error: wrapped, input: validated.value };

@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { JSONSchema } from './json-schema.js';
+import { fieldsWithoutJSONForm, type JSONSchema } from './json-schema.js';
 
 /** What a tool's `run` receives besides its validated input. */
 export interface ToolContext {
@@ -88,6 +88,14 @@ export function tool<TInputSchema extends z.ZodType, TOutput>(
   if (def?.type !== 'object') {
     throw new ToolDefinitionError(
       `Tool "${definition.name}": input must be a z.object(...) schema (tools take one object argument), got ${def?.type ?? typeof definition.input}.`,
+    );
+  }
+  const unsendable = fieldsWithoutJSONForm(definition.input);
+  if (unsendable.length > 0) {
+    throw new ToolDefinitionError(
+      `Tool "${definition.name}": a model sends JSON, which has no form for ${unsendable
+        .map((f) => `field "${f.path}" (${f.type}; use ${f.fix})`)
+        .join(', ')}. As it is, the model would be shown no type there and every call would fail validation.`,
     );
   }
   if (typeof definition.run !== 'function') {

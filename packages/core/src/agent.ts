@@ -47,8 +47,11 @@ import { DEFAULT_LOOP_PROMPTS, LOOP_PROMPT_PLACEHOLDERS, type LoopPrompts } from
 import type { RunResult, RunState, SubRun } from './result.js';
 import {
   type ApprovalDecision,
+  ApprovalError,
   ApprovalGate,
   type ApprovalOptions,
+  approvalMismatch,
+  approvalRequestId,
   ApprovalPendingError,
   type ApprovalRequest,
   firstStop,
@@ -256,7 +259,9 @@ export abstract class MultiStepAgent<TOutput = unknown> {
    * Continues the last task in memory — here, or in a new process after
    * `memory: AgentMemory.fromJSON(saved)`. After a run that ended `awaiting_approval`, give the
    * decisions (keyed by request id; a request without one is denied): approved calls run, denied
-   * ones tell the model why. After a run that was aborted or stopped, call it without decisions
+   * ones tell the model why. An id that names no pending request, or a pending call that no longer
+   * matches its request (an edited saved record), is an `ApprovalError`, and nothing runs. Approved
+   * calls run at least once: resuming one saved memory twice runs them twice (see `idempotencyKey`). After a run that was aborted or stopped, call it without decisions
    * and the agent picks up where it was, with a fresh step budget.
    */
   resume(
@@ -266,11 +271,28 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     return this.#stream(() => this.#loop(undefined, { ...options, reset: false }, true, decisions), options.hooks);
   }
 
-  /** Carries out the decisions for the pending calls of the last step. */
+  /**
+   * Carries out the decisions for the pending calls of the last step. Each decision must name a
+   * pending request, and each request must still match the call it was made for; otherwise
+   * nothing runs and the caller gets an `ApprovalError` (memory is left as it was).
+   */
   async #applyDecisions(decisions: Record<string, ApprovalDecision | boolean>, signal: AbortSignal): Promise<ActionStep | undefined> {
     const step = this.memory.actionSteps.at(-1);
+    const pending = step?.toolCalls.filter((c) => c.pendingApproval) ?? [];
+    const requests = new Map<string, ApprovalRequest>();
+    for (const record of pending) {
+      const request = record.pendingApproval as Partial<ApprovalRequest>;
+      if (typeof request?.id !== 'string') throw new ApprovalError(`The pending call ${record.toolCallId} (${record.toolName}) has no request id: the saved record is damaged.`);
+      const mismatch = approvalMismatch(request.id, { toolName: record.toolName, input: record.input, stepNumber: step!.stepNumber, toolCallId: record.toolCallId });
+      if (mismatch) throw new ApprovalError(`Cannot apply decisions: ${mismatch}. Nothing was run.`);
+      requests.set(request.id, request as ApprovalRequest);
+    }
+    const unknown = Object.keys(decisions).filter((id) => !requests.has(id));
+    if (unknown.length > 0) {
+      const waiting = requests.size > 0 ? `the pending ones are ${[...requests.keys()].join(', ')}` : 'no request is pending';
+      throw new ApprovalError(`No pending approval request has the id ${unknown.join(', ')} (${waiting}). Nothing was run.`);
+    }
     if (!step) return undefined;
-    const pending = step.toolCalls.filter((c) => c.pendingApproval);
     for (const record of pending) {
       const request = record.pendingApproval as ApprovalRequest;
       delete record.pendingApproval;
@@ -282,6 +304,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       const outcome = await this.toolbox.call(record.toolName, record.input, {
         signal,
         toolCallId: record.toolCallId,
+        // The key of the run that asked: the same however many times this saved memory is resumed.
+        idempotencyKey: idempotencyKey(request.runId ?? 'resumed', step.stepNumber, record.toolCallId),
         ...(this.toolContext ? { context: this.toolContext } : {}),
       });
       delete record.error;
@@ -302,7 +326,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
   ): Promise<ToolCallError | undefined> {
     const rule = tool.needsApproval;
     if (!rule || (typeof rule === 'function' && !(await rule(input)))) return undefined;
-    const request: ApprovalRequest = { id: `approval-${++this.#approvalIds}-${toolCallId}`, toolName: tool.name, input, stepNumber: step.stepNumber, toolCallId };
+    const call = { toolName: tool.name, input, stepNumber: step.stepNumber, toolCallId };
+    const request: ApprovalRequest = { id: approvalRequestId(++this.#approvalIds, call), ...call, runId: context.runId };
     context.emit({ type: 'approval-request', request });
     let decision: ApprovalDecision;
     if (this.approval.decide) decision = normaliseDecision(await this.approval.decide(request));
@@ -796,6 +821,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     const outcome = await this.toolbox.call(call.toolName, call.input, {
       signal: context.signal,
       toolCallId: call.toolCallId,
+      idempotencyKey: idempotencyKey(context.runId, step.stepNumber, call.toolCallId),
       ...(this.toolContext ? { context: this.toolContext } : {}),
       reportSubRun: (result) => {
         subRun = result as SubRun;
@@ -896,6 +922,11 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     });
     return response;
   }
+}
+
+/** One call's key, for tools that must act once however often it is retried or resumed. */
+function idempotencyKey(runId: string, stepNumber: number, toolCallId: string): string {
+  return `${runId}/${stepNumber}/${toolCallId}`;
 }
 
 function pendingApprovals(step: ActionStep): ApprovalRequest[] {

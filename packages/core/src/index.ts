@@ -41,6 +41,7 @@ export { type ConsoleLoggerOptions, createConsoleLogger, type LogLevel } from '.
 export {
   type ApprovalDecision,
   type ApprovalOptions,
+  ApprovalError,
   ApprovalPendingError,
   type ApprovalRequest,
   costBudget,

@@ -19,6 +19,8 @@ export type ToolCallOutcome = { ok: true; output: unknown; input: unknown } | { 
 export interface ToolCallOptions {
   signal: AbortSignal;
   toolCallId: string;
+  /** Passed to the tool as `context.idempotencyKey`. */
+  idempotencyKey?: string;
   context?: Record<string, unknown>;
   /** Receives the result of a managed agent's run made by this call. */
   reportSubRun?: (result: unknown) => void;
@@ -81,6 +83,7 @@ export class Toolbox {
       const output = await tool.run(validated.value, {
         signal: options.signal,
         toolCallId: options.toolCallId,
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.context ? { context: options.context } : {}),
         ...(options.reportSubRun ? { reportSubRun: options.reportSubRun } : {}),
         ...(options.reportSubRunEvent ? { reportSubRunEvent: options.reportSubRunEvent } : {}),

@@ -7,6 +7,12 @@ export interface ToolContext {
   signal: AbortSignal;
   /** The id of the call being answered (the model's tool-call id, or a generated one in code actions). */
   toolCallId: string;
+  /**
+   * The same for every attempt of this call, also when a saved run is resumed twice (calls run at
+   * least once): pass it to the API a side effect goes to (e.g. a payments API's idempotency key),
+   * or record it, to make the effect happen exactly once. Made from the run, step and call ids.
+   */
+  idempotencyKey?: string;
   /** Free-form values the agent passes to every tool (e.g. the agent itself, a user id). */
   context?: Record<string, unknown>;
   /** Reports a whole agent run made by this call (a managed agent), so the caller keeps its steps and usage. */

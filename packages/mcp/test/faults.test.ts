@@ -52,26 +52,21 @@ describe('faults of MCP servers', () => {
   );
 
   it('fails only the call whose result is over the stdio limit, and restarts the connection for the next ones', async () => {
-    const toolset = await loadMcpTools({ command: process.execPath, args: [script] });
+    // A 1 MB limit, so the test moves little data (the SDK's default is 10 MB); generous call limits: no race with the machine.
+    const toolset = await loadMcpTools({ command: process.execPath, args: [script] }, { maxMessageBytes: 1024 * 1024, timeoutMs: 600_000 });
     try {
       const megabytes = toolset.tools[0]!;
       const firstPid = pidOf(toolset.client);
-      const error = await Promise.resolve(megabytes.run({ n: 20 }, call())).catch((e) => e);
+      const error = await Promise.resolve(megabytes.run({ n: 2 }, call())).catch((e) => e);
       expect(error).toBeInstanceOf(McpError);
       expect(error).toMatchObject({ reason: 'too_large', server: 'big' });
-      expect(error.message).toMatch(/its result is larger than the 10 MB an MCP message over stdio may have here \(raise `maxMessageBytes`, or ask for less\)\. The connection was restarted: later calls work\./);
-      expect(String(await megabytes.run({ n: 1 }, call()))).toHaveLength(1024 * 1024);
+      expect(error.message).toMatch(/its result is larger than the 1 MB an MCP message over stdio may have here \(raise `maxMessageBytes`, or ask for less\)\. The connection was restarted: later calls work\./);
+      expect(String(await megabytes.run({ n: 0.5 }, call()))).toHaveLength(512 * 1024);
       expect(pidOf(toolset.client)).not.toBe(firstPid);
     } finally {
       await toolset.close();
     }
-    const roomy = await loadMcpTools({ command: process.execPath, args: [script] }, { maxMessageBytes: 64 * 1024 * 1024 });
-    try {
-      expect(String(await roomy.tools[0]!.run({ n: 20 }, call()))).toHaveLength(20 * 1024 * 1024);
-    } finally {
-      await roomy.close();
-    }
-  }, 300_000);
+  }, 900_000);
 });
 
 async function freePort(): Promise<number> {

@@ -8,11 +8,13 @@ import {
   type ModelMessage,
   type ModelResponse,
   type ModelStreamPart,
+  ModelCallError,
   ModelStreamError,
   modelCallErrorFrom,
   StreamIdleTimer,
   streamError,
   type Usage,
+  withModelRetries,
 } from '@actkit/core';
 import { APIError, type default as Anthropic } from '@anthropic-ai/sdk';
 
@@ -42,12 +44,18 @@ export interface AnthropicModelOptions {
    * hang the run. Default: the client's `timeout`; 0 or Infinity turns it off.
    */
   streamIdleTimeout?: number;
+  /**
+   * Longest `retry-after` (ms) the adapter waits before retrying (default 60 000, never more than
+   * the client's `timeout`). A longer one fails the call at once with `ModelRateLimitError`
+   * (`retryAfterMs` says how long the server asked for), instead of sleeping through it.
+   */
+  maxRetryAfterMs?: number;
 }
 
 /**
  * A `Model` on Anthropic's Messages API through the official SDK: `tool_use`/`tool_result`
- * blocks, system prompt, parallel tool use, images, cache usage and prompt caching. Retries
- * (with `retry-after`), timeouts and streaming are the SDK's own.
+ * blocks, system prompt, parallel tool use, images, cache usage and prompt caching. Streaming is
+ * the SDK's; retries and time limits are the adapter's (`withModelRetries`), so every wait is bounded.
  */
 export class AnthropicModel implements Model {
   readonly provider = 'anthropic';
@@ -60,8 +68,15 @@ export class AnthropicModel implements Model {
   ) {}
 
   async generate(options: ModelCallOptions): Promise<ModelResponse> {
+    const label = `anthropic/${this.modelId}`;
     try {
-      const message = await this.client.messages.create(this.#params(options), requestOptions(options));
+      const params = this.#params(options);
+      const message = await withModelRetries(
+        (signal) => this.client.messages.create(params, { ...requestOptions(options), signal, maxRetries: 0 }),
+        this.#retries(options.abortSignal),
+      );
+      // A proxy, a login page or a wrong `baseURL` can answer HTTP 200 with HTML: the SDK then returns the text.
+      if (!Array.isArray((message as { content?: unknown } | null)?.content)) throw notAMessage(label, message);
       const content: ModelContent[] = [];
       let refusal: string | undefined;
       for (const block of message.content) {
@@ -81,7 +96,7 @@ export class AnthropicModel implements Model {
         response: { id: message.id, modelId: message.model },
       };
     } catch (error) {
-      throw modelCallErrorFrom(error, `anthropic/${this.modelId}`, this.client.baseURL);
+      throw modelCallErrorFrom(error, label, this.client.baseURL);
     }
   }
 
@@ -98,7 +113,12 @@ export class AnthropicModel implements Model {
   async *#stream(options: ModelCallOptions, label: string, idle: StreamIdleTimer): AsyncIterable<ModelStreamPart> {
     let events: AsyncIterable<Anthropic.RawMessageStreamEvent>;
     try {
-      events = await this.client.messages.create({ ...this.#params(options), stream: true }, { ...requestOptions(options), signal: idle.signal });
+      const params = { ...this.#params(options), stream: true as const };
+      // Retried until the headers arrive; the idle timer (which holds the caller's signal) watches the body.
+      events = await withModelRetries(
+        (signal) => this.client.messages.create(params, { ...requestOptions(options), signal, maxRetries: 0 }),
+        this.#retries(idle.signal),
+      );
     } catch (error) {
       throw modelCallErrorFrom(error, label, this.client.baseURL);
     }
@@ -185,6 +205,11 @@ export class AnthropicModel implements Model {
     };
   }
 
+  /** Retries are ours, not the SDK's: its waits are not bounded by a deadline or the caller's signal. */
+  #retries(signal: AbortSignal | undefined) {
+    return { label: `anthropic/${this.modelId}`, maxRetries: this.client.maxRetries, timeoutMs: this.client.timeout, maxRetryAfterMs: this.options.maxRetryAfterMs, signal };
+  }
+
   #params(options: ModelCallOptions): MessageParams {
     const cache = this.options.cachePrefix !== false;
     const systemText = options.messages.flatMap((m) => (m.role === 'system' ? [m.content] : [])).join('\n\n');
@@ -226,6 +251,15 @@ export class AnthropicModel implements Model {
     const extra = options.providerOptions?.anthropic;
     return extra ? ({ ...params, ...extra } as MessageParams) : params;
   }
+}
+
+/** A reply that is not a Messages API message, e.g. an HTML page: a clear error, with the start of what came. */
+function notAMessage(label: string, reply: unknown): ModelCallError {
+  const text = typeof reply === 'string' ? reply : JSON.stringify(reply ?? null);
+  const start = text.replace(/\s+/g, ' ').trim().slice(0, 200);
+  return new ModelCallError(
+    `${label}: the server's reply is not an Anthropic Messages API message (is \`baseURL\` right, or is a proxy answering?): ${start}${text.length > 200 ? '…' : ''}`,
+  );
 }
 
 /** Errors that arrive after the headers come as an `error` event (no HTTP status): e.g. overloaded. */

@@ -6,9 +6,9 @@ export interface AnthropicProviderSettings extends AnthropicModelOptions {
   apiKey?: string;
   baseURL?: string;
   headers?: Record<string, string>;
-  /** Retries of 408/409/429/5xx/529 and connection errors, with backoff honouring `retry-after` (SDK default 2). */
+  /** Retries of 408/409/429/5xx/529, connection errors and timeouts, with backoff honouring `retry-after` up to `maxRetryAfterMs` (default 2). */
   maxRetries?: number;
-  /** Per-request timeout in ms. */
+  /** Longest one request may take, the reply's body included, in ms (SDK default 10 minutes). */
   timeout?: number;
   fetch?: ClientOptions['fetch'];
   /** Use this client instead of making one. */

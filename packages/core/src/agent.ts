@@ -50,8 +50,11 @@ import { DEFAULT_LOOP_PROMPTS, LOOP_PROMPT_PLACEHOLDERS, type LoopPrompts } from
 import type { RunResult, RunState, SubRun } from './result.js';
 import {
   type ApprovalDecision,
+  ApprovalError,
   ApprovalGate,
   type ApprovalOptions,
+  approvalMismatch,
+  approvalRequestId,
   ApprovalPendingError,
   type ApprovalRequest,
   firstStop,
@@ -59,10 +62,13 @@ import {
   type LoopGuardOptions,
   normaliseDecision,
   type StopCondition,
+  shortestTimeLimit,
+  timeLimitReason,
   ToolCallDeniedError,
 } from './run-control.js';
 import { StreamAccumulator } from './stream.js';
 import { checkTemplate, renderTemplate } from './template.js';
+import { boundForMemory } from './tool-output.js';
 import { type ToolCallOutcome, Toolbox } from './toolbox.js';
 import { addUsage, emptyUsage, sumUsage } from './usage.js';
 
@@ -201,6 +207,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
   /** Runs as a managed agent wait here for the one before to end. */
   #managedQueue: Promise<void> = Promise.resolve();
   #stopRequest: { reason: string; by: 'hook' | 'stop-condition' | 'loop-guard' } | undefined;
+  /** Set when a `timeLimit` cut the run mid-step: the run then ends `stopped`, not `aborted`. */
+  #timeLimitCut = false;
   readonly approval: ApprovalOptions;
   readonly stopWhen: readonly StopCondition[];
   readonly #loopGuard: LoopGuard | undefined;
@@ -275,7 +283,9 @@ export abstract class MultiStepAgent<TOutput = unknown> {
    * Continues the last task in memory — here, or in a new process after
    * `memory: AgentMemory.fromJSON(saved)`. After a run that ended `awaiting_approval`, give the
    * decisions (keyed by request id; a request without one is denied): approved calls run, denied
-   * ones tell the model why. After a run that was aborted or stopped, call it without decisions
+   * ones tell the model why. An id that names no pending request, or a pending call that no longer
+   * matches its request (an edited saved record), is an `ApprovalError`, and nothing runs. Approved
+   * calls run at least once: resuming one saved memory twice runs them twice (see `idempotencyKey`). After a run that was aborted or stopped, call it without decisions
    * and the agent picks up where it was, with a fresh step budget.
    */
   resume(
@@ -285,11 +295,28 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     return this.#stream(() => this.#loop(undefined, { ...options, reset: false }, true, decisions), options.hooks);
   }
 
-  /** Carries out the decisions for the pending calls of the last step. */
+  /**
+   * Carries out the decisions for the pending calls of the last step. Each decision must name a
+   * pending request, and each request must still match the call it was made for; otherwise
+   * nothing runs and the caller gets an `ApprovalError` (memory is left as it was).
+   */
   async #applyDecisions(decisions: Record<string, ApprovalDecision | boolean>, signal: AbortSignal): Promise<ActionStep | undefined> {
     const step = this.memory.actionSteps.at(-1);
+    const pending = step?.toolCalls.filter((c) => c.pendingApproval) ?? [];
+    const requests = new Map<string, ApprovalRequest>();
+    for (const record of pending) {
+      const request = record.pendingApproval as Partial<ApprovalRequest>;
+      if (typeof request?.id !== 'string') throw new ApprovalError(`The pending call ${record.toolCallId} (${record.toolName}) has no request id: the saved record is damaged.`);
+      const mismatch = approvalMismatch(request.id, { toolName: record.toolName, input: record.input, stepNumber: step!.stepNumber, toolCallId: record.toolCallId });
+      if (mismatch) throw new ApprovalError(`Cannot apply decisions: ${mismatch}. Nothing was run.`);
+      requests.set(request.id, request as ApprovalRequest);
+    }
+    const unknown = Object.keys(decisions).filter((id) => !requests.has(id));
+    if (unknown.length > 0) {
+      const waiting = requests.size > 0 ? `the pending ones are ${[...requests.keys()].join(', ')}` : 'no request is pending';
+      throw new ApprovalError(`No pending approval request has the id ${unknown.join(', ')} (${waiting}). Nothing was run.`);
+    }
     if (!step) return undefined;
-    const pending = step.toolCalls.filter((c) => c.pendingApproval);
     for (const record of pending) {
       const request = record.pendingApproval as ApprovalRequest;
       delete record.pendingApproval;
@@ -301,6 +328,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       const outcome = await this.toolbox.call(record.toolName, record.input, {
         signal,
         toolCallId: record.toolCallId,
+        // The key of the run that asked: the same however many times this saved memory is resumed.
+        idempotencyKey: idempotencyKey(request.runId ?? 'resumed', step.stepNumber, record.toolCallId),
         ...(this.toolContext ? { context: this.toolContext } : {}),
       });
       delete record.error;
@@ -321,7 +350,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
   ): Promise<ToolCallError | undefined> {
     const rule = tool.needsApproval;
     if (!rule || (typeof rule === 'function' && !(await rule(input)))) return undefined;
-    const request: ApprovalRequest = { id: `approval-${++this.#approvalIds}-${toolCallId}`, toolName: tool.name, input, stepNumber: step.stepNumber, toolCallId };
+    const call = { toolName: tool.name, input, stepNumber: step.stepNumber, toolCallId };
+    const request: ApprovalRequest = { id: approvalRequestId(++this.#approvalIds, call), ...call, runId: context.runId };
     context.emit({ type: 'approval-request', request });
     let decision: ApprovalDecision;
     if (this.approval.decide) decision = normaliseDecision(await this.approval.decide(request));
@@ -560,11 +590,23 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     if (options.signal?.aborted) onAbort();
     options.signal?.addEventListener('abort', onAbort, { once: true });
     const started = Date.now();
+    // A time limit also cuts a step still running when it is reached (a hung model call, a slow tool).
+    this.#timeLimitCut = false;
+    const limit = shortestTimeLimit(this.stopWhen);
+    const limitTimer =
+      limit === undefined || limit >= 2 ** 31
+        ? undefined
+        : setTimeout(() => {
+            this.#timeLimitCut = true;
+            this.#stopRequest ??= { reason: timeLimitReason(limit), by: 'stop-condition' };
+            abort.abort(new AgentAbortedError(`The run's ${timeLimitReason(limit)}.`));
+          }, limit);
+    const endedEarly = (): RunState => (this.#timeLimitCut ? 'stopped' : 'aborted');
     try {
       const maxSteps = positiveInteger(options.maxSteps ?? this.maxSteps, 'maxSteps');
       const systemPrompt =
         this.buildSystemPrompt() + (this.outputSchema ? outputSchemaSection(this.outputSchema, this.loopPrompts.outputSchema) : '');
-      this.#stopRequest = undefined;
+      if (!this.#timeLimitCut) this.#stopRequest = undefined;
       this.#loopGuard?.reset();
       let firstStep: number;
       let taskStep: TaskStep;
@@ -595,7 +637,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       let stepNumber = this.memory.actionSteps.reduce((n, s) => Math.max(n, s.stepNumber), 0);
       for (let taken = 0; taken < maxSteps; taken++) {
         if (abort.signal.aborted) {
-          state = 'aborted';
+          state = endedEarly();
           break;
         }
         if (this.#stopped()) {
@@ -609,7 +651,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
               : renderTemplate(this.loopPrompts.updatePlan, { task: taskStep.task, step: stepNumber + 1, remaining_steps: maxSteps - taken });
           const planning = await this.#plan(prompt, abort.signal);
           if (!planning) {
-            state = 'aborted';
+            state = endedEarly();
             break;
           }
           this.memory.steps.push(planning);
@@ -629,7 +671,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
         await this.#controlAfterStep(step, started);
         yield { type: 'step-finish', step };
         if (outcome === 'aborted') {
-          state = 'aborted';
+          state = endedEarly();
           break;
         }
         if (step.finalAnswer) {
@@ -652,7 +694,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
           this.#answerFromMemory(s, c, taskStep.task, maxSteps),
         );
         yield { type: 'step-finish', step };
-        if (outcome === 'aborted') state = 'aborted';
+        if (outcome === 'aborted') state = endedEarly();
         else output = step.finalAnswer?.value;
       }
       if (state === 'success') yield { type: 'final-answer', output };
@@ -674,6 +716,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       yield { type: 'run-finish', result };
       return result;
     } finally {
+      clearTimeout(limitTimer);
       options.signal?.removeEventListener('abort', onAbort);
       // Anything still running for this run (a tool, a model call) is told to stop.
       if (!abort.signal.aborted) abort.abort(new AgentAbortedError('The run has ended.'));
@@ -709,7 +752,8 @@ export abstract class MultiStepAgent<TOutput = unknown> {
       return 'done';
     } catch (error) {
       if (base.signal.aborted || isAbortError(error)) {
-        step.error = serializeError(new AgentAbortedError('The run was aborted during this step.'));
+        const why = this.#timeLimitCut ? `The run's ${this.#stopped() ?? 'time limit was reached'} during this step.` : 'The run was aborted during this step.';
+        step.error = serializeError(new AgentAbortedError(why));
         ended = 'aborted';
         return 'aborted';
       }
@@ -804,13 +848,13 @@ export abstract class MultiStepAgent<TOutput = unknown> {
   /**
    * Calls a tool for a step, the one way both agents do: events, validation, timing, and the
    * run of a managed agent kept on the record, its usage added to the step's. `toOutput` lets
-   * an agent store a successful output its own way (e.g. truncated).
+   * an agent store a successful output its own way (by default: bounded to `maxObservationLength` characters).
    */
   protected async callTool(
     step: ActionStep,
     context: StepContext,
     call: { toolCallId: string; toolName: string; input: unknown },
-    toOutput: (output: unknown) => unknown = (output) => output,
+    toOutput: (output: unknown) => unknown = (output) => boundForMemory(output, this.maxObservationLength),
     options: { canDefer?: boolean } = {},
   ): Promise<{ record: ToolCallRecord; outcome: ToolCallOutcome }> {
     context.emit({ type: 'tool-call', stepNumber: step.stepNumber, ...call });
@@ -819,6 +863,7 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     const outcome = await this.toolbox.call(call.toolName, call.input, {
       signal: context.signal,
       toolCallId: call.toolCallId,
+      idempotencyKey: idempotencyKey(context.runId, step.stepNumber, call.toolCallId),
       ...(this.toolContext ? { context: this.toolContext } : {}),
       reportSubRun: (result) => {
         subRun = result as SubRun;
@@ -921,6 +966,11 @@ export abstract class MultiStepAgent<TOutput = unknown> {
     });
     return response;
   }
+}
+
+/** One call's key, for tools that must act once however often it is retried or resumed. */
+function idempotencyKey(runId: string, stepNumber: number, toolCallId: string): string {
+  return `${runId}/${stepNumber}/${toolCallId}`;
 }
 
 function pendingApprovals(step: ActionStep): ApprovalRequest[] {

@@ -28,6 +28,20 @@ export class ModelCallError extends AgentError {
   }
 }
 
+/**
+ * The provider limited the rate (HTTP 429) and retries did not help, or it asked for a wait longer
+ * than the adapter may wait (`retryAfterMs`, when it said how long). Retryable, later.
+ */
+export class ModelRateLimitError extends ModelCallError {
+  override name = 'ModelRateLimitError';
+  override readonly code = 'model_rate_limit';
+  readonly retryAfterMs: number | undefined;
+  constructor(message: string, options: { cause?: unknown; retryAfterMs?: number | undefined } = {}) {
+    super(message, { cause: options.cause, statusCode: 429, retryable: true });
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
 /** A streamed reply broke off before it was complete. */
 export class ModelStreamError extends ModelCallError {
   override name = 'ModelStreamError';
@@ -86,6 +100,13 @@ export function modelCallErrorFrom(error: unknown, label: string, endpoint?: str
   }
   const status = (error as { status?: unknown })?.status;
   const message = (error as Error)?.message ?? String(error);
+  if (status === 429) {
+    const retryAfterMs = retryAfterMsOf(error);
+    return new ModelRateLimitError(`${label} failed with HTTP 429 (rate limited${retryAfterMs === undefined ? '' : `, retry after ${Math.ceil(retryAfterMs / 1000)} s`}): ${message}`, {
+      cause: error,
+      retryAfterMs,
+    });
+  }
   if (typeof status === 'number') {
     const retryable = status === 408 || status === 409 || status === 429 || status >= 500;
     // SDKs start their message with the status already ("401 Incorrect API key…").
@@ -102,6 +123,26 @@ export function streamError(error: unknown, label: string, endpoint?: string): A
   if (typed instanceof AgentAbortedError || typed instanceof ModelStreamError || typeof (error as { status?: unknown })?.status === 'number') {
     return typed;
   }
-  const what = error instanceof SyntaxError ? 'sent a malformed stream event' : 'stream broke off';
-  return new ModelStreamError(`${label} ${what}: ${(error as Error)?.message ?? error}`, { cause: error });
+  // A malformed event will be malformed again; a connection that broke off may well hold next time.
+  const malformed = error instanceof SyntaxError;
+  const what = malformed ? 'sent a malformed stream event' : 'stream broke off';
+  return new ModelStreamError(`${label} ${what}: ${(error as Error)?.message ?? error}`, { cause: error, retryable: !malformed });
+}
+
+/**
+ * How long an HTTP error asks the client to wait (`retry-after-ms`, `retry-after` in seconds or as
+ * a date), read from the `headers` the SDKs put on their errors; undefined when it does not say.
+ */
+export function retryAfterMsOf(error: unknown): number | undefined {
+  const headers = (error as { headers?: unknown })?.headers;
+  const get = (name: string): string | null | undefined =>
+    headers instanceof Headers ? headers.get(name) : typeof headers === 'object' && headers ? (headers as Record<string, string>)[name] : undefined;
+  const ms = Number.parseFloat(get('retry-after-ms') ?? '');
+  if (Number.isFinite(ms) && ms >= 0) return ms;
+  const after = get('retry-after');
+  if (!after) return undefined;
+  const seconds = Number.parseFloat(after);
+  if (Number.isFinite(seconds)) return Math.max(0, seconds * 1000);
+  const date = Date.parse(after);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - Date.now());
 }

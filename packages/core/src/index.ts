@@ -15,13 +15,16 @@ export {
   ExecutorError,
   isAbortError,
   ModelCallError,
+  ModelRateLimitError,
   ModelStreamError,
   modelCallErrorFrom,
+  retryAfterMsOf,
   streamError,
   type SerializedError,
   serializeError,
 } from './errors.js';
 export { StreamIdleTimer } from './stream-idle-timer.js';
+export { DEFAULT_MAX_RETRY_AFTER_MS, type ModelRetryOptions, withModelRetries } from './model-retry.js';
 export type { RunEvent, RunEventType } from './events.js';
 export {
   type AgentHooks,
@@ -38,6 +41,7 @@ export { type ConsoleLoggerOptions, createConsoleLogger, type LogLevel } from '.
 export {
   type ApprovalDecision,
   type ApprovalOptions,
+  ApprovalError,
   ApprovalPendingError,
   type ApprovalRequest,
   costBudget,

@@ -2,20 +2,27 @@
  * Run control: people approving tool calls, conditions that stop a run, and a guard against an
  * agent stuck repeating the same call. Shared by both agents through the loop and `callTool`.
  */
+import { createHash } from 'node:crypto';
 import { ToolCallError } from '@actkit/tools';
+import { AgentError } from './errors.js';
 import type { ActionStep, AgentMemory } from './memory.js';
 import { totalTokens } from './usage.js';
 
 // ── approval ────────────────────────────────────────────────────────────────────────────────
 
 export interface ApprovalRequest {
-  /** Answer with `agent.respond(id, decision)` (or `stream.respond`). */
+  /**
+   * Answer with `agent.respond(id, decision)` (or `stream.respond`, or `resume({ [id]: … })`). The id
+   * ends with a digest of the tool, input, step and call id, so a decision applies to this exact call.
+   */
   id: string;
   toolName: string;
   /** The validated arguments. */
   input: unknown;
   stepNumber: number;
   toolCallId: string;
+  /** The run that made the call (part of the tool's `idempotencyKey`, which a resume keeps). */
+  runId?: string;
 }
 
 export interface ApprovalDecision {
@@ -54,6 +61,33 @@ export class ApprovalPendingError extends ToolCallError {
   ) {
     super(toolName, `Waiting for approval of ${toolName}.`);
   }
+}
+
+/** A decision cannot be applied: it names no pending request, or the request no longer matches it. */
+export class ApprovalError extends AgentError {
+  override name = 'ApprovalError';
+  override readonly code = 'approval';
+}
+
+/** The digest a request id ends with: what exactly is being approved. */
+function requestDigest(call: { toolName: string; input: unknown; stepNumber: number; toolCallId: string }): string {
+  const what = stableJson([call.toolName, call.input ?? null, call.stepNumber, call.toolCallId]);
+  return createHash('sha256').update(what).digest('hex').slice(0, 16);
+}
+
+/** An id for a new approval request, bound to the call it asks about. */
+export function approvalRequestId(counter: number, call: { toolName: string; input: unknown; stepNumber: number; toolCallId: string }): string {
+  return `approval-${counter}-${call.toolCallId}-${requestDigest(call)}`;
+}
+
+/**
+ * Whether a saved pending call is still the one its request id was made for (a saved record can be
+ * edited): the reason it is not, or undefined when it is.
+ */
+export function approvalMismatch(id: string, call: { toolName: string; input: unknown; stepNumber: number; toolCallId: string }): string | undefined {
+  const digest = id.slice(id.lastIndexOf('-') + 1);
+  if (digest === requestDigest(call)) return undefined;
+  return `the pending call (${call.toolName} ${stableJson(call.input ?? null).slice(0, 200)} in step ${call.stepNumber}) is not the one request ${id} was made for: the saved record was changed`;
 }
 
 /** The approval requests waiting for `respond()`, each with its wait limit. */
@@ -131,11 +165,26 @@ export const costBudget =
     return cost >= maxCost && `cost budget of ${maxCost} reached`;
   };
 
-/** Stops once the run has taken this long (checked between steps). */
-export const timeLimit =
-  (ms: number): StopCondition =>
-  ({ startedAt }) =>
-    Date.now() - startedAt >= ms && `time limit of ${ms} ms reached`;
+/** Marks a `timeLimit` condition with its limit, so the loop can also end a step that runs over it. */
+const TIME_LIMIT = Symbol('actkit.timeLimit');
+
+/**
+ * Stops once the run has taken this long: checked between steps, and a step still running when
+ * the time is up (a hung model call, a slow tool) is cut through the run's signal.
+ */
+export const timeLimit = (ms: number): StopCondition =>
+  Object.assign(({ startedAt }: { startedAt: number }) => Date.now() - startedAt >= ms && timeLimitReason(ms), { [TIME_LIMIT]: ms });
+
+export const timeLimitReason = (ms: number) => `time limit of ${ms} ms reached`;
+
+/** The shortest `timeLimit` among the conditions, if there is one. */
+export function shortestTimeLimit(conditions: readonly StopCondition[]): number | undefined {
+  const limits = conditions.flatMap((c) => {
+    const ms = (c as { [TIME_LIMIT]?: number })[TIME_LIMIT];
+    return typeof ms === 'number' ? [ms] : [];
+  });
+  return limits.length > 0 ? Math.min(...limits) : undefined;
+}
 
 /** The first condition that holds, with its reason. */
 export async function firstStop(conditions: readonly StopCondition[], state: Parameters<StopCondition>[0]): Promise<string | undefined> {

@@ -1,4 +1,4 @@
-import { AgentAbortedError, ModelStreamError } from './errors.js';
+import { AgentAbortedError, ModelCallError, ModelStreamError } from './errors.js';
 
 /**
  * For adapters' streams: aborts a streamed request when the caller aborts or when no data arrives
@@ -40,10 +40,14 @@ export class StreamIdleTimer {
   stop(): void {
     clearTimeout(this.#timer);
   }
-  /** The typed error for a stream that ended because of an abort or a stall, if it did. */
-  error(label: string): AgentAbortedError | ModelStreamError | undefined {
+  /**
+   * The typed error for a call that ended because of an abort or a stall, if it did. Never reset,
+   * the timer is a deadline for a whole reply (`kind: 'reply'`).
+   */
+  error(label: string, kind: 'stream' | 'reply' = 'stream'): AgentAbortedError | ModelCallError | undefined {
     if (this.caller?.aborted) return new AgentAbortedError('The model call was aborted.', { cause: this.caller.reason });
-    if (this.#stalled) return new ModelStreamError(`${label}: the stream stalled (no data for ${this.ms} ms).`, { retryable: true });
-    return undefined;
+    if (!this.#stalled) return undefined;
+    if (kind === 'reply') return new ModelCallError(`${label}: no complete reply within ${this.ms} ms (timeout).`, { retryable: true });
+    return new ModelStreamError(`${label}: the stream stalled (no data for ${this.ms} ms).`, { retryable: true });
   }
 }

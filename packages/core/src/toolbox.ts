@@ -12,12 +12,15 @@ import {
 import { AgentConfigError } from './errors.js';
 import { isFilePart } from './memory.js';
 import type { ModelToolDefinition } from './model.js';
+import { toJsonOutput } from './tool-output.js';
 
 export type ToolCallOutcome = { ok: true; output: unknown; input: unknown } | { ok: false; error: ToolCallError; input: unknown };
 
 export interface ToolCallOptions {
   signal: AbortSignal;
   toolCallId: string;
+  /** Passed to the tool as `context.idempotencyKey`. */
+  idempotencyKey?: string;
   context?: Record<string, unknown>;
   /** Receives the result of a managed agent's run made by this call. */
   reportSubRun?: (result: unknown) => void;
@@ -80,11 +83,13 @@ export class Toolbox {
       const output = await tool.run(validated.value, {
         signal: options.signal,
         toolCallId: options.toolCallId,
+        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
         ...(options.context ? { context: options.context } : {}),
         ...(options.reportSubRun ? { reportSubRun: options.reportSubRun } : {}),
         ...(options.reportSubRunEvent ? { reportSubRunEvent: options.reportSubRunEvent } : {}),
       });
-      return { ok: true, output: await validateToolOutput(tool, output), input: validated.value };
+      // Converted once, here: every later use of the output (model, sandbox, memory) gets plain JSON.
+      return { ok: true, output: toJsonOutput(name, await validateToolOutput(tool, output)), input: validated.value };
     } catch (error) {
       const wrapped = error instanceof ToolCallError ? error : new ToolExecutionError(name, error);
       return { ok: false, error: wrapped, input: validated.value };

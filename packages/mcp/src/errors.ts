@@ -14,6 +14,8 @@ export type McpFailure =
   | 'timeout'
   /** It refused a call (an unknown tool, arguments it rejected, an internal error). */
   | 'call'
+  /** A result was larger than a stdio message may be (`maxMessageBytes`): that call fails, later ones work. */
+  | 'too_large'
   /** The tool ran and reported an error (`isError`): the text is the server's. */
   | 'tool'
   /** The toolset was closed; its tools cannot be called any more. */

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { MultiStepAgent, RunResult } from '@actkit/core';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
@@ -76,34 +77,76 @@ function toCallToolResult(name: string, result: RunResult): CallToolResult {
   }
 }
 
+export interface McpHttpHandlerOptions {
+  /** A client's session with no request for this long is closed (default 30 minutes). */
+  sessionIdleMs?: number;
+}
+
 /**
- * A `node:http` request handler serving MCP over streamable HTTP, statelessly: every POST gets a
- * fresh server from `createServer` (e.g. `() => agentMcpServer(agent)`), so any number of clients
- * can call it. `http.createServer(createMcpHttpHandler(() => agentMcpServer(agent))).listen(3000)`.
+ * A `node:http` request handler serving MCP over streamable HTTP. Each client gets a session
+ * (its own server from `createServer`, e.g. `() => agentMcpServer(agent)`), so any number of
+ * clients can call it, and a client's cancel reaches the call it cancels (a served agent's run
+ * is aborted). Sessions end when the client ends them (DELETE) or after `sessionIdleMs` without a
+ * request. `http.createServer(createMcpHttpHandler(() => agentMcpServer(agent))).listen(3000)`.
  * It does no authentication: put it behind your own, or serve it only on a trusted network.
  */
-export function createMcpHttpHandler(createServer: () => McpServer): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+export function createMcpHttpHandler(
+  createServer: () => McpServer,
+  options: McpHttpHandlerOptions = {},
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const idleMs = options.sessionIdleMs ?? 30 * 60_000;
+  const sessions = new Map<string, Session>();
+  const jsonError = (res: ServerResponse, status: number, code: number, message: string, headers: Record<string, string> = {}) => {
+    res.writeHead(status, { 'content-type': 'application/json', ...headers });
+    res.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
+  };
   return async (req, res) => {
-    if (req.method !== 'POST') {
-      // Stateless: no session to stream to (GET) or to end (DELETE).
-      res.writeHead(405, { 'content-type': 'application/json', allow: 'POST' });
-      res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: 'Method not allowed.' }, id: null }));
-      return;
-    }
-    const server = createServer();
-    const transport = new StreamableHTTPServerTransport({ sessionIdGenerator: undefined });
-    res.on('close', () => {
-      void transport.close();
-      void server.close();
-    });
     try {
+      const sessionId = req.headers['mcp-session-id'];
+      if (typeof sessionId === 'string') {
+        const session = sessions.get(sessionId);
+        // 404 tells the client its session is gone and to start a new one.
+        if (!session) return jsonError(res, 404, -32001, 'Session not found.');
+        session.busy++;
+        clearTimeout(session.idle);
+        res.on('close', () => {
+          if (--session.busy === 0) session.idle = setTimeout(() => void session.transport.close(), idleMs).unref();
+        });
+        await session.transport.handleRequest(req, res);
+        return;
+      }
+      // Without a session: only a POST that starts one (initialize).
+      if (req.method !== 'POST') return jsonError(res, 405, -32000, 'Method not allowed.', { allow: 'POST' });
+      const server = createServer();
+      const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+        sessionIdGenerator: randomUUID,
+        onsessioninitialized: (id) => {
+          const session: Session = { transport, busy: 1, idle: undefined };
+          sessions.set(id, session);
+          res.on('close', () => {
+            if (--session.busy === 0) session.idle = setTimeout(() => void transport.close(), idleMs).unref();
+          });
+        },
+      });
+      transport.onclose = () => {
+        const session = transport.sessionId ? sessions.get(transport.sessionId) : undefined;
+        if (session) clearTimeout(session.idle);
+        if (transport.sessionId) sessions.delete(transport.sessionId);
+        void server.close();
+      };
       await server.connect(transport);
       await transport.handleRequest(req, res);
+      // A request that did not start a session (the transport refused it) leaves nothing behind.
+      if (!transport.sessionId) await transport.close();
     } catch (error) {
-      if (!res.headersSent) {
-        res.writeHead(500, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ jsonrpc: '2.0', error: { code: -32603, message: `Internal error: ${(error as Error).message}` }, id: null }));
-      }
+      if (!res.headersSent) jsonError(res, 500, -32603, `Internal error: ${(error as Error).message}`);
     }
   };
+}
+
+interface Session {
+  transport: StreamableHTTPServerTransport;
+  /** Requests in progress; the idle timer runs only when there are none. */
+  busy: number;
+  idle: ReturnType<typeof setTimeout> | undefined;
 }

@@ -30,10 +30,17 @@ export interface LoadMcpToolsOptions {
   prefix?: string;
   /** Only these tools (by the server's names), or those the function accepts. */
   include?: readonly string[] | ((tool: McpToolInfo) => boolean);
-  /** A call fails after this long without a result or a progress notification (default 60 000 ms). */
+  /** A call fails after this long without a result or a progress notification (default 60 000 ms). It does not bound connecting. */
   timeoutMs?: number;
+  /** Starting (or reaching) the server and the handshake fail after this long (default 60 000 ms): a server may take seconds to start. */
+  connectTimeoutMs?: number;
   /** A tool whose schema cannot be validated fails the load (default), or is left out and listed in `skipped`. */
   onUnsupportedSchema?: 'throw' | 'skip';
+  /**
+   * Stdio only: the largest message (a tool's result) read from the server, in bytes (default the
+   * MCP SDK's 10 MB). A larger result fails that call (`too_large`) and the connection is restarted.
+   */
+  maxMessageBytes?: number;
   /** Which tools need a person's approval, e.g. `(t) => t.annotations?.destructiveHint === true`. */
   needsApproval?: boolean | ((tool: McpToolInfo) => boolean);
 }
@@ -49,11 +56,17 @@ export interface McpToolset extends AsyncDisposable {
   readonly serverName: string;
   /** The server's instructions for using its tools, if it gives any (worth adding to the agent's). */
   readonly instructions: string | undefined;
-  /** The MCP client itself, for what is not a tool (resources, prompts). */
+  /** The MCP client itself, for what is not a tool (resources, prompts); a new one after a restart. */
   readonly client: Client;
   /** Ends the connection; a server started by the toolset is stopped. Idempotent. */
   close(): Promise<void>;
 }
+
+/** The default limit of a call without progress, and of connecting. */
+const DEFAULT_TIMEOUT_MS = 60_000;
+
+/** The MCP SDK's own limit of a message read over stdio. */
+const STDIO_MAX_MESSAGE_BYTES = 10 * 1024 * 1024;
 
 /** Characters of a stdio server's stderr kept for error messages. */
 const STDERR_TAIL = 2_000;
@@ -65,32 +78,59 @@ const STDERR_TAIL = 2_000;
  */
 export async function loadMcpTools(server: McpServerConfig, options: LoadMcpToolsOptions = {}): Promise<McpToolset> {
   const stderr = { tail: '' };
-  const transport = createTransport(server, stderr);
-  const client = new Client({ name: 'actkit', version: '0.0.0' });
   let label = options.name ?? describeServer(server);
-  const state = { closing: false, disconnected: false };
+  const state = { closing: false, disconnected: false, oversized: false, reopen: false };
   const fail = (message: string, reason: McpFailure, cause?: unknown) => {
     const output = stderr.tail.trim();
     const detail = output ? `\nThe server's stderr ended with:\n${output}` : '';
     return new McpError(`${message}${detail}`, label, reason, { cause });
   };
+  // Aborted when an HTTP server is found gone while calls wait on it (their streams broke off).
+  let lost = new AbortController();
 
-  try {
-    await client.connect(transport, options.timeoutMs ? { timeout: options.timeoutMs } : undefined);
-  } catch (error) {
-    await client.close().catch(() => {});
-    throw fail(`Could not connect to the MCP server "${label}": ${messageOf(error)}`, 'connect', error);
-  }
-  label = options.name ?? client.getServerVersion()?.name ?? label;
-  // Set after connecting: the SDK reports a handshake failure itself, and a close while we close is expected.
-  client.onclose = () => {
-    if (!state.closing) state.disconnected = true;
+  const open = async (): Promise<{ client: Client; transport: Transport }> => {
+    const transport = createTransport(server, stderr, options);
+    const client = new Client({ name: 'actkit', version: '0.0.0' });
+    try {
+      // Its own limit: a short per-call timeout must not fail a server that takes a while to start.
+      await client.connect(transport, { timeout: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS });
+    } catch (error) {
+      await client.close().catch(() => {});
+      throw fail(`Could not connect to the MCP server "${label}": ${messageOf(error)}`, 'connect', error);
+    }
+    // Set after connecting: the SDK reports a handshake failure itself, and a close while we close is expected.
+    client.onclose = () => {
+      if (state.closing || current?.client !== client || state.reopen) return;
+      state.disconnected = true;
+    };
+    client.onerror = (error) => {
+      if (/ReadBuffer exceeded maximum size/.test(error.message)) {
+        // The SDK drops the connection but not the calls waiting on it: end them, and reconnect for the next.
+        state.oversized = true;
+        if (!('transport' in server)) state.reopen = true;
+        else state.disconnected = true;
+        lost.abort();
+      } else if ('url' in server && /SSE stream disconnected|reconnect/i.test(error.message)) {
+        // A call's stream broke off: if the server cannot be reached, its calls will never be answered.
+        void reachable(server).then((ok) => {
+          if (!ok) lost.abort();
+        });
+      }
+    };
+    return { client, transport };
   };
+
+  let current: { client: Client; transport: Transport } | undefined;
+  current = await open();
+  label = options.name ?? current.client.getServerVersion()?.name ?? label;
+  let reopening: Promise<void> | undefined;
 
   let closed: Promise<void> | undefined;
   const close = () => {
     closed ??= (async () => {
       state.closing = true;
+      await reopening?.catch(() => {});
+      const { client, transport } = current!;
       // A streamable HTTP session is ended on the server too, not left to expire.
       if (transport instanceof StreamableHTTPClientTransport && transport.sessionId) await transport.terminateSession().catch(() => {});
       await client.close().catch(() => {});
@@ -99,22 +139,48 @@ export async function loadMcpTools(server: McpServerConfig, options: LoadMcpTool
   };
 
   try {
-    const listed = await listAllTools(client).catch((error) => {
+    const listed = await listAllTools(current.client).catch((error) => {
       throw fail(`The MCP server "${label}" did not list its tools: ${messageOf(error)}`, 'list', error);
     });
     const toolset = buildTools(listed, options, label, async (info, args, signal) => {
       if (state.closing) throw new McpError(`MCP tool ${info.name}: the toolset of server "${label}" is closed.`, label, 'closed');
+      if (state.reopen) {
+        const previous = current!.client;
+        reopening ??= open().then((next) => {
+          void previous.close().catch(() => {});
+          current = next;
+          state.reopen = false;
+          reopening = undefined;
+        });
+        await reopening.catch((error) => {
+          reopening = undefined;
+          throw error;
+        });
+      }
       if (state.disconnected) throw fail(`MCP tool ${info.name} cannot run: the MCP server "${label}" has closed the connection.`, 'disconnected');
+      const gone = lost.signal;
       try {
-        return (await client.callTool({ name: info.name, arguments: args }, undefined, {
-          signal,
-          timeout: options.timeoutMs ?? 60_000,
+        return (await current!.client.callTool({ name: info.name, arguments: args }, undefined, {
+          signal: AbortSignal.any([signal, gone]),
+          timeout: options.timeoutMs ?? DEFAULT_TIMEOUT_MS,
           // Ask for progress, and let each report extend the time limit: long tools report, hung ones don't.
           onprogress: () => {},
           resetTimeoutOnProgress: true,
         })) as CallToolResult;
       } catch (error) {
         if (signal.aborted) throw error;
+        if (gone.aborted && lost.signal === gone) lost = new AbortController();
+        if (state.oversized) {
+          state.oversized = false;
+          throw fail(
+            `MCP tool ${info.name} (server "${label}") failed: its result is larger than the ${formatBytes(options.maxMessageBytes ?? STDIO_MAX_MESSAGE_BYTES)} an MCP message over stdio may have here (raise \`maxMessageBytes\`, or ask for less). ${'transport' in server ? 'The connection is closed.' : 'The connection was restarted: later calls work.'}`,
+            'too_large',
+            error,
+          );
+        }
+        if (gone.aborted) {
+          throw fail(`MCP tool ${info.name} (server "${label}") failed: the server went away during the call and cannot be reached.`, 'disconnected', error);
+        }
         const [reason, what] = classify(error, state.disconnected);
         throw fail(`MCP tool ${info.name} (server "${label}") failed: ${what}: ${messageOf(error)}`, reason, error);
       }
@@ -122,8 +188,10 @@ export async function loadMcpTools(server: McpServerConfig, options: LoadMcpTool
     return {
       ...toolset,
       serverName: label,
-      instructions: client.getInstructions(),
-      client,
+      instructions: current.client.getInstructions(),
+      get client() {
+        return current!.client;
+      },
       close,
       [Symbol.asyncDispose]: close,
     };
@@ -131,6 +199,21 @@ export async function loadMcpTools(server: McpServerConfig, options: LoadMcpTool
     await close();
     throw error;
   }
+}
+
+/** Whether an HTTP server answers at all (any status): a refused connection means it is gone. */
+async function reachable(server: { url: string | URL; headers?: Record<string, string> }): Promise<boolean> {
+  try {
+    const response = await fetch(server.url, { method: 'GET', headers: server.headers ?? {}, signal: AbortSignal.timeout(30_000) });
+    await response.body?.cancel();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function formatBytes(bytes: number): string {
+  return `${Math.round((bytes / 1024 / 1024) * 10) / 10} MB`;
 }
 
 type CallTool = (info: McpToolInfo, args: Record<string, unknown>, signal: AbortSignal) => Promise<CallToolResult>;
@@ -214,7 +297,7 @@ async function listAllTools(client: Client): Promise<McpToolInfo[]> {
   return tools;
 }
 
-function createTransport(server: McpServerConfig, stderr: { tail: string }): Transport {
+function createTransport(server: McpServerConfig, stderr: { tail: string }, options: LoadMcpToolsOptions): Transport {
   if ('transport' in server) return server.transport;
   if ('url' in server) {
     return new StreamableHTTPClientTransport(new URL(server.url), { requestInit: { headers: server.headers ?? {} } });
@@ -225,6 +308,7 @@ function createTransport(server: McpServerConfig, stderr: { tail: string }): Tra
     ...(server.env ? { env: server.env } : {}),
     ...(server.cwd ? { cwd: server.cwd } : {}),
     stderr: server.stderr ?? 'pipe',
+    ...(options.maxMessageBytes ? { maxBufferSize: options.maxMessageBytes } : {}),
   });
   // Read a piped stderr: unread, a chatty server would block once the pipe is full.
   transport.stderr?.on('data', (chunk: Buffer) => {

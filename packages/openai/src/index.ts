@@ -9,9 +9,9 @@ export interface OpenAIProviderSettings extends OpenAIChatModelOptions {
   organization?: string;
   project?: string;
   headers?: Record<string, string>;
-  /** Retries of 408/409/429/5xx and connection errors, with backoff honouring `retry-after` (SDK default 2). */
+  /** Retries of 408/409/429/5xx, connection errors and timeouts, with backoff honouring `retry-after` up to `maxRetryAfterMs` (default 2). */
   maxRetries?: number;
-  /** Per-request timeout in ms (SDK default 10 minutes). */
+  /** Longest one request may take, the reply's body included, in ms (SDK default 10 minutes). */
   timeout?: number;
   fetch?: ClientOptions['fetch'];
   /** Use this client instead of making one (e.g. an `AzureOpenAI`). */

@@ -14,6 +14,7 @@ import {
   StreamIdleTimer,
   streamError,
   type Usage,
+  withModelRetries,
 } from '@actkit/core';
 import { APIError, type default as OpenAI } from 'openai';
 
@@ -35,6 +36,12 @@ export interface OpenAIChatModelOptions {
    * hang the run. Default: the client's `timeout`; 0 or Infinity turns it off.
    */
   streamIdleTimeout?: number;
+  /**
+   * Longest `retry-after` (ms) the adapter waits before retrying (default 60 000, never more than
+   * the client's `timeout`). A longer one fails the call at once with `ModelRateLimitError`
+   * (`retryAfterMs` says how long the server asked for), instead of sleeping through it.
+   */
+  maxRetryAfterMs?: number;
 }
 
 /** Reasoning models take `max_completion_tokens` and refuse `stop` and sampling settings (ids may carry a router's `vendor/` prefix). */
@@ -42,7 +49,7 @@ const REASONING_MODEL = /^(?:[\w.-]+\/)?(?:o\d|gpt-5)/;
 
 /**
  * A `Model` on OpenAI's Chat Completions API through the official SDK — and so on every server
- * that speaks it. Retries (with `retry-after`), timeouts and streaming are the SDK's own.
+ * that speaks it. Streaming is the SDK's; retries and time limits are the adapter's (`withModelRetries`), so every wait is bounded.
  */
 export class OpenAIChatModel implements Model {
   readonly provider: string;
@@ -61,7 +68,11 @@ export class OpenAIChatModel implements Model {
 
   async generate(options: ModelCallOptions): Promise<ModelResponse> {
     try {
-      const completion = await this.client.chat.completions.create(this.#params(options), requestOptions(options));
+      const params = this.#params(options);
+      const completion = await withModelRetries(
+        (signal) => this.client.chat.completions.create(params, { ...requestOptions(options), signal, maxRetries: 0 }),
+        this.#retries(options.abortSignal),
+      );
       // Some OpenAI-compatible servers answer a failure with HTTP 200 and an `error` body.
       if (!Array.isArray(completion.choices)) throw new ModelCallError(`${this.provider}/${this.modelId} answered without choices: ${errorOf(completion)}`);
       const choice = completion.choices[0];
@@ -93,9 +104,11 @@ export class OpenAIChatModel implements Model {
     try {
       let chunks: AsyncIterable<OpenAI.Chat.Completions.ChatCompletionChunk>;
       try {
-        chunks = await this.client.chat.completions.create(
-          { ...this.#params(options), stream: true, stream_options: { include_usage: true } },
-          { ...requestOptions(options), signal: idle.signal },
+        const params = { ...this.#params(options), stream: true as const, stream_options: { include_usage: true } };
+        // Retried until the headers arrive; the idle timer (which holds the caller's signal) watches the body.
+        chunks = await withModelRetries(
+          (signal) => this.client.chat.completions.create(params, { ...requestOptions(options), signal, maxRetries: 0 }),
+          this.#retries(idle.signal),
         );
       } catch (error) {
         throw modelCallErrorFrom(error, label, this.client.baseURL);
@@ -158,6 +171,17 @@ export class OpenAIChatModel implements Model {
     } finally {
       idle.stop();
     }
+  }
+
+  /** Retries are ours, not the SDK's: its waits are not bounded by a deadline or the caller's signal. */
+  #retries(signal: AbortSignal | undefined) {
+    return {
+      label: `${this.provider}/${this.modelId}`,
+      maxRetries: this.client.maxRetries,
+      timeoutMs: this.client.timeout,
+      maxRetryAfterMs: this.options.maxRetryAfterMs,
+      signal,
+    };
   }
 
   #params(options: ModelCallOptions): ChatParams {

@@ -15,6 +15,7 @@ export {
   type WireAnswer,
   type WireFault,
   type WireFormat,
+  type WireRaw,
   type WireReply,
   type WireToolCall,
 } from './servers/scripted-server.js';

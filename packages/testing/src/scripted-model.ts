@@ -136,16 +136,17 @@ function toResponse(reply: ScriptedReplyObject, call: ModelCallOptions): ModelRe
   return { content, finishReason, usage, ...(reply.refusal ? { refusal: reply.refusal } : {}) };
 }
 
+/** Waits, or rejects when the signal aborts; the listener goes once the wait ends (one signal serves a whole run). */
 function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal!.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }

@@ -49,6 +49,14 @@ export class ToolExecutionError extends ToolCallError {
   }
 }
 
+/** A tool returned a value that cannot be sent as JSON (circular, a function, a throwing `toJSON`, too deep). */
+export class ToolOutputError extends ToolCallError {
+  override name = 'ToolOutputError';
+  constructor(toolName: string, problem: string, options?: { cause?: unknown }) {
+    super(toolName, `Tool "${toolName}" returned a value that cannot be sent as JSON: ${problem}.`, options);
+  }
+}
+
 export function formatIssue(issue: ToolInputIssue): string {
   if (issue.path.length === 0) return issue.message;
   const path = issue.path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');

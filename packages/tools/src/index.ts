@@ -24,6 +24,7 @@ export {
   formatIssue,
   ToolCallError,
   ToolExecutionError,
+  ToolOutputError,
   ToolInputError,
   type ToolInputIssue,
   UnknownToolError,

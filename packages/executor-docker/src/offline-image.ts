@@ -2,17 +2,32 @@ import { execFileSync, spawn } from 'node:child_process';
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import type Docker from 'dockerode';
+import Docker from 'dockerode';
+
+export interface OfflineNodeImageOptions {
+  /** Image tag; default `actkit-node-offline:latest`. */
+  tag?: string;
+  /** The node binary to copy; default: the one running this process. */
+  nodePath?: string;
+  /** A dockerode client; default: from the environment (DOCKER_HOST, or the local socket). */
+  docker?: Docker;
+}
 
 /**
  * Builds an image holding only this machine's own `node` binary and the shared libraries it
  * links, with `docker import` — for machines that cannot reach an image registry (CI, air-gapped
  * hosts). Linux only. The image runs code actions exactly like one built from the Dockerfile.
+ * Returns the tag. `buildOfflineNodeImage({ tag })` needs no dockerode import of your own; the
+ * older form `buildOfflineNodeImage(docker, { tag })` still works.
  */
+export async function buildOfflineNodeImage(options?: OfflineNodeImageOptions): Promise<string>;
+export async function buildOfflineNodeImage(docker: Docker, options?: Omit<OfflineNodeImageOptions, 'docker'>): Promise<string>;
 export async function buildOfflineNodeImage(
-  docker: Docker,
-  options: { tag?: string; nodePath?: string } = {},
+  first: Docker | OfflineNodeImageOptions = {},
+  second: Omit<OfflineNodeImageOptions, 'docker'> = {},
 ): Promise<string> {
+  const options: OfflineNodeImageOptions = first instanceof Docker ? { ...second, docker: first } : first;
+  const docker = options.docker ?? new Docker();
   const tag = options.tag ?? 'actkit-node-offline:latest';
   const nodePath = options.nodePath ?? process.execPath;
   const files = [nodePath, ...linkedLibraries(nodePath)];

@@ -14,9 +14,12 @@ export type Ivm = typeof ivmModule;
  * This file imports nothing of actkit: the child process loads it before anything else, and says
  * why it failed as plain data (isolated-vm-unavailable.ts turns that into the caller's error).
  */
-const LINES: ReadonlyArray<{ packageName: string; minNode: number; maxNode: number }> = [
-  { packageName: 'isolated-vm-7', minNode: 24, maxNode: Infinity },
-  { packageName: 'isolated-vm', minNode: 18, maxNode: 23 },
+const LINES: ReadonlyArray<{ packageName: string; loadFrom: string; minNode: number; maxNode: number }> = [
+  { packageName: 'isolated-vm-7', loadFrom: 'isolated-vm-7', minNode: 24, maxNode: Infinity },
+  // 5.x comes through @actkit/isolated-vm-node22, whose `engines` (<24) keep Node 24+ installs from
+  // building it; `isolated-vm` itself is the fallback for a project that installed it directly.
+  { packageName: 'isolated-vm', loadFrom: '@actkit/isolated-vm-node22', minNode: 18, maxNode: 23 },
+  { packageName: 'isolated-vm', loadFrom: 'isolated-vm', minNode: 18, maxNode: 23 },
 ];
 
 export const NODE_MAJOR = Number(process.versions.node.split('.')[0]);
@@ -36,10 +39,10 @@ export function tryLoadIsolatedVm(): IsolatedVmLoad {
   for (const line of LINES) {
     if (NODE_MAJOR < line.minNode || NODE_MAJOR > line.maxNode) continue;
     try {
-      loaded = { ok: true, ivm: require(line.packageName) as Ivm, packageName: line.packageName };
+      loaded = { ok: true, ivm: require(line.loadFrom) as Ivm, packageName: line.packageName };
       return loaded;
     } catch (error) {
-      failures.push(`${line.packageName}: ${((error as Error).message ?? String(error)).split('\n')[0]}`);
+      failures.push(`${line.loadFrom}: ${((error as Error).message ?? String(error)).split('\n')[0]}`);
     }
   }
   if (failures.length === 0) failures.push(`no line of isolated-vm supports Node ${process.versions.node}`);

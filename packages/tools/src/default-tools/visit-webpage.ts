@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { importOptionalPeer } from './optional-peer.js';
 import { type Tool, tool } from '../tool.js';
 
 export interface VisitWebpageOptions {
@@ -64,7 +65,7 @@ export function visitWebpageTool(options: VisitWebpageOptions = {}): Tool<{ url:
 
 /** HTML to Markdown with turndown (loaded on first use), without scripts, styles and page chrome. */
 export async function htmlToMarkdown(html: string): Promise<string> {
-  const { default: TurndownService } = await import('turndown');
+  const { default: TurndownService } = await importOptionalPeer('turndown', () => import('turndown'));
   const service = new TurndownService({ headingStyle: 'atx', codeBlockStyle: 'fenced' });
   // Typed against the DOM's tag names, which this package's (DOM-free) typings do not include.
   service.remove(['head', 'script', 'style', 'noscript', 'iframe', 'svg', 'nav', 'footer', 'form'] as never);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { importOptionalPeer } from './optional-peer.js';
 import { type Tool, tool } from '../tool.js';
 
 export interface SearchResult {
@@ -64,7 +65,7 @@ export function duckDuckGoSearch(options: { baseUrl?: string; fetch?: typeof fet
             'Wait and try again, or give webSearchTool another SearchProvider.',
         );
       }
-      const { parse } = await import('node-html-parser');
+      const { parse } = await importOptionalPeer('node-html-parser', () => import('node-html-parser'));
       const page = parse(html);
       const results: SearchResult[] = [];
       for (const node of page.querySelectorAll('.result')) {

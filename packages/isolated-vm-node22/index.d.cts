@@ -1,0 +1,2 @@
+import ivm = require('isolated-vm');
+export = ivm;

@@ -14,7 +14,7 @@ describe('without esbuild installed', { timeout: 60_000 }, () => {
       throw new Error("Cannot find package 'esbuild'");
     });
     try {
-      const { bundleModules } = await import('../src/modules/bundle-modules.js');
+      const { bundleModules } = await import('../src/sandbox/modules.js');
       await expect(bundleModules(['lodash'], process.cwd())).rejects.toThrow(/bundled for the sandbox with esbuild, which is not installed: add it to your project \(npm install esbuild\)/);
     } finally {
       vi.doUnmock('esbuild');

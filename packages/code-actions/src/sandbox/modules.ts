@@ -43,7 +43,10 @@ async function build(name: string, resolveFrom: string): Promise<ModuleBundle> {
   try {
     esbuild = await import('esbuild');
   } catch (error) {
-    throw new ExecutorError(`Allowed modules are bundled with esbuild: add it to your project (npm install esbuild) to use \`modules\`.`, { cause: error });
+    throw new ExecutorError(
+      'Allowed modules (`modules`) are bundled for the sandbox with esbuild, which is not installed: add it to your project (npm install esbuild).',
+      { cause: error },
+    );
   }
   try {
     const result = await esbuild.build({

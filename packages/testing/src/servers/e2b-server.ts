@@ -98,7 +98,7 @@ export async function startE2BServer(options: E2BServerOptions = {}): Promise<E2
     if (url.pathname === '/health') return void res.writeHead(204).end();
     if (url.pathname === '/files' && req.method === 'POST') {
       const path = url.searchParams.get('path') ?? '';
-      const form = await new Request('http://localhost/files', { method: 'POST', headers: req.headers as Record<string, string>, body: await readBody(req) }).formData();
+      const form = await new Request('http://localhost/files', { method: 'POST', headers: req.headers as Record<string, string>, body: new Uint8Array(await readBody(req)) }).formData();
       const file = form.get('file') as Blob;
       const target = local(sandbox, path);
       mkdirSync(dirname(target), { recursive: true });

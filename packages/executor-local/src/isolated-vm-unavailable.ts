@@ -17,7 +17,7 @@ export class IsolatedVmUnavailableError extends ExecutorError {
     super(
       `isolated-vm is not built for this Node.js (${process.version}, ${process.platform}-${process.arch}), so the local executor cannot run code: ${failures.join('; ')}.\n` +
         `It is a native addon that its install script builds, and npm 12 and pnpm 10 do not run install scripts unless the project allows them. In your project, run:\n` +
-        `  npm 12+:  npm install-scripts approve ${pkg} && npm rebuild ${pkg}\n` +
+        `  npm 12+:  npm approve-scripts ${pkg} && npm rebuild ${pkg}\n` +
         `  npm 11:   npm rebuild ${pkg}\n` +
         `  pnpm:     pnpm approve-builds (select ${pkg}; or list it in "pnpm": { "onlyBuiltDependencies": [...] }), then pnpm rebuild ${pkg}\n` +
         `  yarn:     yarn rebuild ${pkg}\n` +

@@ -74,7 +74,7 @@ describe('isolated-vm installed without its build', () => {
       expect(outcome.message).toContain(`isolated-vm is not built for this Node.js (${process.version}`);
       // What require said, from the process that tried (the child, in child-process mode).
       expect(outcome.message).toMatch(/Cannot find module/);
-      expect(outcome.message).toContain(`npm install-scripts approve ${FITTING_LINE} && npm rebuild ${FITTING_LINE}`);
+      expect(outcome.message).toContain(`npm approve-scripts ${FITTING_LINE} && npm rebuild ${FITTING_LINE}`);
       expect(outcome.message).toContain('pnpm approve-builds');
     });
   }

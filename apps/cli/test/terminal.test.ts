@@ -13,12 +13,12 @@ const tmux = (...args: string[]) => spawnSync('tmux', ['-L', socket, ...args], {
 const screen = (session: string) => tmux('capture-pane', '-p', '-J', '-S', '-200', '-t', session).stdout;
 
 let sessions = 0;
-/** Starts `actkit run …` in a new tmux window; its exit code is printed as EXIT=n when it ends. */
-function startInTerminal(args: string[]): string {
+/** Starts `actkit run …` (or another command) in a new tmux window; its exit code is printed as EXIT=n when it ends. */
+function startInTerminal(args: string[], command = 'run'): string {
   const session = `s${++sessions}`;
   const quoted = args.map((a) => `'${a.replaceAll("'", "'\\''")}'`).join(' ');
-  const command = `NO_COLOR=1 OPENAI_API_KEY= ANTHROPIC_API_KEY= ${process.execPath} --import tsx src/cli.ts run ${quoted}; echo EXIT=$?; sleep 600`;
-  const r = tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '50', '-c', process.cwd(), command);
+  const line = `NO_COLOR=1 OPENAI_API_KEY= ANTHROPIC_API_KEY= ${process.execPath} --import tsx src/cli.ts ${command} ${quoted}; echo EXIT=$?; sleep 600`;
+  const r = tmux('new-session', '-d', '-s', session, '-x', '150', '-y', '50', '-c', process.cwd(), line);
   if (r.status !== 0) throw new Error(`tmux did not start: ${r.stderr}`);
   return session;
 }
@@ -63,5 +63,20 @@ describe.skipIf(!hasTmux)('approval at the terminal', () => {
     await expect.poll(() => screen(session), { timeout: 60_000, interval: 200 }).toContain('Approve?');
     tmux('send-keys', '-t', session, 'C-c');
     await expect.poll(() => screen(session), { timeout: 60_000, interval: 200 }).toContain('EXIT=130');
+  });
+});
+
+describe.skipIf(!hasTmux)('Ctrl-C at the terminal', () => {
+  it('stops compare cleanly with 130: the sandbox is not killed from under it', async () => {
+    // The terminal sends SIGINT to the whole foreground process group; the sandbox's child
+    // process is in a group of its own, so only actkit hears it and stops the comparison.
+    const session = startInTerminal([], 'compare');
+    await expect.poll(() => screen(session), { timeout: 120_000, interval: 200 }).toMatch(/[2-7]\/8 /);
+    tmux('send-keys', '-t', session, 'C-c');
+    await expect.poll(() => screen(session), { timeout: 120_000, interval: 200 }).toMatch(/EXIT=\d+/);
+    const shown = screen(session);
+    expect(shown).toContain('EXIT=130');
+    expect(shown).toContain('Interrupted: the results below are partial.');
+    expect(shown).not.toContain('could not start');
   });
 });

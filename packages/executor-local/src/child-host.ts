@@ -64,7 +64,9 @@ class ChildHost {
       this.#settleStart = (error) => (error ? reject(error) : resolve());
     });
     this.started.catch(() => {});
-    this.#child = spawn(process.execPath, [...execArgv, script], { stdio: ['pipe', 'pipe', 'pipe'] });
+    // Its own process group: a Ctrl-C at the terminal is the host's to handle (stop the run,
+    // close the executor), not a signal that kills the sandbox from under it.
+    this.#child = spawn(process.execPath, [...execArgv, script], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     // An idle child does not keep this process alive (as in-process isolates do not); a pending
     // action does (keep-alive.ts). When this process ends, the child's stdin ends and it exits.
     this.#child.unref();

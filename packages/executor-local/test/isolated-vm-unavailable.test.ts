@@ -67,7 +67,8 @@ describe('isolated-vm installed without its build', () => {
       const { stdout } = await run(process.execPath, [...flags, '--import', 'tsx', '--conditions=@actkit/source', join(project, 'main.mjs')], {
         // tsx resolves from here, for this process and for the child it starts.
         cwd: PACKAGE_DIR,
-        env: { ...process.env, NODE_OPTIONS: '' },
+        // No NODE_PATH: pnpm's (set for scripts) reaches its store, where isolated-vm is built.
+        env: { ...process.env, NODE_OPTIONS: '', NODE_PATH: '' },
       });
       const outcome = JSON.parse(stdout.trim().split('\n').at(-1)!);
       expect(outcome).toMatchObject({ typed: true, name: 'IsolatedVmUnavailableError', code: 'isolated_vm_unavailable' });

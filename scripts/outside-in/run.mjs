@@ -345,6 +345,8 @@ async function scenarioTypecheck(tc, tarballs) {
     ai: '^6.0.0',
     '@ai-sdk/mistral': '^3.0.0',
     '@ai-sdk/openai-compatible': '^2.0.0',
+    // The QuickJS build for browser pages, as the executor-quickjs README says to install.
+    '@jitl/quickjs-singlefile-browser-release-asyncify': '0.32.0',
   });
   await check(`[${tc.label}] typecheck: npm install of every package`, () => tc.npm(['install', '--ignore-scripts'], { cwd: dir }));
   const blocks = readmePaths(root).flatMap((file) => codeBlocks(file, root));

@@ -98,7 +98,7 @@ async function explain(error: unknown): Promise<{ code: number; message: string 
       404: 'Check the model id and the base URL.',
       429: 'Rate limited or out of quota; try again later.',
     };
-    const hint = error.statusCode !== undefined ? hints[error.statusCode] : 'Check that the server is running and the base URL is right.';
+    const hint = error.statusCode !== undefined ? hints[error.statusCode] : error.unreachable ? 'Check that the server is running and the base URL is right.' : undefined;
     return { code: EXIT.setup, message: `${message}${hint ? `\n${hint}` : ''}` };
   }
   if (error instanceof AgentConfigError) return { code: EXIT.setup, message };

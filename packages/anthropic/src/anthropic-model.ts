@@ -207,7 +207,7 @@ export class AnthropicModel implements Model {
 
   /** Retries are ours, not the SDK's: its waits are not bounded by a deadline or the caller's signal. */
   #retries(signal: AbortSignal | undefined) {
-    return { label: `anthropic/${this.modelId}`, maxRetries: this.client.maxRetries, timeoutMs: this.client.timeout, maxRetryAfterMs: this.options.maxRetryAfterMs, signal };
+    return { label: `anthropic/${this.modelId}`, endpoint: this.client.baseURL, maxRetries: this.client.maxRetries, timeoutMs: this.client.timeout, maxRetryAfterMs: this.options.maxRetryAfterMs, signal };
   }
 
   #params(options: ModelCallOptions): MessageParams {

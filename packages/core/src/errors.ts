@@ -21,10 +21,13 @@ export class ModelCallError extends AgentError {
   override readonly code: string = 'model_call';
   readonly statusCode: number | undefined;
   readonly retryable: boolean;
-  constructor(message: string, options: { cause?: unknown; statusCode?: number; retryable?: boolean } = {}) {
+  /** The base URL that gave no answer (the connection failed), when the adapter said which. */
+  readonly unreachable: string | undefined;
+  constructor(message: string, options: { cause?: unknown; statusCode?: number; retryable?: boolean; unreachable?: string } = {}) {
     super(message, { cause: options.cause });
     this.statusCode = options.statusCode;
     this.retryable = options.retryable ?? false;
+    this.unreachable = options.unreachable;
   }
 }
 
@@ -114,7 +117,7 @@ export function modelCallErrorFrom(error: unknown, label: string, endpoint?: str
     return new ModelCallError(`${label} failed with HTTP ${status}: ${detail}`, { cause: error, statusCode: status, retryable });
   }
   // No status: the connection failed or timed out before an answer; say where it was going.
-  return new ModelCallError(`${label} failed: ${message}${endpoint ? ` (${endpoint})` : ''}`, { cause: error, retryable: true });
+  return new ModelCallError(`${label} failed: ${message}${endpoint ? ` (${endpoint})` : ''}`, { cause: error, retryable: true, ...(endpoint ? { unreachable: endpoint } : {}) });
 }
 
 /** An error raised while reading a reply's stream: a broken or malformed stream is a `ModelStreamError`. */

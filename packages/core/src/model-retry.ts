@@ -4,6 +4,8 @@ import { StreamIdleTimer } from './stream-idle-timer.js';
 export interface ModelRetryOptions {
   /** Shown in errors, e.g. "openai/gpt-4.1". */
   label: string;
+  /** The base URL, named in the error when no answer came back. */
+  endpoint?: string | undefined;
   /** Retries after a retryable failure (the SDK client's `maxRetries`). */
   maxRetries: number;
   /**
@@ -41,7 +43,7 @@ export async function withModelRetries<T>(attempt: (signal: AbortSignal) => Prom
     try {
       return await attempt(deadline.signal);
     } catch (error) {
-      failure = deadline.error(label, 'reply') ?? modelCallErrorFrom(error, label);
+      failure = deadline.error(label, 'reply') ?? modelCallErrorFrom(error, label, options.endpoint);
     } finally {
       deadline.stop();
     }

@@ -177,6 +177,7 @@ export class OpenAIChatModel implements Model {
   #retries(signal: AbortSignal | undefined) {
     return {
       label: `${this.provider}/${this.modelId}`,
+      endpoint: this.client.baseURL,
       maxRetries: this.client.maxRetries,
       timeoutMs: this.client.timeout,
       maxRetryAfterMs: this.options.maxRetryAfterMs,

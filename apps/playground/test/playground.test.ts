@@ -122,7 +122,7 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     await page.selectOption('#model', 'openai');
     await page.click('#run');
     await page.waitForSelector('#failure', { state: 'visible' });
-    expect(await page.textContent('#failure')).toBe('openai/gpt-4.1-mini failed with HTTP 401: 401 Incorrect API key provided');
+    expect(await page.textContent('#failure')).toBe('openai/gpt-4.1-mini failed with HTTP 401: Incorrect API key provided');
     expect(await page.textContent('#status')).toBe('Failed.');
     expect(await page.isEnabled('#run')).toBe(true);
     await page.screenshot({ path: `${SHOTS}/actkit-playground-error.png`, fullPage: true });

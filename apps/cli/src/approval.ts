@@ -1,32 +1,6 @@
 import { createInterface } from 'node:readline';
-import { SetupError } from '@actkit/app-kit';
+import { type ApprovalPolicy, policyDecision } from '@actkit/app-kit';
 import type { ApprovalDecision, ApprovalOptions, ApprovalRequest } from '@actkit/core';
-
-/**
- * How `actkit run` answers a tool call that needs approval (each tool's `needsApproval` says which
- * calls do): `ask` the person at the terminal, approve `all`, or deny them all (`none`).
- */
-export type ApprovalMode = 'ask' | 'all' | 'none';
-const MODES: readonly ApprovalMode[] = ['ask', 'all', 'none'];
-
-/** `--approve ask` or `--approve none,place_order=ask`: a default mode and modes for named tools. */
-export interface ApprovalPolicy {
-  mode: ApprovalMode;
-  perTool: Record<string, ApprovalMode>;
-}
-
-export function parseApprovalPolicy(value: string): ApprovalPolicy {
-  const policy: ApprovalPolicy = { mode: 'ask', perTool: {} };
-  for (const part of value.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const [name, mode] = part.includes('=') ? part.split('=', 2).map((s) => s.trim()) : [undefined, part];
-    if (!MODES.includes(mode as ApprovalMode)) {
-      throw new SetupError('usage', `--approve takes ${MODES.join('|')}, or tool=${MODES.join('|')} per tool, not "${part}".`);
-    }
-    if (name) policy.perTool[name] = mode as ApprovalMode;
-    else policy.mode = mode as ApprovalMode;
-  }
-  return policy;
-}
 
 export interface TerminalApprovalOptions {
   policy: ApprovalPolicy;
@@ -52,9 +26,8 @@ export function terminalApproval(options: TerminalApprovalOptions): ApprovalOpti
     // The core's own wait limit stays above ours, so that our "no answer" message is the one seen.
     timeoutMs: options.timeoutMs + 60_000,
     decide: (request) => {
-      const mode = options.policy.perTool[request.toolName] ?? options.policy.mode;
-      if (mode === 'all') return { approved: true };
-      if (mode === 'none') return { approved: false, reason: 'calls of this tool are denied (--approve none)' };
+      const decided = policyDecision(options.policy, request.toolName);
+      if (decided !== 'ask') return decided;
       if (!input.isTTY) return { approved: false, reason: 'nobody at a terminal to approve it (use --approve all or none when not interactive)' };
       const asked = queue.then(() => ask(request, input, output, options));
       queue = asked.catch(() => {});

@@ -7,6 +7,7 @@ import {
   costOf,
   createAgent,
   createModel,
+  loadExtraTools,
   loadTaskSet,
   type ModelSpec,
   pickTools,
@@ -16,10 +17,10 @@ import {
 } from '@actkit/app-kit';
 import { type ActionStep, AgentAbortedError, type AnyTool, ModelCallError, totalTokens } from '@actkit/core';
 import { useColor } from './display.js';
-import { Spinner } from './spinner.js';
-import { type ComparisonReport, formatComparison, type Outcome, type Row, totals, writeHtmlReport } from './report.js';
 import { EXIT } from './exit-codes.js';
-import { loadExtraTools, onInterrupt, positiveInt, splitList } from './shared.js';
+import { type ComparisonReport, formatComparison, type Outcome, type Row, totals, writeHtmlReport } from './report.js';
+import { onInterrupt, positiveInt, splitList } from './shared.js';
+import { Spinner } from './spinner.js';
 
 export interface CompareFlags {
   model?: string | undefined;

@@ -7,16 +7,18 @@ import {
   createModel,
   isAgentKind,
   isToolModulePath,
+  loadExtraTools,
   loadScript,
+  parseApprovalPolicy,
   pickTools,
   resolveModel,
   SetupError,
 } from '@actkit/app-kit';
 import type { ActionStep, RunResult } from '@actkit/core';
-import { parseApprovalPolicy, terminalApproval } from './approval.js';
+import { terminalApproval } from './approval.js';
 import { createDisplay, paint, useColor } from './display.js';
 import { EXIT } from './exit-codes.js';
-import { loadExtraTools, onInterrupt, positiveInt, splitList } from './shared.js';
+import { onInterrupt, positiveInt, splitList } from './shared.js';
 import type { Spinner } from './spinner.js';
 
 export interface RunFlags {

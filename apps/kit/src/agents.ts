@@ -24,6 +24,8 @@ export interface AgentSetup {
   hooks?: AgentHooks;
   /** How calls of tools that need approval are decided (a prompt at the terminal, buttons on a page). */
   approval?: ApprovalOptions;
+  /** Values every tool gets as `context.context` (e.g. the files a person attached). */
+  toolContext?: Record<string, unknown>;
 }
 
 export type AppAgent = MultiStepAgent & { close?: () => Promise<void> };
@@ -45,6 +47,7 @@ export async function createAgent(setup: AgentSetup): Promise<AppAgent> {
     ...(setup.maxSteps ? { maxSteps: setup.maxSteps } : {}),
     ...(setup.hooks ? { hooks: setup.hooks } : {}),
     ...(setup.approval ? { approval: setup.approval } : {}),
+    ...(setup.toolContext ? { toolContext: setup.toolContext } : {}),
   };
   if (setup.agent === 'tool') return new ToolCallingAgent(base);
   const executor = await startExecutor(setup.executor ?? 'local', setup.dockerImage);

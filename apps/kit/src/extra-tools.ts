@@ -67,3 +67,17 @@ function mcpServerConfig(spec: string): { url: string } | { command: string; arg
   const [command, ...args] = words as string[];
   return { command: command!, args };
 }
+
+/**
+ * The tools of `--tools ./module.ts` (each a module path, relative to `cwd`) and `--mcp` servers
+ * (each a URL or a command line), loaded before any agent starts so that a bad path or server is
+ * a setup error. `close()` lets go of the MCP servers.
+ */
+export async function loadExtraTools(modulePaths: readonly string[], mcpServers: readonly string[], cwd = process.cwd()): Promise<ExtraTools> {
+  for (const path of modulePaths) {
+    if (!isToolModulePath(path)) throw new SetupError('usage', `"${path}" is not a tools module: give a path such as ./my-tools.ts.`);
+  }
+  const fromModules = (await Promise.all(modulePaths.map((path) => loadToolModule(path, cwd)))).flat();
+  const mcp = await connectMcpServers(mcpServers);
+  return { tools: [...fromModules, ...mcp.tools], close: mcp.close };
+}

@@ -14,5 +14,6 @@ export {
 // List prices live in @actkit/core (its model catalog), where packages can use them too.
 export { costOf, formatCost } from '@actkit/core';
 export { BUILTIN_TASK_SET, checkAnswer, type Expectation, loadTaskSet, type Task } from './tasks.js';
-export { connectMcpServers, type ExtraTools, isToolModulePath, loadToolModule } from './extra-tools.js';
+export { connectMcpServers, type ExtraTools, isToolModulePath, loadExtraTools, loadToolModule } from './extra-tools.js';
+export { APPROVAL_MODES, type ApprovalMode, type ApprovalPolicy, formatApprovalPolicy, parseApprovalPolicy, policyDecision } from './approval.js';
 export { builtinTools, pickTools } from './tools.js';

@@ -104,11 +104,11 @@ function checked(
 }
 
 /** The model of a checked choice; the scripted model needs its replies. */
-export function createModel(spec: ModelSpec, script?: ScriptedReply[], options: { latencyMs?: number } = {}): Model {
+export function createModel(spec: ModelSpec, script?: ScriptedReply[], options: { latencyMs?: number; loop?: boolean } = {}): Model {
   switch (spec.provider) {
     case 'scripted':
       if (!script) throw new SetupError('usage', 'The scripted model needs its replies: pass --script replies.json (see the CLI examples/).');
-      return new ScriptedModel(script, { modelId: 'scripted', ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}) });
+      return new ScriptedModel(script, { modelId: 'scripted', ...(options.latencyMs ? { latencyMs: options.latencyMs } : {}), ...(options.loop ? { loop: true } : {}) });
     case 'openai':
       // The key is always passed: a local server without one gets a placeholder (the SDK insists on a key).
       return createOpenAI({ apiKey: spec.apiKey ?? 'not-needed', ...(spec.baseUrl ? { baseURL: spec.baseUrl } : {}) })(spec.modelId);

@@ -1,23 +1,33 @@
 import {
   AGENT_KINDS,
   AGENT_LABELS,
-  type AppAgent,
+  type AgentKind,
+  type ApprovalPolicy,
   builtinTools,
-  createAgent,
-  createModel,
+  formatApprovalPolicy,
   isAgentKind,
   loadTaskSet,
   PROVIDERS,
   type Provider,
   resolveModel,
   SetupError,
+  type Task,
 } from '@actkit/app-kit';
+import type { AnyTool } from '@actkit/core';
 
 /**
- * What the page may choose: the two agents, the models this server can reach, and example tasks
- * (actkit's comparison task set — the scripted model knows how to answer exactly these).
+ * What the page may choose: the two agents, the models this server can reach, example tasks
+ * (actkit's comparison task set — the scripted model knows how to answer exactly these), and
+ * the tools that can ask for approval.
  */
-const EXAMPLES = loadTaskSet();
+export const EXAMPLES: readonly Task[] = loadTaskSet();
+
+/** What the server was started with: tools of the user's own (`--tools`, `--mcp`) and the default approval policy (`--approve`). */
+export interface PlaygroundSetup {
+  extraTools: readonly AnyTool[];
+  approve: ApprovalPolicy;
+  env: NodeJS.ProcessEnv;
+}
 
 export interface ModelOption {
   id: Provider;
@@ -26,12 +36,17 @@ export interface ModelOption {
   unavailable?: string;
 }
 
-export function playgroundOptions(env: NodeJS.ProcessEnv = process.env) {
+/** Every tool a conversation's agent gets (besides `read_attachment`): the demo tools and the user's own. */
+export function toolsOf(setup: PlaygroundSetup): AnyTool[] {
+  return [...Object.values(builtinTools), ...setup.extraTools];
+}
+
+export function playgroundOptions(setup: PlaygroundSetup) {
   // Scripted first: it is the default, and works everywhere.
   const models: ModelOption[] = (['scripted', 'openai', 'anthropic'] as const).map((id) => {
-    if (id === 'scripted') return { id, label: 'scripted (offline replay)' };
+    if (id === 'scripted') return { id, label: 'scripted (replays recorded replies; no LLM is called)' };
     try {
-      return { id, label: resolveModel({ provider: id }, env).label };
+      return { id, label: resolveModel({ provider: id }, setup.env).label };
     } catch (error) {
       return { id, label: id, unavailable: (error as Error).message };
     }
@@ -40,23 +55,18 @@ export function playgroundOptions(env: NodeJS.ProcessEnv = process.env) {
     agents: AGENT_KINDS.map((id) => ({ id, label: AGENT_LABELS[id] })),
     models,
     examples: EXAMPLES.map((t) => ({ id: t.id, task: t.task })),
+    // The approval form: the server's default policy, and which tools can ask at all.
+    approve: formatApprovalPolicy(setup.approve),
+    approvalTools: toolsOf(setup).filter((t) => t.needsApproval).map((t) => t.name),
+    extraTools: setup.extraTools.map((t) => t.name),
   };
 }
 
-/** Scripted replies are paced so that a person can watch the steps arrive. */
-const SCRIPTED_LATENCY_MS = 350;
-
-/** The agent for one run of the page; bad choices are SetupErrors with a message for the page. */
-export async function createPlaygroundAgent(choice: { task: string; agent: string; model: string }, env: NodeJS.ProcessEnv = process.env): Promise<AppAgent> {
-  if (!isAgentKind(choice.agent)) throw new SetupError('usage', `Unknown agent type "${choice.agent}": use tool or code.`);
-  if (!(PROVIDERS as readonly string[]).includes(choice.model)) throw new SetupError('usage', `Unknown model "${choice.model}": use ${PROVIDERS.join(', ')}.`);
-  const example = EXAMPLES.find((t) => t.task === choice.task);
-  const spec = resolveModel({ provider: choice.model }, env);
-  if (spec.provider === 'scripted' && !example) {
-    throw new SetupError('usage', 'The scripted model only knows the example tasks: pick one from the list, or choose a real model for your own task.');
-  }
-  const model = createModel(spec, example?.scripted?.[choice.agent], { latencyMs: SCRIPTED_LATENCY_MS });
-  // An example brings its own tools; a task of your own gets every demo tool.
-  const tools = example ? example.tools.map((name) => builtinTools[name]!) : Object.values(builtinTools);
-  return createAgent({ agent: choice.agent, model, tools, maxSteps: 10 });
+/** The agent kind and model a new conversation asks for, checked; bad choices are SetupErrors with a message for the page. */
+export function checkChoice(choice: { agent?: unknown; model?: unknown }, env: NodeJS.ProcessEnv) {
+  const agent = typeof choice.agent === 'string' ? choice.agent : 'code';
+  const model = typeof choice.model === 'string' ? choice.model : 'scripted';
+  if (!isAgentKind(agent)) throw new SetupError('usage', `Unknown agent type "${agent}": use tool or code.`);
+  if (!(PROVIDERS as readonly string[]).includes(model)) throw new SetupError('usage', `Unknown model "${model}": use ${PROVIDERS.join(', ')}.`);
+  return { agent: agent as AgentKind, spec: resolveModel({ provider: model }, env) };
 }

@@ -1,132 +1,152 @@
 import { readFileSync } from 'node:fs';
-import { createServer, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { type AppAgent, costOf, SetupError } from '@actkit/app-kit';
-import { formatBill, type RunEvent, totalTokens } from '@actkit/core';
-import { createPlaygroundAgent, playgroundOptions } from './agents.js';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { type ApprovalPolicy, parseApprovalPolicy, SetupError } from '@actkit/app-kit';
+import { type PlaygroundSetup, checkChoice, playgroundOptions } from './agents.js';
+import { readUploads } from './attachments.js';
+import { Conversation } from './conversation.js';
+import { forPage } from './page-events.js';
 
 /**
  * The playground server:
- *   GET /             the page
- *   GET /api/options  the agents, models (and which this server can reach) and example tasks
- *   GET /run?task=…&agent=tool|code&model=scripted|openai|anthropic
- *                     runs the agent here and streams its events as server-sent events:
- *                     `agent` (one run event), then `end` — or `failure` with a message for people.
- * Closing the page closes the stream, which aborts the run (and its model call).
+ *   GET  /              the page
+ *   GET  /api/options   agents, models (and which this server can reach), example tasks, approvals
+ *   POST /api/turn      { conversation?, task, agent, model, approve, files? } — one question: starts
+ *                       a conversation (no id) or continues one, and answers with server-sent events:
+ *                       `conversation` (who answers), `agent` (one run event each), then `end` — or
+ *                       `failure` with a message for people.
+ *   POST /api/approve   { conversation, id, approved, reason? } — the page's answer to an approval request
+ *   POST /api/stop      { conversation } — stops the question in progress (it still ends with its totals)
+ *   POST /api/close     { conversation } — lets go of a conversation (its sandbox)
+ * Closing the page closes the turn's stream, which stops the run (and its model call).
  */
 const page = readFileSync(new URL('./page.html', import.meta.url), 'utf8');
-const MAX_TASK_LENGTH = 4000;
+/** Files travel as base64 inside the JSON body: 8 files of 5 MB fit. */
+const MAX_BODY_BYTES = 60 * 1024 * 1024;
+/** Conversations nobody used for this long are closed (their sandboxes too); at most this many are kept. */
+const IDLE_MS = 30 * 60_000;
+const MAX_CONVERSATIONS = 20;
 
-export function createPlaygroundServer(log: (line: string) => void = console.log): Server {
+export interface PlaygroundServerOptions extends Partial<PlaygroundSetup> {
+  log?: (line: string) => void;
+}
+
+export function createPlaygroundServer(options: PlaygroundServerOptions = {}): Server {
+  const setup: PlaygroundSetup = {
+    extraTools: options.extraTools ?? [],
+    approve: options.approve ?? { mode: 'ask', perTool: {} },
+    env: options.env ?? process.env,
+  };
+  const log = options.log ?? console.log;
+  const conversations = new Map<string, Conversation>();
   let runs = 0;
-  return createServer((req, res) => {
+
+  const forget = async (conversation: Conversation) => {
+    conversations.delete(conversation.id);
+    await conversation.close().catch((error) => log(`closing a conversation failed: ${(error as Error).message}`));
+  };
+  const sweep = setInterval(() => {
+    for (const c of conversations.values()) if (!c.running && Date.now() - c.lastUsed > IDLE_MS) void forget(c);
+  }, 60_000);
+  sweep.unref();
+
+  const server = createServer((req, res) => {
     const url = new URL(req.url ?? '/', 'http://localhost');
-    if (req.method !== 'GET') return void res.writeHead(405, { allow: 'GET' }).end();
-    if (url.pathname === '/') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
-    if (url.pathname === '/api/options') return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(playgroundOptions()));
-    if (url.pathname === '/run') return void streamRun(++runs, url.searchParams, res, log);
-    res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+    const route = `${req.method} ${url.pathname}`;
+    if (route === 'GET /') return void res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' }).end(page);
+    if (route === 'GET /api/options') return json(res, 200, playgroundOptions(setup));
+    if (!['POST /api/turn', 'POST /api/approve', 'POST /api/stop', 'POST /api/close'].includes(route)) {
+      return void res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
+    }
+    readJson(req)
+      .then(async (body) => {
+        if (route === 'POST /api/turn') return streamTurn(++runs, body, res);
+        const conversation = conversations.get(String(body.conversation));
+        if (!conversation) return json(res, 404, { message: 'This conversation has ended (the server restarted or closed it): start a new one.' });
+        if (route === 'POST /api/close') {
+          await forget(conversation);
+          return json(res, 200, { closed: true });
+        }
+        if (route === 'POST /api/stop') return json(res, 200, { stopped: conversation.stop() });
+        const decision = body.approved === true ? { approved: true } : { approved: false, reason: String(body.reason ?? '').trim() || 'the person said no' };
+        if (!conversation.respond(String(body.id), decision)) return json(res, 409, { message: 'No call is waiting for this decision any more.' });
+        log(`approval: ${decision.approved ? 'approved' : `denied (${decision.reason})`}`);
+        return json(res, 200, { decided: true });
+      })
+      .catch((error) => json(res, error instanceof SetupError ? 400 : 500, { message: (error as Error).message }));
   });
-}
-
-async function streamRun(id: number, params: URLSearchParams, res: ServerResponse, log: (line: string) => void): Promise<void> {
-  // Always an event stream, also for bad input: an EventSource cannot read an error response's body.
-  res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
-  const send = (type: 'agent' | 'failure' | 'end', data: unknown) => {
-    if (!res.writableEnded) res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
-  };
-  const task = (params.get('task') ?? '').trim();
-  const choice = { task, agent: params.get('agent') ?? 'code', model: params.get('model') ?? 'scripted' };
-  let agent: AppAgent;
-  try {
-    if (!task) throw new SetupError('usage', 'Write a task first (or pick an example).');
-    if (task.length > MAX_TASK_LENGTH) throw new SetupError('usage', `The task is too long (${task.length} characters; at most ${MAX_TASK_LENGTH}).`);
-    agent = await createPlaygroundAgent(choice);
-  } catch (error) {
-    send('failure', { message: (error as Error).message });
-    return void res.end();
-  }
-
-  log(`run ${id}: ${choice.agent} agent on ${agent.model.provider}/${agent.model.modelId}`);
-  const abort = new AbortController();
-  // The page was closed, reloaded or stopped the run: stop the agent too. (`close` on the request
-  // fires once its body is read, which for a GET is at once; the response's fires on disconnect.)
-  res.on('close', () => {
-    if (!res.writableFinished) abort.abort();
+  server.on('close', () => {
+    clearInterval(sweep);
+    for (const c of conversations.values()) void forget(c);
   });
-  try {
-    for await (const event of agent.stream(task, { signal: abort.signal })) {
-      send('agent', forPage(event, agent.model.modelId));
-      if (event.type === 'run-finish') {
-        const r = event.result;
-        log(`run ${id}: ${r.state === 'aborted' ? 'stopped: the page closed the stream' : r.state} after ${r.steps.filter((s) => s.type === 'action').length} steps`);
+
+  async function streamTurn(id: number, body: Record<string, unknown>, res: ServerResponse): Promise<void> {
+    // Always an event stream, also for bad input, so the page reads every outcome one way.
+    res.writeHead(200, { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache', 'x-accel-buffering': 'no' });
+    const send = (type: 'conversation' | 'agent' | 'failure' | 'end', data: unknown) => {
+      if (!res.writableEnded) res.write(`event: ${type}\ndata: ${JSON.stringify(data)}\n\n`);
+    };
+    // The page went away (closed, reloaded): stop the run too. (The response's `close` fires on disconnect.)
+    const gone = new AbortController();
+    res.on('close', () => {
+      if (!res.writableFinished) gone.abort();
+    });
+    let conversation: Conversation | undefined;
+    try {
+      const task = typeof body.task === 'string' ? body.task.trim() : '';
+      const policy: ApprovalPolicy = parseApprovalPolicy(typeof body.approve === 'string' ? body.approve : '', 'approve');
+      const files = readUploads(body.files);
+      if (body.conversation) {
+        conversation = conversations.get(String(body.conversation));
+        if (!conversation) throw new SetupError('usage', 'This conversation has ended (the server restarted or closed it): start a new one.');
+      } else {
+        if (!task) throw new SetupError('usage', 'Write a task first (or pick an example).');
+        const { agent, spec } = checkChoice(body, setup.env);
+        conversation = await Conversation.start(agent, spec, setup);
+        conversations.set(conversation.id, conversation);
+        for (const old of [...conversations.values()].filter((c) => !c.running).slice(0, Math.max(0, conversations.size - MAX_CONVERSATIONS))) void forget(old);
       }
+      send('conversation', conversation.describe());
+      log(`run ${id}: ${conversation.agentKind} agent on ${conversation.spec.provider}/${conversation.spec.modelId}`);
+      for await (const { event, decidedBy } of conversation.turn(task, files, policy, gone.signal)) {
+        const shown = forPage(event, conversation, decidedBy);
+        if (shown) send('agent', shown);
+        if (event.type === 'run-finish') {
+          const r = event.result;
+          const stopped = gone.signal.aborted ? 'stopped: the page closed the stream' : r.state === 'aborted' ? 'stopped from the page' : r.state;
+          log(`run ${id}: ${stopped} after ${r.steps.filter((s) => s.type === 'action').length} steps`);
+        }
+      }
+      send('end', {});
+    } catch (error) {
+      log(`run ${id}: failed: ${(error as Error).message}`);
+      send('failure', { message: (error as Error).message });
+    } finally {
+      res.end();
     }
-    send('end', {});
-  } catch (error) {
-    log(`run ${id}: failed: ${(error as Error).message}`);
-    send('failure', { message: (error as Error).message });
-  } finally {
-    await agent.close?.();
-    res.end();
   }
+
+  return server;
 }
 
-/** What the page shows of an event: memory snapshots and prompts stay on the server. */
-function forPage(event: RunEvent, modelId: string): unknown {
-  switch (event.type) {
-    case 'run-start':
-      return { type: event.type, agentName: event.agentName, task: event.task.task };
-    case 'model-response':
-      return { type: event.type, stepNumber: event.stepNumber, text: event.text };
-    case 'step-finish': {
-      const { step } = event;
-      return {
-        type: event.type,
-        stepNumber: step.stepNumber,
-        // The observation of a code action (the console output); tool results are shown as they arrive.
-        observation: step.code && !step.finalAnswer ? step.observation : undefined,
-        error: step.error?.message,
-        durationMs: step.timing.durationMs,
-        tokens: totalTokens(step.usage),
-        cost: costOf(modelId, step.usage),
-      };
-    }
-    case 'run-finish': {
-      const r = event.result;
-      return {
-        type: event.type,
-        state: r.state,
-        steps: r.steps.filter((s) => s.type === 'action').length,
-        tokens: totalTokens(r.usage),
-        cost: costOf(modelId, r.usage),
-        bill: formatBill(r.bill),
-        durationMs: r.timing.durationMs,
-      };
-    }
-    default:
-      return event;
-  }
+function json(res: ServerResponse, status: number, body: unknown): void {
+  if (!res.headersSent) res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
 }
 
-// Started as a program (not imported by a test): listen, and shut down cleanly on Ctrl-C.
-if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const server = createPlaygroundServer();
-  const port = Number(process.env.PORT ?? 3000);
-  const host = process.env.HOST ?? '127.0.0.1';
-  server.on('error', (error: NodeJS.ErrnoException) => {
-    console.error(error.code === 'EADDRINUSE' ? `Port ${port} is in use: start with PORT=<another port>.` : `The server failed: ${error.message}`);
-    process.exit(1);
-  });
-  server.listen(port, host, () => {
-    const { port: actual } = server.address() as AddressInfo;
-    console.log(`actkit playground: http://${host}:${actual}`);
-  });
-  const stop = () => {
-    server.closeAllConnections();
-    server.close(() => process.exit(0));
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+/** A JSON object body, within the size limit; anything else is a usage error. */
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown>> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY_BYTES) throw new SetupError('usage', `The request is too large (over ${MAX_BODY_BYTES / 1024 / 1024} MB): attach smaller files.`);
+    chunks.push(chunk);
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}');
+  } catch {
+    throw new SetupError('usage', 'The request body is not JSON.');
+  }
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new SetupError('usage', 'The request body must be a JSON object.');
+  return body as Record<string, unknown>;
 }

@@ -132,20 +132,20 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
       expect(await page.textContent('.ask .text')).toMatch(/^Starting and ending in Berlin/);
       // Code with line numbers, highlighted.
       const lines = page.locator('pre.code .line');
-      expect(await lines.count()).toBe(11);
+      expect(await lines.count()).toBe(10);
       expect(await lines.nth(0).locator('.ln').textContent()).toBe('1');
-      expect(await lines.nth(10).locator('.ln').textContent()).toBe('11');
+      expect(await lines.nth(9).locator('.ln').textContent()).toBe('10');
       expect(await lines.nth(0).textContent()).toBe("1const hotels = 2 * hotel_price({ city: 'Paris' }) + 2 * hotel_price({ city: 'Rome' });\n");
       expect(await page.locator('pre .k').first().textContent()).toBe('const');
       // Eight calls, each with its own result under it (paired by call id), in the order they were made.
       const calls = page.locator('.call');
       expect(await calls.count()).toBe(8);
-      expect(await calls.nth(0).locator('.head').textContent()).toBe('→ hotel_price({"city":"Paris"})');
-      expect(await calls.nth(0).locator('.result').textContent()).toBe('← 130');
-      expect(await calls.nth(2).locator('.head').textContent()).toBe('→ flight_price({"from":"Berlin","to":"Paris"})');
-      expect(await calls.nth(2).locator('.result').textContent()).toBe('← 89');
-      expect(await calls.nth(7).locator('.head').textContent()).toBe('→ flight_price({"from":"Paris","to":"Berlin"})');
-      expect(await calls.nth(7).locator('.result').textContent()).toBe('← 79');
+      expect(await calls.nth(0).locator('.head').textContent()).toBe('→\u00a0hotel_price({"city":"Paris"})');
+      expect(await calls.nth(0).locator('.result').textContent()).toBe('←\u00a0130');
+      expect(await calls.nth(2).locator('.head').textContent()).toBe('→\u00a0flight_price({"from":"Berlin","to":"Paris"})');
+      expect(await calls.nth(2).locator('.result').textContent()).toBe('←\u00a089');
+      expect(await calls.nth(7).locator('.head').textContent()).toBe('→\u00a0flight_price({"from":"Paris","to":"Berlin"})');
+      expect(await calls.nth(7).locator('.result').textContent()).toBe('←\u00a079');
       expect(await page.locator('.call:not(:has(.result))').count()).toBe(0);
       expect(await page.textContent('.output')).toContain("route: 'Berlin→Rome→Paris→Berlin', total: 734");
       // Scripted figures say so: estimated tokens, scripted pace, a "scripted" badge.
@@ -172,12 +172,12 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     expect(await page.textContent('.answer')).toBe('Final answer: MEET ME AT THE OLD MILL AT NOON');
     expect(await page.locator('.step').count()).toBe(4);
     expect(await page.locator('.call .head').allTextContents()).toEqual([
-      '→ hex_to_text({"hex":"51525251205744204f4f4c5020474f5220484b572057442048502057484850"})',
-      '→ reverse_text({"text":"QRRQ WD OOLP GOR HKW WD HP WHHP"})',
-      '→ caesar_shift({"text":"PHHW PH DW WKH ROG PLOO DW QRRQ","shift":-3})',
-      '→ final_answer({"answer":"MEET ME AT THE OLD MILL AT NOON"})',
+      '→\u00a0hex_to_text({"hex":"51525251205744204f4f4c5020474f5220484b572057442048502057484850"})',
+      '→\u00a0reverse_text({"text":"QRRQ WD OOLP GOR HKW WD HP WHHP"})',
+      '→\u00a0caesar_shift({"text":"PHHW PH DW WKH ROG PLOO DW QRRQ","shift":-3})',
+      '→\u00a0final_answer({"answer":"MEET ME AT THE OLD MILL AT NOON"})',
     ]);
-    expect(await page.locator('.call').first().locator('.result').textContent()).toBe('← QRRQ WD OOLP GOR HKW WD HP WHHP');
+    expect(await page.locator('.call').first().locator('.result').textContent()).toBe('←\u00a0QRRQ WD OOLP GOR HKW WD HP WHHP');
     // The same agent takes a second question, in the same thread; agent and model are fixed now.
     expect(await page.textContent('#run')).toBe('Ask');
     expect(await page.isDisabled('#agent')).toBe(true);
@@ -238,14 +238,16 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     const box = page.locator('.call .approval');
     await box.waitFor(WAIT);
     expect(await box.locator('b').textContent()).toBe('place_order needs your approval');
-    expect(await page.locator('.call .head').first().textContent()).toBe('→ place_order({"item":"lamp","quantity":3})');
+    // The arguments, readably.
+    expect(await box.locator('.args').textContent()).toBe('item: lamp\nquantity: 3');
+    expect(await page.locator('.call .head').first().textContent()).toBe('→\u00a0place_order({"item":"lamp","quantity":3})');
     expect(await pageWidth(page)).toBeLessThanOrEqual(PHONE.width);
     await shot(page, 'approval-tool-agent-phone');
     await box.locator('input').fill('too expensive');
     await box.locator('.deny').click();
     await turnDone(page);
     expect(await page.locator('.call .decision').first().textContent()).toBe('✗ denied: too expensive');
-    expect(await page.locator('.call .error').first().textContent()).toBe('✗ Denied by the user: too expensive');
+    expect(await page.locator('.call .error').first().textContent()).toBe('✗\u00a0Denied by the user: too expensive');
     // The model was told why.
     expect(JSON.stringify(wire.requests.at(-1)!.body.messages)).toContain('Denied by the user: too expensive');
 
@@ -257,7 +259,7 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     await second.locator('.call .approve').click();
     await turnDone(page, 1);
     expect(await second.locator('.call .decision').first().textContent()).toBe('✓ approved');
-    expect(await second.locator('.call .result').first().textContent()).toBe('← {"orderId":"ORD-LAMP-3","item":"lamp","quantity":3,"totalEur":135}');
+    expect(await second.locator('.call .result').first().textContent()).toBe('←\u00a0{"orderId":"ORD-LAMP-3","item":"lamp","quantity":3,"totalEur":135}');
     expect(await second.locator('.answer').textContent()).toBe('Final answer: ordered');
     await page.close();
   });
@@ -277,7 +279,7 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     await box.locator('.approve').click();
     await turnDone(page);
     expect(await page.locator('.call .decision').textContent()).toBe('✓ approved');
-    expect(await page.locator('.call .result').textContent()).toBe('← {"orderId":"ORD-LAMP-3","item":"lamp","quantity":3,"totalEur":135}');
+    expect(await page.locator('.call .result').textContent()).toBe('←\u00a0{"orderId":"ORD-LAMP-3","item":"lamp","quantity":3,"totalEur":135}');
     expect(await page.locator('.output').first().textContent()).toBe('OutputORD-LAMP-3\n');
     expect(await page.textContent('.answer')).toBe('Final answer: ordered ORD-LAMP-3');
 
@@ -321,7 +323,7 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     await turnDone(page, 1);
     const second = page.locator('.turn').nth(1);
     expect(await second.locator('.call .decision').first().textContent()).toBe('✓ approved (by the approval setting: approve)');
-    expect(await second.locator('.call .result').first().textContent()).toBe('← {"orderId":"ORD-LAMP-2","item":"lamp","quantity":2,"totalEur":90}');
+    expect(await second.locator('.call .result').first().textContent()).toBe('←\u00a0{"orderId":"ORD-LAMP-2","item":"lamp","quantity":2,"totalEur":90}');
     await page.close();
   });
 
@@ -340,8 +342,8 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     expect(await page.locator('#chips .chip').count()).toBe(0);
     expect(await page.locator('.ask .chip').allTextContents()).toEqual(['notes.txt · 31 bytes', 'dot.png · 70 bytes']);
     const calls = page.locator('.call');
-    expect(await calls.nth(0).locator('.result').textContent()).toBe('← three little words\nand two more');
-    expect(await calls.nth(1).locator('.result').textContent()).toBe('← 6');
+    expect(await calls.nth(0).locator('.result').textContent()).toBe('←\u00a0three little words\nand two more');
+    expect(await calls.nth(1).locator('.result').textContent()).toBe('←\u00a06');
     // The model got the image as an image part, and the task names the files.
     const first = wire.requests.at(-2)!.body.messages as Array<{ role: string; content: any }>;
     const user = first.find((m) => m.role === 'user')!;
@@ -356,7 +358,7 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     const options = await (await fetch(`${url}/api/options`)).json();
     expect(options.extraTools).toEqual(expect.arrayContaining(['count_words', 'get_sum', 'mcp2_get_sum']));
     const page = await open();
-    expect(await page.textContent('#hint')).toContain('Your tools: count_words, ');
+    expect(await page.textContent('#hint')).toContain('Your tools (--tools, --mcp): count_words, ');
     await useOpenAI(page, 'tool');
     wire.push({ toolCalls: [{ name: 'get_sum', input: { a: 2, b: 3 } }, { name: 'mcp2_get_sum', input: { a: 4, b: 5 } }] });
     wire.push({ toolCalls: [{ name: 'final_answer', input: { answer: '5 and 9' } }] });

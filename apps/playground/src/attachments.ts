@@ -46,7 +46,6 @@ function asText(file: Attachment): string | undefined {
   const textual = /^text\/|[/+](json|xml|csv|yaml|javascript|typescript)$/.test(file.mediaType);
   const text = file.data.toString('utf8');
   if (textual) return text;
-  // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for binary content on purpose
   return !text.includes('\uFFFD') && !/[\u0000-\u0008\u000E-\u001F]/.test(text) ? text : undefined;
 }
 

@@ -1,5 +1,5 @@
 import { costOf } from '@actkit/app-kit';
-import { formatBill, type RunEvent, totalTokens } from '@actkit/core';
+import { actionSteps, formatBill, type RunEvent, totalTokens } from '@actkit/core';
 import type { Conversation } from './conversation.js';
 
 /**
@@ -39,7 +39,8 @@ export function forPage(event: RunEvent, conversation: Conversation, decidedBy?:
         type: event.type,
         state: r.state,
         stopReason: r.stopReason,
-        steps: r.steps.filter((s) => s.type === 'action').length,
+        // Steps the model answered: one stopped while the model was thinking did nothing (and has no card).
+        steps: actionSteps(r).filter((s) => s.modelOutput !== undefined).length,
         tokens: totalTokens(r.usage),
         estimated,
         cost: costOf(modelId, r.usage),

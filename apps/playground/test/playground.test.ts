@@ -412,7 +412,9 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     await page.click('#stop');
     await turnDone(page);
     const totals = await page.textContent('.totals');
-    expect(totals).toMatch(/^scriptedstopped · [1-4] steps? · ~\d+ tokens \(estimated\) · \d+\.\d\d s \(scripted pace\)$/);
+    const [, count] = /^scriptedstopped · ([1-4]) steps? · ~\d+ tokens \(estimated\) · \d+\.\d\d s \(scripted pace\)$/.exec(totals!) ?? [];
+    // The totals count the steps shown.
+    expect(await page.locator('.step').count()).toBe(Number(count));
     expect(await page.textContent('#status')).toBe(totals!.replace(/^scripted/, ''));
     // Every step card on the page shows something the agent did.
     const empty = await page.locator('.step').evaluateAll((steps) => steps.filter((s) => !s.querySelector('.thought, .call, pre, .output, .error')).length);

@@ -3,7 +3,22 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { emptyUsage } from '@actkit/core';
 import { describe, expect, it } from 'vitest';
-import { builtinTools, checkAnswer, costOf, createAgent, createModel, formatCost, loadTaskSet, pickTools, resolveModel, SetupError } from '../src/index.js';
+import {
+  builtinTools,
+  checkAnswer,
+  costOf,
+  createAgent,
+  createModel,
+  formatApprovalPolicy,
+  formatCost,
+  loadExtraTools,
+  loadTaskSet,
+  parseApprovalPolicy,
+  pickTools,
+  policyDecision,
+  resolveModel,
+  SetupError,
+} from '../src/index.js';
 
 const run = (name: string, input: unknown) => builtinTools[name]!.run(input as never, {} as never);
 
@@ -127,5 +142,32 @@ describe('the built-in task set', () => {
     writeFileSync(file, JSON.stringify([{ id: 'a', task: 'x', tools: [], expect: {} }]));
     expect(() => loadTaskSet(file)).toThrow(/expect needs "number" or "contains"/);
     expect(() => loadTaskSet(join(tmpdir(), 'no-such-file.json'))).toThrow(/Cannot read the task set/);
+  });
+});
+
+describe('approval policy (the CLI\'s --approve, the playground\'s form)', () => {
+  it('reads a default mode and modes per tool, and decides by them', () => {
+    const policy = parseApprovalPolicy('none, place_order=ask,refund=all');
+    expect(policy).toEqual({ mode: 'none', perTool: { place_order: 'ask', refund: 'all' } });
+    expect(formatApprovalPolicy(policy)).toBe('none,place_order=ask,refund=all');
+    expect(policyDecision(policy, 'place_order')).toBe('ask');
+    expect(policyDecision(policy, 'refund')).toEqual({ approved: true });
+    expect(policyDecision(policy, 'delete_all')).toEqual({ approved: false, reason: 'calls of this tool are denied (--approve none)' });
+    expect(parseApprovalPolicy('')).toEqual({ mode: 'ask', perTool: {} });
+    expect(() => parseApprovalPolicy('maybe', 'approve')).toThrow(expect.objectContaining({ kind: 'usage', message: 'approve takes ask|all|none, or tool=ask|all|none per tool, not "maybe".' }));
+  });
+});
+
+describe('extra tools', () => {
+  it('loads a tools module relative to the folder given, and says what is wrong with a bad one', async () => {
+    const dir = join(tmpdir(), `actkit-kit-tools-${process.pid}`);
+    const { mkdirSync } = await import('node:fs');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, 'none.ts'), 'export const x = 1;\n');
+    await expect(loadExtraTools(['./none.ts'], [], dir)).rejects.toThrow('./none.ts exports no actkit tools');
+    await expect(loadExtraTools(['calculator'], [], dir)).rejects.toThrow('"calculator" is not a tools module');
+    const none = await loadExtraTools([], []);
+    expect(none.tools).toEqual([]);
+    await none.close();
   });
 });

@@ -432,3 +432,36 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     await expect.poll(() => serverLog, WAIT).toMatch(/run \d+: stopped: the page closed the stream after \d steps/);
   });
 });
+
+describe('starting the playground', () => {
+  /** Runs `src/main.ts` with these options until it exits (they all exit before listening). */
+  const start = (args: string[]) =>
+    new Promise<{ code: number | null; out: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', 'src/main.ts', ...args], {
+        cwd: fileURLToPath(new URL('..', import.meta.url)),
+        env: { ...process.env, PORT: '0', INIT_CWD: '' },
+      });
+      let out = '';
+      child.stdout.on('data', (d) => (out += d));
+      child.stderr.on('data', (d) => (out += d));
+      child.on('exit', (code) => resolve({ code, out }));
+    });
+
+  it('explains its options, and refuses bad ones with a clear message before listening', async () => {
+    const [help, missing, approve, mcp] = await Promise.all([
+      start(['--help']),
+      start(['--tools', './test/fixtures/nope.ts']),
+      start(['--approve', 'maybe']),
+      start(['--mcp', `${process.execPath} -e "process.exit(3)"`]),
+    ]);
+    expect(help.code).toBe(0);
+    expect(help.out).toContain('--tools <module>');
+    expect(help.out).toContain('--mcp <server>');
+    expect(missing.code).toBe(2);
+    expect(missing.out).toContain('actkit playground: Cannot load the tools module ./test/fixtures/nope.ts');
+    expect(approve.code).toBe(2);
+    expect(approve.out).toContain('--approve takes ask|all|none, or tool=ask|all|none per tool, not "maybe".');
+    expect(mcp.code).toBe(3);
+    expect(mcp.out).toContain('actkit playground: Cannot use the MCP server');
+  }, 180_000);
+});

@@ -22,12 +22,17 @@ import type { AnyTool } from '@actkit/core';
  */
 export const EXAMPLES: readonly Task[] = loadTaskSet();
 
+/** A call waiting for the page's approve/deny counts as denied after this long. */
+export const APPROVAL_TIMEOUT_MS = 10 * 60_000;
+
 /** What the server was started with: tools of the user's own (`--tools`, `--mcp`) and the default approval policy (`--approve`). */
 export interface PlaygroundSetup {
   extraTools: readonly AnyTool[];
   approve: ApprovalPolicy;
   env: NodeJS.ProcessEnv;
 }
+
+export const SCRIPTED_LABEL = 'scripted (replays recorded replies; no LLM is called)';
 
 export interface ModelOption {
   id: Provider;
@@ -44,7 +49,7 @@ export function toolsOf(setup: PlaygroundSetup): AnyTool[] {
 export function playgroundOptions(setup: PlaygroundSetup) {
   // Scripted first: it is the default, and works everywhere.
   const models: ModelOption[] = (['scripted', 'openai', 'anthropic'] as const).map((id) => {
-    if (id === 'scripted') return { id, label: 'scripted (replays recorded replies; no LLM is called)' };
+    if (id === 'scripted') return { id, label: SCRIPTED_LABEL };
     try {
       return { id, label: resolveModel({ provider: id }, setup.env).label };
     } catch (error) {
@@ -59,6 +64,7 @@ export function playgroundOptions(setup: PlaygroundSetup) {
     approve: formatApprovalPolicy(setup.approve),
     approvalTools: toolsOf(setup).filter((t) => t.needsApproval).map((t) => t.name),
     extraTools: setup.extraTools.map((t) => t.name),
+    approvalTimeoutMinutes: APPROVAL_TIMEOUT_MS / 60_000,
   };
 }
 

@@ -9,16 +9,15 @@ import {
   type ModelSpec,
   policyDecision,
   SetupError,
+  type Task,
 } from '@actkit/app-kit';
 import type { AgentStream, ApprovalDecision, RunEvent } from '@actkit/core';
 import type { ScriptedReply } from '@actkit/testing';
 import { type Attachment, attachmentNote, imageParts, readAttachmentTool } from './attachments.js';
-import { EXAMPLES, type PlaygroundSetup, toolsOf } from './agents.js';
+import { APPROVAL_TIMEOUT_MS, EXAMPLES, type PlaygroundSetup, SCRIPTED_LABEL, toolsOf } from './agents.js';
 
 /** Scripted replies are paced so that a person can watch the steps arrive. */
 const SCRIPTED_LATENCY_MS = 350;
-/** A call waiting for the page's approve/deny counts as denied after this long. */
-export const APPROVAL_TIMEOUT_MS = 10 * 60_000;
 const MAX_TASK_LENGTH = 4000;
 
 /** An event of a turn, and — for an approval request the policy decided — how it was decided. */
@@ -75,7 +74,7 @@ export class Conversation {
       id: this.id,
       agent: this.agentKind,
       agentLabel: AGENT_LABELS[this.agentKind],
-      model: this.spec.provider === 'scripted' ? 'scripted (replays recorded replies; no LLM is called)' : this.spec.label,
+      model: this.spec.provider === 'scripted' ? SCRIPTED_LABEL : this.spec.label,
       modelId: this.spec.modelId,
       scripted: this.spec.provider === 'scripted',
     };
@@ -86,16 +85,9 @@ export class Conversation {
    * others wait for `respond()` from the page's buttons. `signal` (the page went away) stops it.
    */
   async *turn(task: string, files: Attachment[], policy: ApprovalPolicy, signal: AbortSignal): AsyncGenerator<TurnEvent> {
-    if (!task) throw new SetupError('usage', 'Write a task first (or pick an example).');
-    if (task.length > MAX_TASK_LENGTH) throw new SetupError('usage', `The task is too long (${task.length} characters; at most ${MAX_TASK_LENGTH}).`);
     if (this.#running) throw new SetupError('usage', 'This conversation is still running: stop it or wait for its answer.');
-    if (this.spec.provider === 'scripted') {
-      const example = EXAMPLES.find((t) => t.task === task);
-      if (!example?.scripted) {
-        throw new SetupError('usage', 'The scripted model only knows the example tasks: pick one from the list, or choose a real model for your own task.');
-      }
-      this.scriptedReplies.splice(0, Infinity, ...example.scripted[this.agentKind]);
-    }
+    const example = checkQuestion(task, this.spec);
+    if (example?.scripted) this.scriptedReplies.splice(0, Infinity, ...example.scripted[this.agentKind]);
     for (const file of files) this.attachments.set(file.name, file);
     const abort = new AbortController();
     const onAbort = () => abort.abort();
@@ -144,4 +136,19 @@ export class Conversation {
     this.stop();
     await this.agent.close?.();
   }
+}
+
+/**
+ * A question this model can take, checked before anything starts; for the scripted model, the
+ * example task whose recorded replies answer it.
+ */
+export function checkQuestion(task: string, spec: ModelSpec): Task | undefined {
+  if (!task) throw new SetupError('usage', 'Write a task first (or pick an example).');
+  if (task.length > MAX_TASK_LENGTH) throw new SetupError('usage', `The task is too long (${task.length} characters; at most ${MAX_TASK_LENGTH}).`);
+  if (spec.provider !== 'scripted') return undefined;
+  const example = EXAMPLES.find((t) => t.task === task);
+  if (!example?.scripted) {
+    throw new SetupError('usage', 'The scripted model only knows the example tasks: pick one from the list, or choose a real model for your own task.');
+  }
+  return example;
 }

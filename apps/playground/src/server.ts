@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { type ApprovalPolicy, parseApprovalPolicy, SetupError } from '@actkit/app-kit';
 import { type PlaygroundSetup, checkChoice, playgroundOptions } from './agents.js';
 import { readUploads } from './attachments.js';
-import { Conversation } from './conversation.js';
+import { Conversation, checkQuestion } from './conversation.js';
 import { forPage } from './page-events.js';
 
 /**
@@ -99,8 +99,9 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): S
         conversation = conversations.get(String(body.conversation));
         if (!conversation) throw new SetupError('usage', 'This conversation has ended (the server restarted or closed it): start a new one.');
       } else {
-        if (!task) throw new SetupError('usage', 'Write a task first (or pick an example).');
         const { agent, spec } = checkChoice(body, setup.env);
+        // Bad input is reported before a sandbox starts for it.
+        checkQuestion(task, spec);
         conversation = await Conversation.start(agent, spec, setup);
         conversations.set(conversation.id, conversation);
         for (const old of [...conversations.values()].filter((c) => !c.running).slice(0, Math.max(0, conversations.size - MAX_CONVERSATIONS))) void forget(old);

@@ -274,7 +274,7 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     await box.waitFor(WAIT);
     // The code is on the page while its call waits inside the sandbox.
     expect(await page.locator('pre.code .line').count()).toBe(2);
-    expect(await page.locator('.call .pending').textContent()).toBe('waiting for your approval…');
+    expect(await page.locator('.call .pending').textContent()).toBe('waiting for your approval… (denied if not answered within 10 minutes)');
     await shot(page, 'approval-code-agent-desktop');
     await box.locator('.approve').click();
     await turnDone(page);
@@ -380,7 +380,10 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     expect(await page.textContent('#status')).toBe('Failed.');
     expect(await page.locator('.step').count()).toBe(0);
     expect(await page.isEnabled('#run')).toBe(true);
-    await page.click('#new');
+    // The failed first question left nothing to continue: the page starts afresh, question kept.
+    expect(await page.isEnabled('#model')).toBe(true);
+    expect(await page.textContent('#run')).toBe('Run');
+    expect(await page.inputValue('#task')).toMatch(/^What do 3 apples/);
 
     await page.selectOption('#model', 'scripted');
     await page.fill('#task', '   ');

@@ -34,7 +34,7 @@ async function main(argv: string[]): Promise<void> {
   if (values.help) return void console.log(HELP);
   const approve = parseApprovalPolicy(values.approve);
   // Paths are the person's: relative to where they typed the command (pnpm runs us in the package folder).
-  const cwd = process.env.INIT_CWD ?? process.cwd();
+  const cwd = process.env.INIT_CWD || process.cwd();
   const modulePaths = (values.tools ?? []).flatMap((v) => v.split(',')).map((s) => s.trim()).filter(Boolean);
   const extra = await loadExtraTools(modulePaths, values.mcp ?? [], cwd);
   const server = createPlaygroundServer({ extraTools: extra.tools, approve });

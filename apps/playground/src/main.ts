@@ -52,9 +52,9 @@ async function main(argv: string[]): Promise<void> {
   });
   const stop = () => {
     server.closeAllConnections();
-    server.close(() => {
-      void extra.close().finally(() => process.exit(0));
-    });
+    server.close();
+    // The sandboxes of open conversations and the MCP servers go too.
+    void Promise.allSettled([server.closeConversations(), extra.close()]).then(() => process.exit(0));
   };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);

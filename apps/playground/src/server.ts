@@ -30,7 +30,10 @@ export interface PlaygroundServerOptions extends Partial<PlaygroundSetup> {
   log?: (line: string) => void;
 }
 
-export function createPlaygroundServer(options: PlaygroundServerOptions = {}): Server {
+/** The HTTP server, and how to let go of every conversation (their sandboxes) when shutting down. */
+export type PlaygroundServer = Server & { closeConversations(): Promise<void> };
+
+export function createPlaygroundServer(options: PlaygroundServerOptions = {}): PlaygroundServer {
   const setup: PlaygroundSetup = {
     extraTools: options.extraTools ?? [],
     approve: options.approve ?? { mode: 'ask', perTool: {} },
@@ -40,12 +43,13 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): S
   const conversations = new Map<string, Conversation>();
   let runs = 0;
 
-  const forget = async (conversation: Conversation) => {
-    conversations.delete(conversation.id);
+  const forget = async (conversation: Conversation, why: string) => {
+    if (!conversations.delete(conversation.id)) return;
     await conversation.close().catch((error) => log(`closing a conversation failed: ${(error as Error).message}`));
+    log(`conversation ${conversation.id.slice(0, 8)} closed (${why})`);
   };
   const sweep = setInterval(() => {
-    for (const c of conversations.values()) if (!c.running && Date.now() - c.lastUsed > IDLE_MS) void forget(c);
+    for (const c of conversations.values()) if (!c.running && Date.now() - c.lastUsed > IDLE_MS) void forget(c, 'idle');
   }, 60_000);
   sweep.unref();
 
@@ -63,7 +67,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): S
         const conversation = conversations.get(String(body.conversation));
         if (!conversation) return json(res, 404, { message: 'This conversation has ended (the server restarted or closed it): start a new one.' });
         if (route === 'POST /api/close') {
-          await forget(conversation);
+          await forget(conversation, 'by the page');
           return json(res, 200, { closed: true });
         }
         if (route === 'POST /api/stop') return json(res, 200, { stopped: conversation.stop() });
@@ -73,10 +77,6 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): S
         return json(res, 200, { decided: true });
       })
       .catch((error) => json(res, error instanceof SetupError ? 400 : 500, { message: (error as Error).message }));
-  });
-  server.on('close', () => {
-    clearInterval(sweep);
-    for (const c of conversations.values()) void forget(c);
   });
 
   async function streamTurn(id: number, body: Record<string, unknown>, res: ServerResponse): Promise<void> {
@@ -104,7 +104,7 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): S
         checkQuestion(task, spec);
         conversation = await Conversation.start(agent, spec, setup);
         conversations.set(conversation.id, conversation);
-        for (const old of [...conversations.values()].filter((c) => !c.running).slice(0, Math.max(0, conversations.size - MAX_CONVERSATIONS))) void forget(old);
+        for (const old of [...conversations.values()].filter((c) => !c.running).slice(0, Math.max(0, conversations.size - MAX_CONVERSATIONS))) void forget(old, 'too many conversations');
       }
       send('conversation', conversation.describe());
       log(`run ${id}: ${conversation.agentKind} agent on ${conversation.spec.provider}/${conversation.spec.modelId}`);
@@ -126,7 +126,12 @@ export function createPlaygroundServer(options: PlaygroundServerOptions = {}): S
     }
   }
 
-  return server;
+  return Object.assign(server, {
+    async closeConversations() {
+      clearInterval(sweep);
+      await Promise.all([...conversations.values()].map((c) => forget(c, 'shutting down')));
+    },
+  });
 }
 
 function json(res: ServerResponse, status: number, body: unknown): void {

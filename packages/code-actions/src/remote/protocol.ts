@@ -11,14 +11,18 @@ import { StringDecoder } from 'node:string_decoder';
  *                                                                        bundles, evaluated in every worker
  *   host → runner   {type:"run", id, request, timeoutMs, memoryLimitMb}  request: ActionRequest JSON
  *   runner → host   {type:"tool_call", id, callId, name, input}          input: JSON text
- *   host → runner   {type:"tool_result", id, callId, reply}              reply: ToolReply JSON
+ *   host → runner   {type:"tool_result", id, callId, reply, toolMs}      reply: ToolReply JSON; toolMs: the
+ *                                                                        time the host spent in the tool
  *   runner → host   {type:"log", id, text}                               console output, as it happens
  *   runner → host   {type:"done", id, outcome}                           outcome: ActionOutcome JSON
  *   runner → host   {type:"failed", id, reason, message?}                reason: timeout | memory | aborted | crash
  *   host → runner   {type:"cancel", id}                                  stop the running action
  *
- * The runner measures the action's time limit itself, excluding time spent waiting on host
- * tools (a tool may be a whole sub-agent run, or a person approving a call). `failed` says why
+ * The runner measures the action's time limit itself, excluding the time the host spent in its
+ * tools (a tool may be a whole sub-agent run, or a person approving a call) as the host reports
+ * it in `toolMs`. The messages' way there and back counts as the code's time, on both sides: the
+ * host's fallback deadline (the limit plus a grace) then never ends a runner that is still within
+ * its own limit, however many calls the code makes. `failed` says why
  * the code was stopped; the runner's state is then gone (it starts a fresh worker), while
  * `done` covers every outcome of the code itself, errors included.
  */
@@ -26,7 +30,7 @@ import { StringDecoder } from 'node:string_decoder';
 export type HostMessage =
   | { type: 'setup'; modules: string }
   | { type: 'run'; id: number; request: string; timeoutMs: number; memoryLimitMb: number }
-  | { type: 'tool_result'; id: number; callId: number; reply: string }
+  | { type: 'tool_result'; id: number; callId: number; reply: string; toolMs: number }
   | { type: 'cancel'; id: number };
 
 export type RunnerMessage =

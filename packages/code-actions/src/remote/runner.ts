@@ -168,6 +168,8 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     memoryWatch: NodeJS.Timeout | undefined;
     remainingMs: number;
     startedAt: number;
+    /** When the pending tool call left for the host. */
+    pausedAt: number;
     pendingCall: boolean;
     /** Set once the action was run again in a fresh worker (after making the first unusable). */
     retried: boolean;
@@ -370,14 +372,15 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
 
   // The clock runs only while the sandbox computes, not while a host tool works.
   const startClock = (run: Run) => {
-    run.startedAt = Date.now();
+    run.startedAt = performance.now();
     run.timer = setTimeout(() => stopThenFinish(run, { type: 'failed', id: run.id, reason: 'timeout' }), Math.max(1, run.remainingMs));
   };
   const pauseClock = (run: Run) => {
+    run.pausedAt = performance.now();
     if (!run.timer) return;
     clearTimeout(run.timer);
     run.timer = undefined;
-    run.remainingMs -= Date.now() - run.startedAt;
+    run.remainingMs -= run.pausedAt - run.startedAt;
   };
 
   const logCapOf = (request: string): number => {
@@ -389,7 +392,7 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
     }
   };
 
-  const handle = (message: { type: string; id: number; request?: string; timeoutMs?: number; memoryLimitMb?: number; reply?: string; modules?: string }) => {
+  const handle = (message: { type: string; id: number; request?: string; timeoutMs?: number; memoryLimitMb?: number; reply?: string; toolMs?: number; modules?: string }) => {
     if (message.type === 'setup') {
       // Before the first action: the worker started ahead of it is replaced by one with the modules.
       moduleSource = String(message.modules ?? '');
@@ -404,7 +407,8 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
         timer: undefined,
         memoryWatch: undefined,
         remainingMs: message.timeoutMs ?? 30_000,
-        startedAt: Date.now(),
+        startedAt: performance.now(),
+        pausedAt: 0,
         pendingCall: false,
         retried: false,
         ending: false,
@@ -422,6 +426,11 @@ function runnerMain(require: NodeJS.Require, prelude: string, unusableMarker: st
       const run = current;
       if (!run || run.id !== message.id || !run.pendingCall || run.ending) return;
       run.pendingCall = false;
+      // The call's way to the host and back is the code's time (the host counts it too): only the
+      // tool's own time, as the host measured it, is left out.
+      const away = performance.now() - run.pausedAt;
+      const toolMs = Number(message.toolMs);
+      run.remainingMs -= Math.max(0, away - (toolMs >= 0 ? Math.min(toolMs, away) : 0));
       run.sandbox.replies.postMessage(String(message.reply));
       Atomics.add(run.sandbox.flag, 0, 1);
       Atomics.notify(run.sandbox.flag, 0);

@@ -1,7 +1,7 @@
 import type { ExecuteOptions, ExecutionError, ExecutionResult, SandboxTool, SandboxVariables } from '@actkit/core';
 import { describeError, parseJsonSafely } from '@actkit/tools';
 import { CodeSyntaxError, compileAction } from '../compile/compile-action.js';
-import type { ActionOutcome, ActionRequest, ToolReply } from './contract.js';
+import { type ActionOutcome, type ActionRequest, type ToolReply, VARIABLES_MARK } from './contract.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
 
 /**
@@ -30,12 +30,12 @@ export const VARIABLES_MISSING = 'actkit: the run variables are not in this sand
  */
 function variablesPrologue(variables: { handle: SandboxVariables; withData: boolean }): string {
   const id = JSON.stringify(variables.handle.id);
-  if (!variables.withData) return `if (globalThis.__actkit_variables !== ${id}) throw new Error(${JSON.stringify(VARIABLES_MISSING)});`;
+  if (!variables.withData) return `if (globalThis.${VARIABLES_MARK} !== ${id}) throw new Error(${JSON.stringify(VARIABLES_MISSING)});`;
   // The data as one string literal for JSON.parse, not as an object literal: V8 scans a string
   // literal and parses JSON many times faster than it compiles a literal of a million objects
   // inside the action's function (seconds for a 50 MB array). JSON.parse also keeps a
   // "__proto__" key a key.
-  return `Object.assign(globalThis, JSON.parse(${JSON.stringify(variables.handle.json)})); globalThis.__actkit_variables = ${id};`;
+  return `Object.assign(globalThis, JSON.parse(${JSON.stringify(variables.handle.json)})); globalThis.${VARIABLES_MARK} = ${id};`;
 }
 
 export type PreparedAction = { ok: true; request: ActionRequest; json: string } | { ok: false; result: ExecutionResult };

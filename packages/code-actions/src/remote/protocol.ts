@@ -14,7 +14,8 @@ import { StringDecoder } from 'node:string_decoder';
  *   host → runner   {type:"tool_result", id, callId, reply, toolMs}      reply: ToolReply JSON; toolMs: the
  *                                                                        time the host spent in the tool
  *   runner → host   {type:"log", id, text}                               console output, as it happens
- *   runner → host   {type:"done", id, outcome}                           outcome: ActionOutcome JSON
+ *   runner → host   {type:"done", id, outcome, stateLost?}               outcome: ActionOutcome JSON; stateLost:
+ *                                                                        it ran in a fresh worker
  *   runner → host   {type:"failed", id, reason, message?}                reason: timeout | memory | aborted | crash
  *   host → runner   {type:"cancel", id}                                  stop the running action
  *
@@ -37,16 +38,16 @@ export type RunnerMessage =
   | { type: 'ready'; node?: string }
   | { type: 'tool_call'; id: number; callId: number; name: string; input: string }
   | { type: 'log'; id: number; text: string }
-  | { type: 'done'; id: number; outcome: string }
+  | { type: 'done'; id: number; outcome: string; stateLost?: boolean }
   | { type: 'failed'; id: number; reason: 'timeout' | 'memory' | 'aborted' | 'crash'; message?: string };
 
-type Field = 'string' | 'number' | 'string?';
+type Field = 'string' | 'number' | 'string?' | 'boolean?';
 /** The fields each runner message must have, by type: the runner runs beside code that may have taken it over. */
 const RUNNER_MESSAGE_FIELDS: Record<RunnerMessage['type'], Record<string, Field>> = {
   ready: { node: 'string?' },
   tool_call: { id: 'number', callId: 'number', name: 'string', input: 'string' },
   log: { id: 'number', text: 'string' },
-  done: { id: 'number', outcome: 'string' },
+  done: { id: 'number', outcome: 'string', stateLost: 'boolean?' },
   failed: { id: 'number', reason: 'string', message: 'string?' },
 };
 const FAILURE_REASONS = new Set(['timeout', 'memory', 'aborted', 'crash']);
@@ -65,7 +66,10 @@ export function parseRunnerLine(line: string): RunnerMessage {
   const message = value as Record<string, unknown>;
   for (const [name, kind] of Object.entries(fields)) {
     const field = message[name];
-    const ok = kind === 'string?' ? field === undefined || typeof field === 'string' : typeof field === kind && (kind !== 'number' || Number.isSafeInteger(field));
+    const ok =
+      kind === 'string?' || kind === 'boolean?'
+        ? field === undefined || typeof field === kind.slice(0, -1)
+        : typeof field === kind && (kind !== 'number' || Number.isSafeInteger(field));
     if (!ok) throw new Error(`the runner sent a "${type}" message with a malformed "${name}": ${JSON.stringify(line.slice(0, 200))}`);
   }
   if (type === 'failed' && !FAILURE_REASONS.has(message.reason as string)) {

@@ -154,7 +154,7 @@ export class RunnerConnection {
             })();
             break;
           case 'done':
-            settle({ type: 'done', outcomeJson: message.outcome });
+            settle({ type: 'done', outcomeJson: message.outcome, ...(message.stateLost ? { stateLost: true } : {}) });
             break;
           case 'failed':
             settle(message.reason === 'crash' ? { type: 'crash', message: message.message ?? 'the runner failed' } : { type: message.reason });

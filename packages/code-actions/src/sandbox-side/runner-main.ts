@@ -198,15 +198,8 @@ const onWorkerMessage = (from: Sandbox, message: unknown) => {
     send({ type: 'log', id: run.id, text: piece });
   } else if (type === WORKER_MESSAGE.done) {
     if (typeof outcome !== 'string' || outcome.length > MAX_MESSAGE_CHARS) return broken('an outcome that is not valid or too large');
-    let sent = outcome;
-    if (run.retried) {
-      try {
-        sent = JSON.stringify({ ...JSON.parse(outcome), stateLost: true });
-      } catch {
-        return broken('an outcome that is not JSON');
-      }
-    }
-    finish(run, { type: 'done', id: run.id, outcome: sent });
+    // Run again in a fresh worker: what earlier actions defined is gone.
+    finish(run, { type: 'done', id: run.id, outcome, ...(run.retried ? { stateLost: true } : {}) });
   } else if (type === WORKER_MESSAGE.unusable) {
     const reason = typeof (message as { message?: unknown }).message === 'string' ? String((message as { message: string }).message).slice(0, 2000) : '';
     // An earlier action made this worker's global unusable (e.g. a tool's name made read-only):

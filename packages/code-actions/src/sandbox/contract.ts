@@ -38,7 +38,7 @@ export interface ActionOutcome {
   /** The trailing expression's value, formatted like a REPL shows it. */
   value?: string;
   finalAnswer?: { value: unknown };
-  /** Set by an executor that had to run the action in a fresh sandbox: what earlier steps defined is gone. */
+  /** Whether earlier steps' definitions are gone. Executors now say so in `SandboxRunOutcome.stateLost`; this field is still honoured. */
   stateLost?: boolean;
   error?: {
     kind: 'syntax' | 'runtime' | 'tool';

@@ -165,7 +165,8 @@ export function failedExecution(
 
 /** How one action in a sandbox ended, as every executor sees it. */
 export type SandboxRunOutcome =
-  | { type: 'done'; outcomeJson: string }
+  /** `stateLost`: the action ran in a fresh sandbox (the one before had died or become unusable), so earlier steps' definitions are gone. */
+  | { type: 'done'; outcomeJson: string; stateLost?: boolean }
   | { type: 'timeout' }
   | { type: 'memory' }
   | { type: 'aborted' }
@@ -179,7 +180,9 @@ export function sandboxOutcomeToResult(
   outcome: SandboxRunOutcome,
   context: { durationMs: number; logs: string; maxLogChars: number; timeoutMs: number; memoryLimitMb: number },
 ): ExecutionResult {
-  if (outcome.type === 'done') return outcomeToResult(outcome.outcomeJson, { durationMs: context.durationMs, maxLogChars: context.maxLogChars });
+  if (outcome.type === 'done') {
+    return outcomeToResult(outcome.outcomeJson, { durationMs: context.durationMs, maxLogChars: context.maxLogChars, ...(outcome.stateLost ? { stateLost: true } : {}) });
+  }
   const lost = {
     durationMs: context.durationMs,
     stateLost: true,
@@ -245,7 +248,7 @@ export async function executeAction(
     const first = parseJsonSafely(outcome.outcomeJson) as ActionOutcome;
     if (first.error?.message === VARIABLES_MISSING) {
       // A new sandbox (the run's first action, or a replaced sandbox): nothing of the code ran; run it again with the data.
-      stateLost = first.stateLost === true;
+      stateLost = outcome.stateLost === true || first.stateLost === true;
       prepared = prepare({ handle, withData: true });
       if (!prepared.ok) return prepared.result;
       outcome = await run(prepared.json, context);

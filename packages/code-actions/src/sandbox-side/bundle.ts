@@ -80,3 +80,20 @@ export function bundleSandboxSide(folder = dirname(fileURLToPath(import.meta.url
   for (const name of Object.keys(SANDBOX_SIDE_ENTRIES) as Array<keyof SandboxSideSources>) build(name);
   return out as SandboxSideSources;
 }
+
+/**
+ * An esbuild plugin that replaces the module bundling these scripts on first import
+ * (sources.ts) by their text, bundled now: for tsup's build of this package, and for any bundle
+ * made from the package's source (e.g. a browser page in a test), where esbuild is not at hand.
+ */
+export function sandboxSideEsbuildPlugin(folder = dirname(fileURLToPath(import.meta.url))): import('esbuild').Plugin {
+  return {
+    name: 'actkit-sandbox-side',
+    setup(build) {
+      build.onLoad({ filter: /[\\/]sandbox-side[\\/]sources\.ts$/ }, () => ({
+        contents: `export const SANDBOX_SIDE_SOURCES = ${JSON.stringify(bundleSandboxSide(folder))};\n`,
+        loader: 'js',
+      }));
+    },
+  };
+}

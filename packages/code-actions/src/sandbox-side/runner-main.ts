@@ -278,7 +278,7 @@ const logCapOf = (request: string): number => {
   }
 };
 
-/** One message from the host: parsed from a line, so checked field by field rather than trusted to be well-formed. */
+/** One message from the host, as parsed from its line: any field may be missing. */
 const handle = (message: Partial<UnionFields<HostMessage>> & { type: HostMessage['type'] }) => {
   if (message.type === 'setup') {
     // Before the first action: the worker started ahead of it is replaced by one with the modules.

@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { defineConfig } from 'tsup';
+import { sandboxSideEsbuildPlugin } from './src/sandbox-side/bundle.js';
 
 export default defineConfig({
   entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts', 'sandbox/index': 'src/sandbox/index.ts' },
@@ -11,6 +12,9 @@ export default defineConfig({
   clean: true,
   target: 'node20',
   external: ['vitest'],
+  // The sandbox-side scripts are bundled now, into the text the package ships: the module that
+  // bundles them when running from source is replaced by its result (no esbuild at run time).
+  esbuildPlugins: [sandboxSideEsbuildPlugin(resolve('src/sandbox-side'))],
   // The runner as a file too (`@actkit/code-actions/runner.cjs`), for sandboxes whose image or
   // template should hold it rather than receive it at start: the same text as RUNNER_SOURCE.
   onSuccess: async () => {

@@ -98,7 +98,8 @@ describe("the runner's main thread, with a worker the code has taken over", () =
   // The worker is compromised on purpose: this copy of the runner hands the code the worker's
   // port to the main thread, as an escape from the vm context would. The main thread under test
   // is the real one.
-  const marker = 'const run = makeRun();';
+  // The worker's source, bundled (src/sandbox-side/runner-worker.ts): its top-level consts are vars.
+  const marker = 'var run = makeRun();';
   const dir = mkdtempSync(join(tmpdir(), 'actkit-taken-over-'));
   const script = join(dir, 'runner.cjs');
   const takeOver = 'const port = globalThis.__takenOverPort;\n';

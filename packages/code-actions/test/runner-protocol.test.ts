@@ -138,6 +138,8 @@ describe('the runner', () => {
     const started = performance.now();
     const r = await exec('big({ n: 20_000_000 }).length');
     expect(r.value).toBe('20000000');
-    expect(performance.now() - started).toBeLessThan(5000);
+    // Generous: a line joined piece by piece on every chunk (quadratic) takes minutes at this size;
+    // a loaded machine takes seconds, which must not fail the test.
+    expect(performance.now() - started).toBeLessThan(60_000);
   });
 });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AgentConfigError, ChildProcessSandboxProvider, CodeAgent, RunnerExecutor, tool } from '../src/index.js';
 import { inferSchema } from '../src/agent/variables.js';
+import { prepareAction } from '../src/sandbox/host.js';
 import { jsonSchemaToTypeScript } from '@actkit/core';
 
 const typeOf = (value: unknown) => jsonSchemaToTypeScript(inferSchema(value)).replace(/\s+/g, ' ');
@@ -23,6 +24,18 @@ describe('types inferred from variable values', () => {
     expect(type).toContain('id: number');
     expect(type).toMatch(/note\?: (string \| null|null \| string)/);
     expect(type).toMatch(/extra\?: boolean/);
+  });
+});
+
+describe('the action request of a run with variables', () => {
+  const handle = { id: 'run-1', names: ['rows'], json: JSON.stringify({ rows: [{ a: 1, __proto__: 2 }] }).replace('"a"', '"__proto__"') };
+  it('carries the data only when asked, as JSON for JSON.parse (a "__proto__" key stays a key)', () => {
+    const withData = prepareAction('rows.length', { tools: [], maxLogChars: 100, filename: 'a.js', variables: { handle, withData: true } });
+    const check = prepareAction('rows.length', { tools: [], maxLogChars: 100, filename: 'a.js', variables: { handle, withData: false } });
+    expect(withData.ok && withData.request.code).toContain(`JSON.parse(${JSON.stringify(handle.json)})`);
+    // A later step's request does not grow with the data: only the run's id is checked.
+    expect(check.ok && check.request.code).not.toContain('JSON.parse');
+    expect(check.ok && check.json.length).toBeLessThan(600);
   });
 });
 
@@ -58,6 +71,8 @@ describe('CodeAgent run variables', { timeout: 60_000 }, () => {
       await expect(agent.run('t', { variables: { 'not-a-name': 1 } })).rejects.toThrow(AgentConfigError);
       await expect(agent.run('t', { variables: { n: 'x' }, variableSchemas: { n: z.number() } })).rejects.toThrow(/does not match its schema/);
       await expect(agent.run('t', { variables: { n: 1n } })).rejects.toThrow(/JSON-serialisable/);
+      // A global named __proto__ would set the sandbox global's prototype, not define a variable.
+      await expect(agent.run('t', { variables: JSON.parse('{"__proto__": {"x": 1}}') })).rejects.toThrow(AgentConfigError);
     } finally {
       await agent.close();
     }

@@ -66,9 +66,12 @@ async function measure(name: string, make: () => CodeExecutor) {
 }
 
 console.log(`run variables: ${ROWS.toLocaleString('en')} orders (${megabytes.toFixed(1)} MB of JSON), ${STEPS}-step runs`);
-let ok = await measure('local (child-process)', () => new LocalExecutor({ mode: 'child-process', memoryLimitMb: 1536, timeoutMs: 600_000 }));
+// ONLY=docker or ONLY=local measures one of them.
+const only = process.env.ONLY;
+let ok = only === 'docker' ? true : await measure('local (child-process)', () => new LocalExecutor({ mode: 'child-process', memoryLimitMb: 1536, timeoutMs: 600_000 }));
 const docker = new Docker();
-if (await docker.ping().then(() => true, () => false)) {
+if (only === 'local') console.log('  docker: not measured (ONLY=local).');
+else if (await docker.ping().then(() => true, () => false)) {
   const tag = 'actkit-node-offline:test';
   const image = (await docker.listImages({ filters: { reference: [tag] } })).length ? tag : await buildOfflineNodeImage(docker, { tag });
   ok = (await measure('docker', () => new DockerExecutor({ image, memoryLimitMb: 1536, containerMemoryMb: 3072, timeoutMs: 600_000 }))) && ok;

@@ -209,7 +209,7 @@ export class IsolateHost {
     if (outcome.type !== 'crash' || !outcome.message.includes(SANDBOX_UNUSABLE) || limits.signal?.aborted) return outcome;
     const retried = await (await this.sandbox()).run(requestJson, handlers, limits);
     if (retried.type !== 'done') return retried;
-    return { type: 'done', outcomeJson: JSON.stringify({ ...JSON.parse(retried.outcomeJson), stateLost: true }) };
+    return { ...retried, stateLost: true };
   }
 
   dispose(): void {

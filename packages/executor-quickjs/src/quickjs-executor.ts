@@ -95,7 +95,7 @@ export class QuickJSExecutor implements CodeExecutor {
         // The code made its sandbox unusable before this action's code ran: run it again in a fresh one.
         const retried = await (await this.#current()).run(requestJson, handlers, limits);
         if (retried.type !== 'done') return retried;
-        return { type: 'done', outcomeJson: JSON.stringify({ ...JSON.parse(retried.outcomeJson), stateLost: true }) };
+        return { ...retried, stateLost: true };
       });
     });
   }

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
+import { sandboxSideEsbuildPlugin } from '../../code-actions/src/sandbox-side/bundle.js';
 
 /**
  * The QuickJS executor in a real browser page (headless Chromium, Debian's): one more runtime
@@ -29,6 +30,8 @@ async function bundlePage(): Promise<string> {
     // unused when a variant is given) and esbuild (the `modules` bundler, unused with none).
     external: ['@jitl/quickjs-wasmfile-release-asyncify', 'esbuild'],
     plugins: [
+      // The sandbox-side scripts as text, as the published build has them (from source they are bundled on first import, with Node).
+      sandboxSideEsbuildPlugin(),
       {
         // Node built-ins that parts of @actkit/code-actions and core import (child processes,
         // the module bundler): unused in a page, so empty here — what a bundler's fallback does.

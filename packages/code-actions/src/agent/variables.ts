@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { AgentConfigError, type JSONSchema, jsonSchemaToTypeScript, type RunOptions, type SandboxVariables, toJSONSchema } from '@actkit/core';
 
 /** Names the code already has: a variable must not hide them. */
-const RESERVED = new Set(['final_answer', 'console', 'globalThis', 'undefined', 'NaN', 'Infinity', 'eval', 'arguments', 'import', 'require']);
+const RESERVED = new Set(['final_answer', 'console', 'globalThis', 'undefined', 'NaN', 'Infinity', 'eval', 'arguments', 'import', 'require', '__proto__']);
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 
 /** How many elements of an array the type is inferred from (evenly spread): a 500 000-row table is not walked whole. */

@@ -38,10 +38,10 @@ export class CodeSyntaxError extends Error {
   }
 }
 
-/** The sandbox function that loads an allowed module (see the prelude). */
-export const IMPORT_FUNCTION = '__actkit_import';
-/** The same for `import()`: it returns a promise of the module. */
-export const DYNAMIC_IMPORT_FUNCTION = '__actkit_dynamicImport';
+// The sandbox functions that load an allowed module, for `import` and for `import()`.
+import { DYNAMIC_IMPORT_FUNCTION, IMPORT_FUNCTION } from '../sandbox/contract.js';
+
+export { DYNAMIC_IMPORT_FUNCTION, IMPORT_FUNCTION };
 
 type Node = acorn.AnyNode;
 

@@ -11,14 +11,19 @@ import { StringDecoder } from 'node:string_decoder';
  *                                                                        bundles, evaluated in every worker
  *   host → runner   {type:"run", id, request, timeoutMs, memoryLimitMb}  request: ActionRequest JSON
  *   runner → host   {type:"tool_call", id, callId, name, input}          input: JSON text
- *   host → runner   {type:"tool_result", id, callId, reply}              reply: ToolReply JSON
+ *   host → runner   {type:"tool_result", id, callId, reply, toolMs}      reply: ToolReply JSON; toolMs: the
+ *                                                                        time the host spent in the tool
  *   runner → host   {type:"log", id, text}                               console output, as it happens
- *   runner → host   {type:"done", id, outcome}                           outcome: ActionOutcome JSON
+ *   runner → host   {type:"done", id, outcome, stateLost?}               outcome: ActionOutcome JSON; stateLost:
+ *                                                                        it ran in a fresh worker
  *   runner → host   {type:"failed", id, reason, message?}                reason: timeout | memory | aborted | crash
  *   host → runner   {type:"cancel", id}                                  stop the running action
  *
- * The runner measures the action's time limit itself, excluding time spent waiting on host
- * tools (a tool may be a whole sub-agent run, or a person approving a call). `failed` says why
+ * The runner measures the action's time limit itself, excluding the time the host spent in its
+ * tools (a tool may be a whole sub-agent run, or a person approving a call) as the host reports
+ * it in `toolMs`. The messages' way there and back counts as the code's time, on both sides: the
+ * host's fallback deadline (the limit plus a grace) then never ends a runner that is still within
+ * its own limit, however many calls the code makes. `failed` says why
  * the code was stopped; the runner's state is then gone (it starts a fresh worker), while
  * `done` covers every outcome of the code itself, errors included.
  */
@@ -26,23 +31,23 @@ import { StringDecoder } from 'node:string_decoder';
 export type HostMessage =
   | { type: 'setup'; modules: string }
   | { type: 'run'; id: number; request: string; timeoutMs: number; memoryLimitMb: number }
-  | { type: 'tool_result'; id: number; callId: number; reply: string }
+  | { type: 'tool_result'; id: number; callId: number; reply: string; toolMs: number }
   | { type: 'cancel'; id: number };
 
 export type RunnerMessage =
   | { type: 'ready'; node?: string }
   | { type: 'tool_call'; id: number; callId: number; name: string; input: string }
   | { type: 'log'; id: number; text: string }
-  | { type: 'done'; id: number; outcome: string }
+  | { type: 'done'; id: number; outcome: string; stateLost?: boolean }
   | { type: 'failed'; id: number; reason: 'timeout' | 'memory' | 'aborted' | 'crash'; message?: string };
 
-type Field = 'string' | 'number' | 'string?';
+type Field = 'string' | 'number' | 'string?' | 'boolean?';
 /** The fields each runner message must have, by type: the runner runs beside code that may have taken it over. */
 const RUNNER_MESSAGE_FIELDS: Record<RunnerMessage['type'], Record<string, Field>> = {
   ready: { node: 'string?' },
   tool_call: { id: 'number', callId: 'number', name: 'string', input: 'string' },
   log: { id: 'number', text: 'string' },
-  done: { id: 'number', outcome: 'string' },
+  done: { id: 'number', outcome: 'string', stateLost: 'boolean?' },
   failed: { id: 'number', reason: 'string', message: 'string?' },
 };
 const FAILURE_REASONS = new Set(['timeout', 'memory', 'aborted', 'crash']);
@@ -61,7 +66,10 @@ export function parseRunnerLine(line: string): RunnerMessage {
   const message = value as Record<string, unknown>;
   for (const [name, kind] of Object.entries(fields)) {
     const field = message[name];
-    const ok = kind === 'string?' ? field === undefined || typeof field === 'string' : typeof field === kind && (kind !== 'number' || Number.isSafeInteger(field));
+    const ok =
+      kind === 'string?' || kind === 'boolean?'
+        ? field === undefined || typeof field === kind.slice(0, -1)
+        : typeof field === kind && (kind !== 'number' || Number.isSafeInteger(field));
     if (!ok) throw new Error(`the runner sent a "${type}" message with a malformed "${name}": ${JSON.stringify(line.slice(0, 200))}`);
   }
   if (type === 'failed' && !FAILURE_REASONS.has(message.reason as string)) {

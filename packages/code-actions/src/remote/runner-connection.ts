@@ -145,15 +145,16 @@ export class RunnerConnection {
               return;
             }
             pendingCall = true;
-            void clock
-              .paused(() => answerToolCall(options.tools, message.name, message.input))
-              .then((reply) => {
-                pendingCall = false;
-                if (!settled) this.#send({ type: 'tool_result', id, callId: message.callId, reply });
-              });
+            void (async () => {
+              // Only the tool's own time is left out of the action's time, here and in the runner (it is told `toolMs`).
+              const toolStart = performance.now();
+              const reply = await clock.paused(() => answerToolCall(options.tools, message.name, message.input));
+              pendingCall = false;
+              if (!settled) this.#send({ type: 'tool_result', id, callId: message.callId, reply, toolMs: performance.now() - toolStart });
+            })();
             break;
           case 'done':
-            settle({ type: 'done', outcomeJson: message.outcome });
+            settle({ type: 'done', outcomeJson: message.outcome, ...(message.stateLost ? { stateLost: true } : {}) });
             break;
           case 'failed':
             settle(message.reason === 'crash' ? { type: 'crash', message: message.message ?? 'the runner failed' } : { type: message.reason });

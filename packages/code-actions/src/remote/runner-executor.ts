@@ -94,7 +94,7 @@ export class RunnerExecutor implements CodeExecutor {
         // The runner replaces its worker after a timeout, a cancel or running out of memory; a
         // runner that died or stopped answering takes its sandbox with it.
         if (current.connection.closed) await this.#discard(current);
-        if (lost && outcome.type === 'done') return { type: 'done', outcomeJson: JSON.stringify({ ...JSON.parse(outcome.outcomeJson), stateLost: true }) };
+        if (lost && outcome.type === 'done') return { ...outcome, stateLost: true };
         return outcome;
       });
     });

@@ -38,7 +38,7 @@ export interface ActionOutcome {
   /** The trailing expression's value, formatted like a REPL shows it. */
   value?: string;
   finalAnswer?: { value: unknown };
-  /** Set by an executor that had to run the action in a fresh sandbox: what earlier steps defined is gone. */
+  /** Whether earlier steps' definitions are gone. Executors now say so in `SandboxRunOutcome.stateLost`; this field is still honoured. */
   stateLost?: boolean;
   error?: {
     kind: 'syntax' | 'runtime' | 'tool';
@@ -55,3 +55,15 @@ export type ToolReply = { ok: true; value: unknown } | { ok: false; error: strin
 
 export const HOST_BINDING = '__actkit_host';
 export const RUN_ACTION = '__actkit_runAction';
+
+/** The message a sandbox's `__actkit_runAction` rejects with when the code made the sandbox unusable (e.g. a tool's name read-only). */
+export const SANDBOX_UNUSABLE = 'actkit: the sandbox is unusable';
+
+/** The globals compiled code calls for `import` declarations and for `import()` (see compile-action.ts); the prelude defines them. */
+export const IMPORT_FUNCTION = '__actkit_import';
+export const DYNAMIC_IMPORT_FUNCTION = '__actkit_dynamicImport';
+/** How an allowed module's bundle registers itself with the prelude (see modules.ts). */
+export const DEFINE_MODULE = '__actkit_defineModule';
+export const DEFINE_LAZY_MODULE = '__actkit_defineLazyModule';
+/** The run's variables' id, set by the action that carried them (see host.ts). */
+export const VARIABLES_MARK = '__actkit_variables';

@@ -1,7 +1,7 @@
 import type { ExecuteOptions, ExecutionError, ExecutionResult, SandboxTool, SandboxVariables } from '@actkit/core';
 import { describeError, parseJsonSafely } from '@actkit/tools';
 import { CodeSyntaxError, compileAction } from '../compile/compile-action.js';
-import type { ActionOutcome, ActionRequest, ToolReply } from './contract.js';
+import { type ActionOutcome, type ActionRequest, type ToolReply, VARIABLES_MARK } from './contract.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
 
 /**
@@ -30,14 +30,12 @@ export const VARIABLES_MISSING = 'actkit: the run variables are not in this sand
  */
 function variablesPrologue(variables: { handle: SandboxVariables; withData: boolean }): string {
   const id = JSON.stringify(variables.handle.id);
-  // JSON is a JavaScript expression (ES2019): embedded as is, it is not escaped into a string
-  // literal and parsed twice. Except that `"__proto__": …` in an object literal sets the prototype
-  // instead of a key, so such data goes through JSON.parse.
-  const json = variables.handle.json;
-  const value = json.includes('"__proto__"') ? `JSON.parse(${JSON.stringify(json)})` : `(${json})`;
-  return variables.withData
-    ? `Object.assign(globalThis, ${value}); globalThis.__actkit_variables = ${id};`
-    : `if (globalThis.__actkit_variables !== ${id}) throw new Error(${JSON.stringify(VARIABLES_MISSING)});`;
+  if (!variables.withData) return `if (globalThis.${VARIABLES_MARK} !== ${id}) throw new Error(${JSON.stringify(VARIABLES_MISSING)});`;
+  // The data as one string literal for JSON.parse, not as an object literal: V8 scans a string
+  // literal and parses JSON many times faster than it compiles a literal of a million objects
+  // inside the action's function (seconds for a 50 MB array). JSON.parse also keeps a
+  // "__proto__" key a key.
+  return `Object.assign(globalThis, JSON.parse(${JSON.stringify(variables.handle.json)})); globalThis.${VARIABLES_MARK} = ${id};`;
 }
 
 export type PreparedAction = { ok: true; request: ActionRequest; json: string } | { ok: false; result: ExecutionResult };
@@ -167,7 +165,8 @@ export function failedExecution(
 
 /** How one action in a sandbox ended, as every executor sees it. */
 export type SandboxRunOutcome =
-  | { type: 'done'; outcomeJson: string }
+  /** `stateLost`: the action ran in a fresh sandbox (the one before had died or become unusable), so earlier steps' definitions are gone. */
+  | { type: 'done'; outcomeJson: string; stateLost?: boolean }
   | { type: 'timeout' }
   | { type: 'memory' }
   | { type: 'aborted' }
@@ -181,7 +180,9 @@ export function sandboxOutcomeToResult(
   outcome: SandboxRunOutcome,
   context: { durationMs: number; logs: string; maxLogChars: number; timeoutMs: number; memoryLimitMb: number },
 ): ExecutionResult {
-  if (outcome.type === 'done') return outcomeToResult(outcome.outcomeJson, { durationMs: context.durationMs, maxLogChars: context.maxLogChars });
+  if (outcome.type === 'done') {
+    return outcomeToResult(outcome.outcomeJson, { durationMs: context.durationMs, maxLogChars: context.maxLogChars, ...(outcome.stateLost ? { stateLost: true } : {}) });
+  }
   const lost = {
     durationMs: context.durationMs,
     stateLost: true,
@@ -247,7 +248,7 @@ export async function executeAction(
     const first = parseJsonSafely(outcome.outcomeJson) as ActionOutcome;
     if (first.error?.message === VARIABLES_MISSING) {
       // A new sandbox (the run's first action, or a replaced sandbox): nothing of the code ran; run it again with the data.
-      stateLost = first.stateLost === true;
+      stateLost = outcome.stateLost === true || first.stateLost === true;
       prepared = prepare({ handle, withData: true });
       if (!prepared.ok) return prepared.result;
       outcome = await run(prepared.json, context);

@@ -1,4 +1,5 @@
 import { ExecutorError } from '@actkit/core';
+import { DEFINE_LAZY_MODULE, DEFINE_MODULE } from './contract.js';
 
 /** A module the code may import, bundled into one script that registers it in the sandbox. */
 export interface ModuleBundle {
@@ -50,7 +51,7 @@ async function build(name: string, resolveFrom: string): Promise<ModuleBundle> {
   }
   try {
     const result = await esbuild.build({
-      stdin: { contents: `import * as ns from ${JSON.stringify(name)};\n__actkit_defineModule(${JSON.stringify(name)}, ns);`, resolveDir: resolveFrom },
+      stdin: { contents: `import * as ns from ${JSON.stringify(name)};\n${DEFINE_MODULE}(${JSON.stringify(name)}, ns);`, resolveDir: resolveFrom },
       bundle: true,
       format: 'iife',
       platform: 'neutral',
@@ -62,7 +63,7 @@ async function build(name: string, resolveFrom: string): Promise<ModuleBundle> {
     });
     // Registered lazily: a fresh sandbox only compiles the wrapper (an isolate from V8's code cache
     // after the first), and the module runs at its first import — most actions never import anything.
-    const code = `__actkit_defineLazyModule(${JSON.stringify(name)}, function () {\n${result.outputFiles[0]!.text}\n});\n`;
+    const code = `${DEFINE_LAZY_MODULE}(${JSON.stringify(name)}, function () {\n${result.outputFiles[0]!.text}\n});\n`;
     return { name, code };
   } catch (error) {
     throw new ExecutorError(`Module "${name}" cannot be loaded in the sandbox (it must be pure JavaScript): ${(error as Error).message.split('\n')[0]}`, { cause: error });

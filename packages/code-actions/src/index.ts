@@ -18,7 +18,6 @@ export {
   type PreparedAction,
   type PrepareActionOptions,
   prepareAction,
-  VARIABLES_MISSING,
   type SandboxRunOutcome,
   sandboxOutcomeToResult,
   SerialQueue,

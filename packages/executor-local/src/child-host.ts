@@ -1,6 +1,7 @@
 import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import type { RemoteSandbox, RemoteSandboxProvider } from '@actkit/code-actions';
+import { LineSplitter } from '@actkit/code-actions/sandbox';
 import { IsolatedVmUnavailableError } from './isolated-vm-unavailable.js';
 
 /**
@@ -49,7 +50,8 @@ class ChildHost {
   readonly #channels = new Map<number, Channel>();
   readonly #exited: Promise<void>;
   #nextChannel = 0;
-  #stdout = '';
+  /** The child's lines, split once for all channels; each channel's connection applies its own length cap. */
+  readonly #lines = new LineSplitter((line) => this.#receiveLine(line), { maxLineChars: Number.POSITIVE_INFINITY });
   #stderr = '';
   /** Executors that started this child early and have not opened their channel yet. */
   #reservations = 0;
@@ -73,7 +75,7 @@ class ChildHost {
     for (const stream of [this.#child.stdin, this.#child.stdout, this.#child.stderr]) (stream as unknown as { unref?: () => void }).unref?.();
     this.#child.stdout.setEncoding('utf8');
     this.#child.stderr.setEncoding('utf8');
-    this.#child.stdout.on('data', (chunk: string) => this.#receive(chunk));
+    this.#child.stdout.on('data', (chunk: string) => this.#lines.push(chunk));
     // Kept for the reason a crash gives (V8 prints why it aborted, Node why a module did not load).
     this.#child.stderr.on('data', (chunk: string) => {
       this.#stderr = (this.#stderr + chunk).slice(-8000);
@@ -174,33 +176,24 @@ class ChildHost {
     if (!this.ending && this.#child.stdin.writable) this.#child.stdin.write(`${id} ${line}`);
   }
 
-  #receive(chunk: string): void {
-    this.#stdout += chunk;
-    let start = 0;
-    let newline = this.#stdout.indexOf('\n');
-    while (newline >= 0) {
-      const line = this.#stdout.slice(start, newline);
-      start = newline + 1;
-      newline = this.#stdout.indexOf('\n', start);
-      const space = line.indexOf(' ');
-      const id = Number(line.slice(0, space));
-      const body = line.slice(space + 1);
-      if (id === 0) {
-        this.#receiveFromHost(body);
-        continue;
-      }
-      const channel = this.#channels.get(id);
-      if (!channel) continue;
-      // The child could not set the channel up (e.g. a module that does not bundle).
-      if (body.startsWith('{"type":"channel_failed"')) {
-        closeChannel(channel, (JSON.parse(body) as { message: string }).message);
-      } else if (channel.onData) channel.onData(`${body}\n`);
-      else {
-        channel.early ??= [];
-        channel.early.push(`${body}\n`);
-      }
+  #receiveLine(line: string): void {
+    const space = line.indexOf(' ');
+    const id = Number(line.slice(0, space));
+    const body = line.slice(space + 1);
+    if (id === 0) {
+      this.#receiveFromHost(body);
+      return;
     }
-    this.#stdout = start === 0 ? this.#stdout : this.#stdout.slice(start);
+    const channel = this.#channels.get(id);
+    if (!channel) return;
+    // The child could not set the channel up (e.g. a module that does not bundle).
+    if (body.startsWith('{"type":"channel_failed"')) {
+      closeChannel(channel, (JSON.parse(body) as { message: string }).message);
+    } else if (channel.onData) channel.onData(`${body}\n`);
+    else {
+      channel.early ??= [];
+      channel.early.push(`${body}\n`);
+    }
   }
 
   #receiveFromHost(body: string): void {

@@ -9,6 +9,7 @@
  * agent nor the compiler); the module bundler loads only for a channel that allows modules.
  */
 import type { HostMessage } from '@actkit/code-actions';
+import { LineSplitter } from '@actkit/code-actions/sandbox';
 import type { ChannelMessage, ChildHostMessage } from './child-host.js';
 import { IsolateHost, IsolateSandbox } from './isolate-sandbox.js';
 import { tryLoadIsolatedVm } from './isolated-vm.js';
@@ -144,17 +145,8 @@ function receive(line: string): void {
   }
 }
 
-// Lines from the parent (trusted: it is the host), split without readline's per-line overhead.
-let buffered = '';
+// Lines from the parent. It is the host (trusted), and a line may be as long as the run's
+// variables (tens of MB in many chunks), so no length cap; each chunk is searched once.
+const lines = new LineSplitter(receive, { maxLineChars: Number.POSITIVE_INFINITY });
 process.stdin.setEncoding('utf8');
-process.stdin.on('data', (chunk: string) => {
-  buffered += chunk;
-  let start = 0;
-  let newline = buffered.indexOf('\n');
-  while (newline >= 0) {
-    receive(buffered.slice(start, newline));
-    start = newline + 1;
-    newline = buffered.indexOf('\n', start);
-  }
-  buffered = start === 0 ? buffered : buffered.slice(start);
-});
+process.stdin.on('data', (chunk: string) => lines.push(chunk));

@@ -143,7 +143,7 @@ export class IsolateSandbox {
    */
   async run(requestJson: string, handlers: ActionHandlers, limits: { timeoutMs: number; signal?: AbortSignal }): Promise<RunOutcome> {
     if (requestJson.length > this.#maxCopyIn) {
-      const error = { kind: 'runtime', name: 'CodeTooLarge', message: `The code is too large for the sandbox (${mb(requestJson.length)}; the limit is ${mb(this.#maxCopyIn)}).` };
+      const error = { kind: 'runtime', name: 'CodeTooLarge', message: `The action (its code, and the run's variables on their first step) is too large for the sandbox (${mb(requestJson.length)}; the limit is ${mb(this.#maxCopyIn)}, an eighth of its memory: raise the executor's memoryLimitMb to pass more).` };
       return { type: 'done', outcomeJson: JSON.stringify({ logs: '', logsTruncated: false, error }) };
     }
     let stopped: 'timeout' | 'aborted' | undefined;

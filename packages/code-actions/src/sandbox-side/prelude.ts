@@ -23,6 +23,8 @@ import {
   IMPORT_FUNCTION,
   RUN_ACTION,
   SANDBOX_UNUSABLE,
+  VARIABLES_MARK,
+  VARIABLES_MISSING,
 } from '../sandbox/contract.js';
 import { MAX_JSON_DEPTH } from '../sandbox/json-limits.js';
 
@@ -571,6 +573,7 @@ const runRequest = async (requestJson: string): Promise<string> => {
     tools: string[];
     maxLogChars: number;
     filename: string;
+    variables?: { id: string; json?: string };
   };
   logs = '';
   logsTruncated = false;
@@ -607,6 +610,17 @@ const runRequest = async (requestJson: string): Promise<string> => {
 
   const outcome: { value?: string; error?: object } = create(null);
   try {
+    const variables = request.variables;
+    if (variables && variables.json !== undefined) {
+      // The run's first action here: the data becomes globals (a JSON.parse "__proto__" key is an own key).
+      const data = parse(variables.json) as Record<string, unknown>;
+      const names = objectKeys(data);
+      for (let i = 0; i < names.length; i++) global[names[i]!] = data[names[i]!];
+      global[VARIABLES_MARK] = variables.id;
+    } else if (variables && global[VARIABLES_MARK] !== variables.id) {
+      // A fresh sandbox: the host sends the action again, with the data. Nothing of the code ran.
+      throw new ErrorCtor(VARIABLES_MISSING);
+    }
     let run: () => Promise<unknown>;
     try {
       run = indirectEval(`(async function () {${request.code}\n})\n//# sourceURL=${request.filename}`);

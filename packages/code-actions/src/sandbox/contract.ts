@@ -29,6 +29,13 @@ export interface ActionRequest {
   maxLogChars: number;
   /** Used in stack traces, e.g. "step-3.js". */
   filename: string;
+  /**
+   * The run's variables. With `json` (a JSON object text), the prelude makes its keys globals
+   * and marks the sandbox with `id`; without, it checks the mark and fails the action with
+   * `VARIABLES_MISSING` before any code runs — so the data crosses once per run, apart from
+   * the code (a 50 MB value parsed as JSON, never compiled as a literal).
+   */
+  variables?: { id: string; json?: string };
 }
 
 /** What `__actkit_runAction` resolves with (as a JSON string). */
@@ -65,5 +72,8 @@ export const DYNAMIC_IMPORT_FUNCTION = '__actkit_dynamicImport';
 /** How an allowed module's bundle registers itself with the prelude (see modules.ts). */
 export const DEFINE_MODULE = '__actkit_defineModule';
 export const DEFINE_LAZY_MODULE = '__actkit_defineLazyModule';
-/** The run's variables' id, set by the action that carried them (see host.ts). */
+/** The run's variables' id, set by the action that carried them (see `ActionRequest.variables`). */
 export const VARIABLES_MARK = '__actkit_variables';
+
+/** What an action that finds the run's variables missing in its sandbox fails with, before any of its code ran. */
+export const VARIABLES_MISSING = 'actkit: the run variables are not in this sandbox';

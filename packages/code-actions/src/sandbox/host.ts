@@ -1,7 +1,7 @@
 import type { ExecuteOptions, ExecutionError, ExecutionResult, SandboxTool, SandboxVariables } from '@actkit/core';
 import { describeError, parseJsonSafely } from '@actkit/tools';
 import { CodeSyntaxError, compileAction } from '../compile/compile-action.js';
-import { type ActionOutcome, type ActionRequest, type ToolReply, VARIABLES_MARK } from './contract.js';
+import { type ActionOutcome, type ActionRequest, type ToolReply, VARIABLES_MISSING } from './contract.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
 
 /**
@@ -19,37 +19,20 @@ export interface PrepareActionOptions {
   variables?: { handle: SandboxVariables; withData: boolean };
 }
 
-/** What an action that finds the run's variables missing in its sandbox throws, before any of its code ran. */
-export const VARIABLES_MISSING = 'actkit: the run variables are not in this sandbox';
-
-/**
- * Code that runs before the action's own, on its first line (line numbers stay the model's).
- * With the data, it defines the variables as globals and marks the sandbox as holding this run's
- * set; without, it checks the mark — so a large value crosses into the sandbox once per run (and
- * again only after the sandbox was replaced), not with every action.
- */
-function variablesPrologue(variables: { handle: SandboxVariables; withData: boolean }): string {
-  const id = JSON.stringify(variables.handle.id);
-  if (!variables.withData) return `if (globalThis.${VARIABLES_MARK} !== ${id}) throw new Error(${JSON.stringify(VARIABLES_MISSING)});`;
-  // The data as one string literal for JSON.parse, not as an object literal: V8 scans a string
-  // literal and parses JSON many times faster than it compiles a literal of a million objects
-  // inside the action's function (seconds for a 50 MB array). JSON.parse also keeps a
-  // "__proto__" key a key.
-  return `Object.assign(globalThis, JSON.parse(${JSON.stringify(variables.handle.json)})); globalThis.${VARIABLES_MARK} = ${id};`;
-}
-
 export type PreparedAction = { ok: true; request: ActionRequest; json: string } | { ok: false; result: ExecutionResult };
 
 export function prepareAction(code: string, options: PrepareActionOptions): PreparedAction {
   try {
     const compiled = compileAction(code);
     const request: ActionRequest = {
-      code: options.variables ? variablesPrologue(options.variables) + compiled.code : compiled.code,
+      code: compiled.code,
       declaredNames: compiled.declaredNames,
       tools: options.tools.map((t) => t.name),
       maxLogChars: options.maxLogChars,
       filename: options.filename,
     };
+    const variables = options.variables;
+    if (variables) request.variables = variables.withData ? { id: variables.handle.id, json: variables.handle.json } : { id: variables.handle.id };
     return { ok: true, request, json: JSON.stringify(request) };
   } catch (error) {
     if (!(error instanceof CodeSyntaxError)) throw error;

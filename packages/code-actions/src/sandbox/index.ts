@@ -5,4 +5,5 @@
  */
 export { ActionClock } from './action-clock.js';
 export { type ActionOutcome, type ActionRequest, HOST_BINDING, RUN_ACTION, type ToolReply } from './contract.js';
+export { LineSplitter, MAX_LINE_CHARS } from './line-splitter.js';
 export { SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from './prelude.js';

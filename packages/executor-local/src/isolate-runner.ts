@@ -10,9 +10,10 @@
  */
 import type { HostMessage } from '@actkit/code-actions';
 import type { ChannelMessage, ChildHostMessage } from './child-host.js';
-import { IsolateHost, IsolateSandbox } from './isolate-sandbox.js';
+import { DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
 import { tryLoadIsolatedVm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
+import { prepareSpare, takeSandbox } from './spare-sandboxes.js';
 
 /**
  * Ends this process at once. `process.exit` would block in isolated-vm's thread-pool destructor,
@@ -50,6 +51,8 @@ if (!load.ok) {
 }
 const ivm = load.ivm;
 hostLine({ type: 'host_ready' });
+// A sandbox of the usual kind made while the parent waits, for the first executor to take.
+prepareSpare(ivm, DEFAULT_MEMORY_LIMIT_MB);
 
 interface Channel {
   readonly send: (message: object) => void;
@@ -73,7 +76,7 @@ function open(id: number, message: Extract<ChannelMessage, { type: 'open' }>): v
   const modules = bundle(message);
   const channel: Channel = {
     send,
-    host: new IsolateHost(async () => IsolateSandbox.create(ivm, channel.memoryLimitMb, await modules)),
+    host: new IsolateHost(async () => takeSandbox(ivm, channel.memoryLimitMb, await modules)),
     memoryLimitMb: 0,
     pendingCalls: new Map(),
     cancels: new Map(),

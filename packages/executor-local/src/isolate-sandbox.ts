@@ -70,6 +70,13 @@ function copyInLimit(memoryLimitMb: number): number {
 
 const mb = (chars: number) => `${(chars / 1024 / 1024).toFixed(1)} MB`;
 
+/** The isolate's heap limit when the caller sets none. */
+export const DEFAULT_MEMORY_LIMIT_MB = 128;
+
+/** Actions running in this process's isolates (spare-sandboxes.ts makes its spares only while there are none). */
+let running = 0;
+export const runningActions = (): number => running;
+
 /**
  * One V8 isolate with the prelude installed: the unit of state of the local executor. Code runs
  * on isolated-vm's own thread, so the host's event loop keeps turning while it runs — which is
@@ -150,6 +157,7 @@ export class IsolateSandbox {
     // count the time the host spends in tools.
     const clock = new ActionClock(limits.timeoutMs, () => stop('timeout'));
     this.#handlers = { ...handlers, callTool: (name, json) => clock.paused(() => handlers.callTool(name, json)) };
+    running++;
     const onAbort = () => stop('aborted');
     if (limits.signal?.aborted) onAbort();
     limits.signal?.addEventListener('abort', onAbort, { once: true });
@@ -174,6 +182,7 @@ export class IsolateSandbox {
       if (/timed out/i.test(message)) return { type: 'timeout' };
       return { type: 'crash', message };
     } finally {
+      running--;
       clock.stop();
       limits.signal?.removeEventListener('abort', onAbort);
       this.#handlers = undefined;

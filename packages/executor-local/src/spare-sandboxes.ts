@@ -1,0 +1,73 @@
+import type { Ivm } from './isolated-vm.js';
+import { IsolateSandbox, runningActions } from './isolate-sandbox.js';
+import type { ModuleBundle } from './modules.js';
+
+/**
+ * One sandbox made ahead of need for each kind in use (memory limit and modules), so that a new
+ * executor — a new agent, or a sandbox replaced after a time limit — gets one that is ready
+ * instead of paying for a new isolate, its context and the prelude (milliseconds) on its first
+ * action. The spare is made while no action runs in this process, and has run one empty action,
+ * so the prelude's functions are compiled: the first action on it costs what any other does.
+ *
+ * What it costs: one idle isolate (about a megabyte) per kind this process has used. It never
+ * keeps the process alive (its timer is unref'd; an isolate holds no handle).
+ */
+const spares = new Map<string, IsolateSandbox>();
+const refilling = new Set<string>();
+
+const bundleIds = new WeakMap<ModuleBundle, number>();
+let nextBundleId = 0;
+
+/** Bundles are cached per process and module list (modules.ts), so their identity names their code. */
+function kindOf(memoryLimitMb: number, modules: readonly ModuleBundle[]): string {
+  const ids = modules.map((bundle) => {
+    let id = bundleIds.get(bundle);
+    if (id === undefined) bundleIds.set(bundle, (id = ++nextBundleId));
+    return id;
+  });
+  return `${memoryLimitMb}:${ids.join(',')}`;
+}
+
+/** A sandbox of this kind: the spare if one is ready, a new one otherwise; either way a spare is made again when idle. */
+export function takeSandbox(ivm: Ivm, memoryLimitMb: number, modules: readonly ModuleBundle[] = []): IsolateSandbox {
+  const kind = kindOf(memoryLimitMb, modules);
+  const spare = spares.get(kind);
+  spares.delete(kind);
+  const sandbox = spare && !spare.disposed ? spare : IsolateSandbox.create(ivm, memoryLimitMb, modules);
+  prepareSpare(ivm, memoryLimitMb, modules);
+  return sandbox;
+}
+
+/** Makes a spare of this kind once this process is idle (nothing happens if one is ready or on its way). */
+export function prepareSpare(ivm: Ivm, memoryLimitMb: number, modules: readonly ModuleBundle[] = []): void {
+  const kind = kindOf(memoryLimitMb, modules);
+  if (spares.has(kind) || refilling.has(kind)) return;
+  refilling.add(kind);
+  const attempt = () => {
+    // Not while an action runs: making an isolate takes the thread for milliseconds.
+    if (runningActions() > 0) {
+      setTimeout(attempt, 2).unref();
+      return;
+    }
+    let sandbox: IsolateSandbox;
+    try {
+      sandbox = IsolateSandbox.create(ivm, memoryLimitMb, modules);
+    } catch {
+      refilling.delete(kind);
+      return;
+    }
+    void sandbox.run(WARM_UP, IDLE_HANDLERS, { timeoutMs: 10_000 }).then((outcome) => {
+      refilling.delete(kind);
+      if (outcome.type === 'done' && !sandbox.disposed && !spares.has(kind)) spares.set(kind, sandbox);
+      else sandbox.dispose();
+    });
+  };
+  setTimeout(attempt, 1).unref();
+}
+
+/** An empty action: it compiles the prelude's per-action functions, and leaves nothing behind. */
+const WARM_UP = JSON.stringify({ code: '', declaredNames: [], tools: [], maxLogChars: 1, filename: 'actkit-warm-up.js' });
+const IDLE_HANDLERS = {
+  callTool: async () => JSON.stringify({ ok: false, error: 'No action is running.' }),
+  log: () => {},
+};

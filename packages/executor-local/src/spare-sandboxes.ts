@@ -13,7 +13,10 @@ import type { ModuleBundle } from './modules.js';
  * keeps the process alive (its timer is unref'd; an isolate holds no handle).
  */
 const spares = new Map<string, IsolateSandbox>();
-const refilling = new Set<string>();
+/** Kinds whose spare is to be made once idle. */
+const scheduled = new Set<string>();
+/** Kinds whose spare is made and running its warm-up action. */
+const warming = new Map<string, Promise<void>>();
 
 const bundleIds = new WeakMap<ModuleBundle, number>();
 let nextBundleId = 0;
@@ -28,9 +31,14 @@ function kindOf(memoryLimitMb: number, modules: readonly ModuleBundle[]): string
   return `${memoryLimitMb}:${ids.join(',')}`;
 }
 
-/** A sandbox of this kind: the spare if one is ready, a new one otherwise; either way a spare is made again when idle. */
-export function takeSandbox(ivm: Ivm, memoryLimitMb: number, modules: readonly ModuleBundle[] = []): IsolateSandbox {
+/**
+ * A sandbox of this kind: the spare if one is ready or warming up (a child's first executor asks
+ * while the spare made at start-up is still on its way), a new one otherwise; either way a spare
+ * is made again when idle.
+ */
+export async function takeSandbox(ivm: Ivm, memoryLimitMb: number, modules: readonly ModuleBundle[] = []): Promise<IsolateSandbox> {
   const kind = kindOf(memoryLimitMb, modules);
+  await warming.get(kind);
   const spare = spares.get(kind);
   spares.delete(kind);
   const sandbox = spare && !spare.disposed ? spare : IsolateSandbox.create(ivm, memoryLimitMb, modules);
@@ -41,28 +49,40 @@ export function takeSandbox(ivm: Ivm, memoryLimitMb: number, modules: readonly M
 /** Makes a spare of this kind once this process is idle (nothing happens if one is ready or on its way). */
 export function prepareSpare(ivm: Ivm, memoryLimitMb: number, modules: readonly ModuleBundle[] = []): void {
   const kind = kindOf(memoryLimitMb, modules);
-  if (spares.has(kind) || refilling.has(kind)) return;
-  refilling.add(kind);
+  if (spares.has(kind) || scheduled.has(kind) || warming.has(kind)) return;
+  scheduled.add(kind);
   const attempt = () => {
     // Not while an action runs: making an isolate takes the thread for milliseconds.
     if (runningActions() > 0) {
       setTimeout(attempt, 2).unref();
       return;
     }
+    scheduled.delete(kind);
     let sandbox: IsolateSandbox;
     try {
       sandbox = IsolateSandbox.create(ivm, memoryLimitMb, modules);
     } catch {
-      refilling.delete(kind);
       return;
     }
-    void sandbox.run(WARM_UP, IDLE_HANDLERS, { timeoutMs: 10_000 }).then((outcome) => {
-      refilling.delete(kind);
+    const warmUp = sandbox.run(WARM_UP, IDLE_HANDLERS, { timeoutMs: 10_000 }).then((outcome) => {
+      warming.delete(kind);
       if (outcome.type === 'done' && !sandbox.disposed && !spares.has(kind)) spares.set(kind, sandbox);
       else sandbox.dispose();
     });
+    warming.set(kind, warmUp);
   };
   setTimeout(attempt, 1).unref();
+}
+
+/** Disposes of the spares that are ready (for benches that time a sandbox made on the spot). */
+export function discardSpares(): void {
+  for (const spare of spares.values()) spare.dispose();
+  spares.clear();
+}
+
+/** How many spares are ready (for tests). */
+export function readySpares(): number {
+  return spares.size;
 }
 
 /** An empty action: it compiles the prelude's per-action functions, and leaves nothing behind. */

@@ -83,5 +83,5 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
  * What stands for the model's call before an action (a real one takes hundreds of ms): the time
  * in which an executor prepares a sandbox while the process is idle.
  */
-export const MODEL_CALL_MS = 20;
+export const MODEL_CALL_MS = 100;
 export const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -82,9 +82,10 @@ function open(id: number, message: Extract<ChannelMessage, { type: 'open' }>): v
     cancels: new Map(),
   };
   channels.set(id, channel);
-  // Ready once the modules are bundled: one that cannot be is this channel's failure.
+  // Ready once the modules are bundled: one that cannot be is this channel's failure. A channel
+  // without modules is ready at once: the parent knows, and does not wait for the line.
   modules.then(
-    () => send({ type: 'ready', node: process.version }),
+    () => message.modules.length > 0 && send({ type: 'ready', node: process.version }),
     (error: Error) => {
       channels.delete(id);
       send({ type: 'channel_failed', message: error.message });

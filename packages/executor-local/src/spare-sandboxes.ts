@@ -1,5 +1,5 @@
-import type { Ivm } from './isolated-vm.js';
 import { IsolateSandbox, runningActions } from './isolate-sandbox.js';
+import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
 
 /**
@@ -25,7 +25,10 @@ let nextBundleId = 0;
 function kindOf(memoryLimitMb: number, modules: readonly ModuleBundle[]): string {
   const ids = modules.map((bundle) => {
     let id = bundleIds.get(bundle);
-    if (id === undefined) bundleIds.set(bundle, (id = ++nextBundleId));
+    if (id === undefined) {
+      id = ++nextBundleId;
+      bundleIds.set(bundle, id);
+    }
     return id;
   });
   return `${memoryLimitMb}:${ids.join(',')}`;

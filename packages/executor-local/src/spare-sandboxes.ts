@@ -83,9 +83,9 @@ export function discardSpares(): void {
   spares.clear();
 }
 
-/** How many spares are ready (for tests). */
-export function readySpares(): number {
-  return spares.size;
+/** Whether a spare of this kind is ready (for tests). */
+export function hasSpare(memoryLimitMb: number, modules: readonly ModuleBundle[] = []): boolean {
+  return spares.has(kindOf(memoryLimitMb, modules));
 }
 
 /** An empty action: it compiles the prelude's per-action functions, and leaves nothing behind. */

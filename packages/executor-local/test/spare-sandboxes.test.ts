@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/index.js';
 import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { loadIsolatedVm } from '../src/isolated-vm-unavailable.js';
-import { prepareSpare, readySpares, takeSandbox } from '../src/spare-sandboxes.js';
+import { hasSpare, prepareSpare, takeSandbox } from '../src/spare-sandboxes.js';
 
 /**
  * The spare sandbox a new executor takes (made while the process is idle) is a fresh sandbox:
@@ -12,9 +12,8 @@ const ivm = loadIsolatedVm();
 const globalsOf = 'Object.getOwnPropertyNames(globalThis).sort().join(",")';
 /** Waits, without a clock to race, until the spare of this kind is made (it waits for the process to be idle). */
 async function spareMade(memoryLimitMb: number): Promise<void> {
-  const before = readySpares();
   prepareSpare(ivm, memoryLimitMb);
-  while (readySpares() <= before) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (!hasSpare(memoryLimitMb)) await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 const executors: LocalExecutor[] = [];
@@ -30,10 +29,9 @@ describe('spare sandboxes', () => {
     await spareMade(48);
     const second = new LocalExecutor({ mode: 'in-process', memoryLimitMb: 48 });
     executors.push(second);
-    const spares = readySpares();
     const r = await second.execute('[typeof secret, typeof mine]', { tools: [] });
     // It took the spare (and a new one is on its way, once idle).
-    expect(readySpares()).toBe(spares - 1);
+    expect(hasSpare(48)).toBe(false);
     expect(r.value).toBe("[ 'undefined', 'undefined' ]");
     expect((await first.execute('secret + mine', { tools: [] })).value).toBe('43');
   });

@@ -73,9 +73,11 @@ const mb = (chars: number) => `${(chars / 1024 / 1024).toFixed(1)} MB`;
 /** The isolate's heap limit when the caller sets none. */
 export const DEFAULT_MEMORY_LIMIT_MB = 128;
 
-/** Actions running in this process's isolates (spare-sandboxes.ts makes its spares only while there are none). */
+/** Actions running in this process's isolates, and when the last one ended (spare-sandboxes.ts waits for a pause). */
 let running = 0;
-export const runningActions = (): number => running;
+let lastActionEnded = 0;
+/** How long no action has run in this process's isolates (0 while one runs). */
+export const idleForMs = (): number => (running > 0 ? 0 : performance.now() - lastActionEnded);
 
 /**
  * One V8 isolate with the prelude installed: the unit of state of the local executor. Code runs
@@ -183,6 +185,7 @@ export class IsolateSandbox {
       return { type: 'crash', message };
     } finally {
       running--;
+      lastActionEnded = performance.now();
       clock.stop();
       limits.signal?.removeEventListener('abort', onAbort);
       this.#handlers = undefined;

@@ -1,4 +1,4 @@
-import { IsolateSandbox, runningActions } from './isolate-sandbox.js';
+import { IsolateSandbox, idleForMs } from './isolate-sandbox.js';
 import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
 
@@ -8,6 +8,7 @@ import type { ModuleBundle } from './modules.js';
  * instead of paying for a new isolate, its context and the prelude (milliseconds) on its first
  * action. The spare is made while no action runs in this process, and has run one empty action,
  * so the prelude's functions are compiled: the first action on it costs what any other does.
+ * "While idle" is after a pause of 10 ms with no action: an agent's model call is one.
  *
  * What it costs: one idle isolate (about a megabyte) per kind this process has used. It never
  * keeps the process alive (its timer is unref'd; an isolate holds no handle).
@@ -55,9 +56,11 @@ export function prepareSpare(ivm: Ivm, memoryLimitMb: number, modules: readonly 
   if (spares.has(kind) || scheduled.has(kind) || warming.has(kind)) return;
   scheduled.add(kind);
   const attempt = () => {
-    // Not while an action runs: making an isolate takes the thread for milliseconds.
-    if (runningActions() > 0) {
-      setTimeout(attempt, 2).unref();
+    // Only in a pause: making an isolate takes the thread for milliseconds, which must not land
+    // between two actions run back to back (nor keep a script that is done from exiting).
+    const idle = idleForMs();
+    if (idle < PAUSE_MS) {
+      setTimeout(attempt, PAUSE_MS - idle).unref();
       return;
     }
     scheduled.delete(kind);
@@ -74,8 +77,11 @@ export function prepareSpare(ivm: Ivm, memoryLimitMb: number, modules: readonly 
     });
     warming.set(kind, warmUp);
   };
-  setTimeout(attempt, 1).unref();
+  setTimeout(attempt, PAUSE_MS).unref();
 }
+
+/** How long no action must have run before a spare is made. */
+const PAUSE_MS = 10;
 
 /** Disposes of the spares that are ready (for benches that time a sandbox made on the spot). */
 export function discardSpares(): void {

@@ -22,6 +22,15 @@ describe('compileAction', () => {
     expect(out.declaredNames).toEqual(expect.arrayContaining(['a', 'n', 'Color']));
   });
 
+  it('reads a call with type arguments as TypeScript, although it also parses as JavaScript', () => {
+    // Plain JavaScript skips the TypeScript pass; `f<T>(x)` would read as `(f < T) > x` there.
+    const generic = compileAction('const s = new Set<string>(["a"]);\nconst n = identity<number, string>(5);\nn');
+    expect(generic.code).toContain('new Set(["a"])');
+    expect(generic.code).toContain('identity(5)');
+    const plain = 'const f = (x) => x * 2;\nlet total = 0;\nfor (let i = 0; i < 3; i++) total += f(i);\ntotal';
+    expect(compileAction(plain).code).toContain('for (let i = 0; i < 3; i++) total += f(i);');
+  });
+
   it('rewrites imports to the sandbox module loader', () => {
     const out = compileAction('import _ from "lodash";\nimport { format as f } from "date-fns";\nimport * as ns from "x";');
     expect(out.imports).toEqual(['lodash', 'date-fns', 'x']);

@@ -11,6 +11,8 @@ export interface Workload {
   code: string;
   /** smolagents' LocalPythonExecutor on the same work, in ms. */
   smolagentsMs: number;
+  /** Tool calls the work makes (each crosses into the host: a floor of its own). */
+  toolCalls?: number;
   /** Throws unless the result shows the work was done. */
   check(result: ExecutionResult, calls: number): void;
 }
@@ -40,6 +42,7 @@ export const WORKLOADS: Workload[] = [
     label: `${TOOL_CALLS} tool calls in one action`,
     code: `let n = 0;\nfor (let i = 0; i < ${TOOL_CALLS}; i++) n += echo({ i }).i;\nn`,
     smolagentsMs: 5.6,
+    toolCalls: TOOL_CALLS,
     check: (r, calls) => {
       expectValue(r, String((TOOL_CALLS * (TOOL_CALLS - 1)) / 2));
       if (calls !== TOOL_CALLS) throw new Error(`bench: expected ${TOOL_CALLS} tool calls, the tool saw ${calls}`);
@@ -75,3 +78,10 @@ export function countingEcho(): { tool: SandboxTool; calls: () => number; reset:
 }
 
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+/**
+ * What stands for the model's call before an action (a real one takes hundreds of ms): the time
+ * in which an executor prepares a sandbox while the process is idle.
+ */
+export const MODEL_CALL_MS = 100;
+export const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -127,6 +127,14 @@ class ChildHost {
     const channel: Channel = { onClose: [] };
     this.#channels.set(id, channel);
     this.#write(id, { type: 'open', modules: [...settings.modules], resolveFrom: settings.resolveFrom } satisfies ChannelMessage);
+    // A channel with no modules to bundle cannot fail to open: it is ready once the child is, and
+    // the child does not say so (a round trip less before a new executor's first action).
+    if (settings.modules.length === 0) {
+      this.started.then(
+        () => this.#deliver(channel, `${JSON.stringify({ type: 'ready', node: process.version })}\n`),
+        () => {},
+      );
+    }
     let closed = false;
     return {
       transport: {
@@ -189,10 +197,15 @@ class ChildHost {
     // The child could not set the channel up (e.g. a module that does not bundle).
     if (body.startsWith('{"type":"channel_failed"')) {
       closeChannel(channel, (JSON.parse(body) as { message: string }).message);
-    } else if (channel.onData) channel.onData(`${body}\n`);
+    } else this.#deliver(channel, `${body}\n`);
+  }
+
+  #deliver(channel: Channel, line: string): void {
+    if (channel.closedWith !== undefined) return;
+    if (channel.onData) channel.onData(line);
     else {
       channel.early ??= [];
-      channel.early.push(`${body}\n`);
+      channel.early.push(line);
     }
   }
 

@@ -7,9 +7,10 @@ import {
   executeAction,
   SerialQueue,
 } from '@actkit/code-actions';
-import { IsolateHost, IsolateSandbox } from './isolate-sandbox.js';
+import { DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
 import { loadIsolatedVm } from './isolated-vm-unavailable.js';
 import { bundleModules } from './modules.js';
+import { prepareSpare, takeSandbox } from './spare-sandboxes.js';
 
 export interface IsolateLimits {
   /** Heap limit of the isolate, in MB (default 128). */
@@ -24,7 +25,7 @@ export interface IsolateLimits {
   resolveModulesFrom?: string;
 }
 
-export const ISOLATE_DEFAULTS = { memoryLimitMb: 128, timeoutMs: 30_000, maxLogChars: 10_000, modules: [] as string[], resolveModulesFrom: '' };
+export const ISOLATE_DEFAULTS = { memoryLimitMb: DEFAULT_MEMORY_LIMIT_MB, timeoutMs: 30_000, maxLogChars: 10_000, modules: [] as string[], resolveModulesFrom: '' };
 
 export function checkLimits(options: Required<IsolateLimits>): Required<IsolateLimits> {
   for (const key of ['memoryLimitMb', 'timeoutMs', 'maxLogChars'] as const) {
@@ -47,7 +48,7 @@ export class InProcessExecutor implements CodeExecutor {
   readonly #host = new IsolateHost(async () => {
     // Bundled once per process and module list (modules.ts caches), evaluated in each fresh isolate.
     const modules = this.modules.length > 0 ? await bundleModules(this.modules, this.options.resolveModulesFrom) : [];
-    return IsolateSandbox.create(this.#ivm, this.options.memoryLimitMb, modules);
+    return takeSandbox(this.#ivm, this.options.memoryLimitMb, modules);
   });
   /** Loaded here, so that an isolated-vm that is not built fails the constructor, with the command that fixes it. */
   readonly #ivm = loadIsolatedVm();
@@ -57,6 +58,8 @@ export class InProcessExecutor implements CodeExecutor {
   constructor(options: IsolateLimits = {}) {
     this.options = checkLimits({ ...ISOLATE_DEFAULTS, resolveModulesFrom: process.cwd(), ...options });
     this.modules = this.options.modules;
+    // Its sandbox is made while the caller does something else (an agent: its first model call).
+    if (this.modules.length === 0) prepareSpare(this.#ivm, this.options.memoryLimitMb);
   }
 
   /** Creates the isolate now rather than on the first action (to take its start-up cost early). */

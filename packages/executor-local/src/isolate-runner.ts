@@ -11,9 +11,10 @@
 import type { HostMessage } from '@actkit/code-actions';
 import { LineSplitter } from '@actkit/code-actions/sandbox';
 import type { ChannelMessage, ChildHostMessage } from './child-host.js';
-import { IsolateHost, IsolateSandbox } from './isolate-sandbox.js';
+import { DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
 import { tryLoadIsolatedVm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
+import { prepareSpare, takeSandbox } from './spare-sandboxes.js';
 
 /**
  * Ends this process at once. `process.exit` would block in isolated-vm's thread-pool destructor,
@@ -51,6 +52,8 @@ if (!load.ok) {
 }
 const ivm = load.ivm;
 hostLine({ type: 'host_ready' });
+// A sandbox of the usual kind made while the parent waits, for the first executor to take.
+prepareSpare(ivm, DEFAULT_MEMORY_LIMIT_MB);
 
 interface Channel {
   readonly send: (message: object) => void;
@@ -74,15 +77,16 @@ function open(id: number, message: Extract<ChannelMessage, { type: 'open' }>): v
   const modules = bundle(message);
   const channel: Channel = {
     send,
-    host: new IsolateHost(async () => IsolateSandbox.create(ivm, channel.memoryLimitMb, await modules)),
+    host: new IsolateHost(async () => takeSandbox(ivm, channel.memoryLimitMb, await modules)),
     memoryLimitMb: 0,
     pendingCalls: new Map(),
     cancels: new Map(),
   };
   channels.set(id, channel);
-  // Ready once the modules are bundled: one that cannot be is this channel's failure.
+  // Ready once the modules are bundled: one that cannot be is this channel's failure. A channel
+  // without modules is ready at once: the parent knows, and does not wait for the line.
   modules.then(
-    () => send({ type: 'ready', node: process.version }),
+    () => message.modules.length > 0 && send({ type: 'ready', node: process.version }),
     (error: Error) => {
       channels.delete(id);
       send({ type: 'channel_failed', message: error.message });

@@ -70,6 +70,15 @@ function copyInLimit(memoryLimitMb: number): number {
 
 const mb = (chars: number) => `${(chars / 1024 / 1024).toFixed(1)} MB`;
 
+/** The isolate's heap limit when the caller sets none. */
+export const DEFAULT_MEMORY_LIMIT_MB = 128;
+
+/** Actions running in this process's isolates, and when the last one ended (spare-sandboxes.ts waits for a pause). */
+let running = 0;
+let lastActionEnded = 0;
+/** How long no action has run in this process's isolates (0 while one runs). */
+export const idleForMs = (): number => (running > 0 ? 0 : performance.now() - lastActionEnded);
+
 /**
  * One V8 isolate with the prelude installed: the unit of state of the local executor. Code runs
  * on isolated-vm's own thread, so the host's event loop keeps turning while it runs — which is
@@ -79,7 +88,6 @@ const mb = (chars: number) => `${(chars / 1024 / 1024).toFixed(1)} MB`;
 export class IsolateSandbox {
   readonly #isolate: ivmModule.Isolate;
   readonly #runAction: ivmModule.Reference<(json: string) => Promise<string>>;
-  readonly #drained: ivmModule.Reference<() => void>;
   /** Where the isolate's host calls go during the current action. */
   #handlers: ActionHandlers | undefined;
 
@@ -88,12 +96,10 @@ export class IsolateSandbox {
   private constructor(
     isolate: ivmModule.Isolate,
     runAction: ivmModule.Reference<(json: string) => Promise<string>>,
-    drained: ivmModule.Reference<() => void>,
     maxCopyIn: number,
   ) {
     this.#isolate = isolate;
     this.#runAction = runAction;
-    this.#drained = drained;
     this.#maxCopyIn = maxCopyIn;
   }
 
@@ -123,9 +129,7 @@ export class IsolateSandbox {
       const runAction = context.global.getSync('__actkit_runAction', { reference: true });
       // The entry point is the host's alone: the code must not call it (to reset the log cap, say).
       context.global.deleteSync('__actkit_runAction');
-      // A task queued behind the outcome: it runs once the isolate's microtask queue is empty.
-      const drained = compile(isolate, '(function drained() {})', 'actkit-drained.js').runSync(context, { reference: true });
-      sandbox = new IsolateSandbox(isolate, runAction, drained, maxCopyIn);
+      sandbox = new IsolateSandbox(isolate, runAction, maxCopyIn);
       return sandbox;
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
@@ -155,18 +159,20 @@ export class IsolateSandbox {
     // count the time the host spends in tools.
     const clock = new ActionClock(limits.timeoutMs, () => stop('timeout'));
     this.#handlers = { ...handlers, callTool: (name, json) => clock.paused(() => handlers.callTool(name, json)) };
+    running++;
     const onAbort = () => stop('aborted');
     if (limits.signal?.aborted) onAbort();
     limits.signal?.addEventListener('abort', onAbort, { once: true });
     try {
+      // isolated-vm hands over the outcome only once the task that produced it has ended, its
+      // microtask checkpoint included: microtasks the code queued behind the outcome (after
+      // final_answer, say) have run by then, under this action's clock — the security corpus's
+      // "microtask loop queued before final_answer" cases hold it to that. No second call into
+      // the isolate is needed to wait for them (each costs a thread hop each way).
       const outcomeJson = await this.#runAction.apply(undefined, [requestJson], {
         arguments: { copy: true },
         result: { promise: true, copy: true },
       });
-      // The outcome can arrive while microtasks the code queued (after final_answer, say) are
-      // still to run: the action ends only once they have, under its own time limit, so they
-      // cannot stall the next action.
-      await this.#drained.apply(undefined, []);
       return { type: 'done', outcomeJson: String(outcomeJson) };
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
@@ -178,6 +184,8 @@ export class IsolateSandbox {
       if (/timed out/i.test(message)) return { type: 'timeout' };
       return { type: 'crash', message };
     } finally {
+      running--;
+      lastActionEnded = performance.now();
       clock.stop();
       limits.signal?.removeEventListener('abort', onAbort);
       this.#handlers = undefined;

@@ -52,8 +52,7 @@ interface Edit {
 }
 
 export function compileAction(source: string): CompiledAction {
-  const js = stripTypes(source);
-  const program = parse(js);
+  const { js, program } = parseAsJavaScriptOrTypeScript(source);
   const edits: Edit[] = [];
   const declared = new Set<string>();
   const imports = new Set<string>();
@@ -106,6 +105,29 @@ export function compileAction(source: string): CompiledAction {
   return { code, declaredNames: [...declared], imports: [...imports] };
 }
 
+/**
+ * Most code a model writes is plain JavaScript: parsed as it is, it skips the TypeScript pass
+ * (sucrase), a third of the host's work on a short action. TypeScript that is not valid
+ * JavaScript fails that parse and goes through sucrase. The one TypeScript that also parses as
+ * JavaScript, with another meaning, is a call with type arguments — `f<T>(x)` reads as
+ * `(f < T) > x` — so code with both a `<` and a `>` (other than `=>`) takes the TypeScript
+ * path whatever it is.
+ */
+function parseAsJavaScriptOrTypeScript(source: string): { js: string; program: acorn.Program } {
+  if (!mayHaveTypeArguments(source)) {
+    const program = tryParse(source);
+    if (program) return { js: source, program };
+  }
+  const js = stripTypes(source);
+  return { js, program: parse(js) };
+}
+
+function mayHaveTypeArguments(source: string): boolean {
+  if (!source.includes('<')) return false;
+  for (let at = source.indexOf('>'); at >= 0; at = source.indexOf('>', at + 1)) if (source.charCodeAt(at - 1) !== 61 /* = */) return true;
+  return false;
+}
+
 /** sucrase drops `namespace X { … }` whole, values included: refuse it rather than lose code silently. */
 const NAMESPACE = /^[ \t]*(?:export[ \t]+)?(?:namespace|module)[ \t]+[A-Za-z_$][\w$.]*[ \t]*\{/m;
 
@@ -134,14 +156,29 @@ function stripTypes(source: string): string {
   }
 }
 
+const PARSE_OPTIONS = {
+  ecmaVersion: 'latest' as const,
+  allowAwaitOutsideFunction: true,
+  allowReturnOutsideFunction: true,
+  allowHashBang: true,
+  locations: true,
+};
+
+/** The program, as `parse` reads it, or undefined where `parse` would throw. */
+function tryParse(js: string): acorn.Program | undefined {
+  try {
+    return acorn.parse(js, { ...PARSE_OPTIONS, sourceType: 'module' });
+  } catch {
+    try {
+      return acorn.parse(js, { ...PARSE_OPTIONS, sourceType: 'script' });
+    } catch {
+      return undefined;
+    }
+  }
+}
+
 function parse(js: string): acorn.Program {
-  const options = {
-    ecmaVersion: 'latest' as const,
-    allowAwaitOutsideFunction: true,
-    allowReturnOutsideFunction: true,
-    allowHashBang: true,
-    locations: true,
-  };
+  const options = PARSE_OPTIONS;
   try {
     // Module syntax first, so `import` declarations parse; code that is only valid as a
     // sloppy script (e.g. `with`, legacy octals) falls back to script parsing.

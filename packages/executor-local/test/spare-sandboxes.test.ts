@@ -1,0 +1,52 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { LocalExecutor } from '../src/index.js';
+import { IsolateSandbox } from '../src/isolate-sandbox.js';
+import { loadIsolatedVm } from '../src/isolated-vm-unavailable.js';
+import { hasSpare, prepareSpare, takeSandbox } from '../src/spare-sandboxes.js';
+
+/**
+ * The spare sandbox a new executor takes (made while the process is idle) is a fresh sandbox:
+ * nothing of another executor's state.
+ */
+const ivm = loadIsolatedVm();
+const globalsOf = 'Object.getOwnPropertyNames(globalThis).sort().join(",")';
+/** Waits, without a clock to race, until the spare of this kind is made (it waits for the process to be idle). */
+async function spareMade(memoryLimitMb: number): Promise<void> {
+  prepareSpare(ivm, memoryLimitMb);
+  while (!hasSpare(memoryLimitMb)) await new Promise((resolve) => setTimeout(resolve, 5));
+}
+
+const executors: LocalExecutor[] = [];
+afterEach(async () => {
+  await Promise.all(executors.splice(0).map((e) => e.close()));
+});
+
+describe('spare sandboxes', () => {
+  it('give a new executor a sandbox that holds nothing of another executor', async () => {
+    const first = new LocalExecutor({ mode: 'in-process', memoryLimitMb: 48 });
+    executors.push(first);
+    expect((await first.execute('globalThis.secret = 42; const mine = 1; secret', { tools: [] })).value).toBe('42');
+    await spareMade(48);
+    const second = new LocalExecutor({ mode: 'in-process', memoryLimitMb: 48 });
+    executors.push(second);
+    const r = await second.execute('[typeof secret, typeof mine]', { tools: [] });
+    // It took the spare (and a new one is on its way, once idle).
+    expect(hasSpare(48)).toBe(false);
+    expect(r.value).toBe("[ 'undefined', 'undefined' ]");
+    expect((await first.execute('secret + mine', { tools: [] })).value).toBe('43');
+  });
+
+  it('look to the code exactly like a sandbox made on the spot', async () => {
+    await spareMade(40);
+    const fromSpare = takeSandbox(ivm, 40);
+    const made = IsolateSandbox.create(ivm, 40);
+    const request = JSON.stringify({ code: `return ${globalsOf}`, declaredNames: [], tools: [], maxLogChars: 100_000, filename: 'globals.js' });
+    const handlers = { callTool: async () => '', log: () => {} };
+    const [a, b] = [await fromSpare.run(request, handlers, { timeoutMs: 10_000 }), await made.run(request, handlers, { timeoutMs: 10_000 })];
+    fromSpare.dispose();
+    made.dispose();
+    expect(a.type).toBe('done');
+    expect(a).toEqual(b);
+    expect(JSON.parse((a as { outcomeJson: string }).outcomeJson).value).toContain('final_answer');
+  });
+});

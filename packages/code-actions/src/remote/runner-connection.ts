@@ -146,7 +146,7 @@ export class RunnerConnection {
             }
             pendingCall = true;
             void clock
-              .paused(() => answerToolCall(options.tools, message.name, message.input))
+              .paused(async () => answerToolCall(options.tools, message.name, message.input))
               .then((reply) => {
                 pendingCall = false;
                 if (!settled) this.#send({ type: 'tool_result', id, callId: message.callId, reply });

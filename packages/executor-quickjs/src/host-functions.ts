@@ -29,17 +29,36 @@ interface Internals {
     QTS_GetString(ctx: number, value: number): number;
     QTS_NewString(ctx: number, chars: number): number;
     QTS_Throw(ctx: number, error: number): number;
+    QTS_Eval(ctx: number, chars: number, length: number, filename: string, detectModule: number, flags: number): number;
+    QTS_ResolveException(ctx: number, value: number): number;
+    QTS_FreeValuePointer(ctx: number, value: number): void;
   };
   ctx: { value: number };
   memory: {
     consumeJSCharPointer(pointer: number): string;
-    newHeapCharPointer(text: string): { consume<T>(use: (chars: { value: { ptr: number } }) => T): T };
+    newHeapCharPointer(text: string): { consume<T>(use: (chars: { value: { ptr: number; strlen: number } }) => T): T };
   };
 }
 type CallFunction = (ctx: number, thisPointer: number, argc: number, argv: number, fnId: number) => number | Promise<number>;
 
-/** The fast functions of each context, by the host function the library registered for them. */
-const fastFunctions = new WeakMap<QuickJSAsyncContext, WeakMap<object, StringHostFunction>>();
+/** A fast host function: its arguments as strings, its result as a new QuickJS value (a pointer the C side takes over), or a promise of one. */
+type FastCall = (args: string[]) => number | Promise<number>;
+
+/** What the fast path needs of a context: its pointer helpers, and where to register a function. */
+interface FastPath {
+  functions: WeakMap<object, FastCall>;
+  newString(text: string): number;
+  thrown(error: unknown): number;
+  /** Compiles and runs `source` as global code named `filename`; its value, or the exception thrown into the caller. */
+  evaluate(source: string, filename: string): number;
+}
+
+const fastPaths = new WeakMap<QuickJSAsyncContext, FastPath | undefined>();
+
+function fastPathOf(context: QuickJSAsyncContext): FastPath | undefined {
+  if (!fastPaths.has(context)) fastPaths.set(context, installFastPath(context));
+  return fastPaths.get(context);
+}
 
 export function newStringHostFunction(context: QuickJSAsyncContext, name: string, fn: StringHostFunction): QuickJSHandle {
   // The library's way, with the same behaviour: what runs where the fast path is not in place.
@@ -51,40 +70,75 @@ export function newStringHostFunction(context: QuickJSAsyncContext, name: string
   };
   // Typed as always async by the library; a plain value is fine (it is returned without suspending).
   const handle = context.newAsyncifiedFunction(name, registered as unknown as Parameters<QuickJSAsyncContext['newAsyncifiedFunction']>[1]);
-  (fastFunctions.get(context) ?? installFastPath(context))?.set(registered, fn);
+  const fast = fastPathOf(context);
+  fast?.functions.set(registered, (args) => {
+    const result = fn(...args);
+    // 0 is `undefined` to the caller in QuickJS.
+    if (result === undefined) return 0;
+    if (typeof result === 'string') return fast.newString(result);
+    // A promise suspends the code (the module's asyncify handler); it must settle to a value, never reject.
+    return result.then(fast.newString, fast.thrown);
+  });
   return handle;
 }
 
-function installFastPath(context: QuickJSAsyncContext): WeakMap<object, StringHostFunction> | undefined {
+/**
+ * An `eval` of the host's: compiles its one argument as global code, under the file name
+ * `filenameOf(source)` gives (QuickJS's own `eval` names everything `<input>`), and returns the
+ * code's value; a syntax error is thrown into the caller. The prelude compiles every action with
+ * it, so it is on the hot path too.
+ */
+export function newEvalHostFunction(context: QuickJSAsyncContext, name: string, filenameOf: (source: string) => string): QuickJSHandle {
+  const registered = (source: QuickJSHandle) => {
+    const text = context.getString(source);
+    return context.evalCode(text, filenameOf(text), { type: 'global' });
+  };
+  const handle = context.newFunction(name, registered);
+  const fast = fastPathOf(context);
+  fast?.functions.set(registered, (args) => {
+    const text = args[0] ?? 'undefined';
+    return fast.evaluate(text, filenameOf(text));
+  });
+  return handle;
+}
+
+function installFastPath(context: QuickJSAsyncContext): FastPath | undefined {
   const internals = context as unknown as Internals;
   const callbacks = internals.cToHostCallbacks;
   const hostRefs = internals.runtime.hostRefs;
   const libraryCall = callbacks?.callFunction;
   if (!callbacks || !libraryCall || !hostRefs) return undefined;
-  const functions = new WeakMap<object, StringHostFunction>();
-  fastFunctions.set(context, functions);
   const { ffi, memory } = internals;
   const ctx = internals.ctx.value;
-  const newString = (text: string) => memory.newHeapCharPointer(text).consume((chars) => ffi.QTS_NewString(ctx, chars.value.ptr));
-  const thrown = (error: unknown) =>
-    (error instanceof Error ? context.newError({ name: error.name, message: error.message }) : context.newError(String(error))).consume((handle) => ffi.QTS_Throw(ctx, handle.value as number));
+  const fast: FastPath = {
+    functions: new WeakMap(),
+    newString: (text) => memory.newHeapCharPointer(text).consume((chars) => ffi.QTS_NewString(ctx, chars.value.ptr)),
+    thrown: (error) =>
+      (error instanceof Error ? context.newError({ name: error.name, message: error.message }) : context.newError(String(error))).consume((handle) =>
+        ffi.QTS_Throw(ctx, handle.value as number),
+      ),
+    evaluate: (source, filename) => {
+      // As `evalCode(source, filename, { type: "global" })`: no module detection, flags 0 (global code).
+      const result = memory.newHeapCharPointer(source).consume((chars) => ffi.QTS_Eval(ctx, chars.value.ptr, chars.value.strlen, filename, 0, 0));
+      const error = ffi.QTS_ResolveException(ctx, result);
+      if (!error) return result;
+      ffi.QTS_FreeValuePointer(ctx, result);
+      const thrown = ffi.QTS_Throw(ctx, error);
+      ffi.QTS_FreeValuePointer(ctx, error);
+      return thrown;
+    },
+  };
   callbacks.callFunction = (callCtx, thisPointer, argc, argv, fnId) => {
     const hostFunction = hostRefs.get(fnId);
-    const fast = typeof hostFunction === 'function' ? functions.get(hostFunction) : undefined;
-    if (!fast || callCtx !== ctx) return libraryCall(callCtx, thisPointer, argc, argv, fnId);
-    let result: string | undefined | Promise<string>;
+    const call = typeof hostFunction === 'function' ? fast.functions.get(hostFunction) : undefined;
+    if (!call || callCtx !== ctx) return libraryCall(callCtx, thisPointer, argc, argv, fnId);
     try {
       const args: string[] = [];
       for (let i = 0; i < argc; i++) args.push(memory.consumeJSCharPointer(ffi.QTS_GetString(ctx, ffi.QTS_ArgvGetJSValueConstPointer(argv, i))));
-      result = fast(...args);
+      return call(args);
     } catch (error) {
-      return thrown(error);
+      return fast.thrown(error);
     }
-    // 0 is `undefined` to the caller in QuickJS; a new value is handed over (the C side frees the pointer).
-    if (result === undefined) return 0;
-    if (typeof result === 'string') return newString(result);
-    // A promise suspends the code (the module's asyncify handler); it must settle to a value, never reject.
-    return result.then(newString, thrown);
   };
-  return functions;
+  return fast;
 }

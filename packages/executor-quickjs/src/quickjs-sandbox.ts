@@ -1,7 +1,7 @@
 import { ActionClock, SANDBOX_PRELUDE, type SandboxRunOutcome } from '@actkit/code-actions';
 import type { QuickJSAsyncContext, QuickJSAsyncWASMModule, QuickJSHandle } from 'quickjs-emscripten-core';
 import { asyncCall, runPendingJobs } from './asyncify-calls.js';
-import { newStringHostFunction } from './host-functions.js';
+import { newEvalHostFunction, newStringHostFunction } from './host-functions.js';
 import { SANDBOX_POLYFILLS } from './polyfills.js';
 
 /** What a running action asks of the host: tool calls and streamed console output. */
@@ -239,11 +239,7 @@ function whilePaused<T>(clock: ActionClock, work: () => T | Promise<T>): T | Pro
 function withNamingEval(context: QuickJSAsyncContext, install: () => void): void {
   const global = context.global;
   const originalEval = context.getProp(global, 'eval');
-  const namingEval = context.newFunction('eval', (source) => {
-    const text = context.getString(source);
-    const named = /\n\/\/# sourceURL=([^\n]+)$/.exec(text);
-    return context.evalCode(text, named?.[1] ?? 'eval.js', { type: 'global' });
-  });
+  const namingEval = newEvalHostFunction(context, 'eval', (text) => /\n\/\/# sourceURL=([^\n]+)$/.exec(text)?.[1] ?? 'eval.js');
   try {
     context.setProp(global, 'eval', namingEval);
     install();

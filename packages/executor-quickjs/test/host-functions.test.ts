@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { asyncCall } from '../src/asyncify-calls.js';
-import { newStringHostFunction } from '../src/host-functions.js';
+import { newEvalHostFunction, newStringHostFunction } from '../src/host-functions.js';
 import { QuickJSInstances } from '../src/wasm-module.js';
 
 describe('QuickJS: string host functions on the fast path', { timeout: 60_000 }, () => {
@@ -35,5 +35,26 @@ describe('QuickJS: string host functions on the fast path', { timeout: 60_000 },
     if (!('value' in result)) throw new Error(`the code threw: ${JSON.stringify(context.dump(result.error))}`);
     expect(JSON.parse(result.value.consume((h) => context.getString(h)))).toEqual(['a+é ✓', 'later b', null, 'TypeError: host says no']);
     expect(seen).toEqual([['a', 'é ✓']]);
+  });
+
+  it('evaluate code under the file name they give, and throw a syntax error into the caller', async () => {
+    const context = (await new QuickJSInstances().create(64)).newRuntime().newContext();
+    const named = newEvalHostFunction(context, 'namedEval', (source) => /\/\/ file: (\S+)/.exec(source)?.[1] ?? 'other.js');
+    context.setProp(context.global, 'namedEval', named);
+    named.dispose();
+    const result = context.unwrapResult(
+      context.evalCode(`(() => {
+        const f = namedEval('(function () {\\n  throw new Error("inside");\\n})\\n// file: step-7.js');
+        let stack = '';
+        try { f(); } catch (e) { stack = e.stack; }
+        let syntax = '';
+        try { namedEval('let = ;'); } catch (e) { syntax = e.name; }
+        return JSON.stringify([namedEval('40 + 2'), stack, syntax]);
+      })()`),
+    );
+    const [value, stack, syntax] = JSON.parse(result.consume((h) => context.getString(h)));
+    expect(value).toBe(42);
+    expect(stack).toMatch(/step-7\.js:2/);
+    expect(syntax).toBe('SyntaxError');
   });
 });

@@ -7,8 +7,12 @@
 /** A tool as a sandbox sees it: a name, and a host function that validates and runs the call. */
 export interface SandboxTool {
   name: string;
-  /** Runs on the host. Resolves with the JSON-serialisable output; rejects with a message for the model. */
-  call(input: unknown): Promise<unknown>;
+  /**
+   * Runs on the host. Gives the JSON-serialisable output, or throws/rejects with a message for
+   * the model. May answer synchronously (a plain value, not a promise): a sandbox that can go on
+   * at once — QuickJS without suspending its stack — then does, for a tool that needs no wait.
+   */
+  call(input: unknown): unknown | Promise<unknown>;
 }
 
 /**

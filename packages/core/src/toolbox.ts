@@ -1,13 +1,13 @@
 import {
   type AnyTool,
+  checkToolInput,
+  checkToolOutput,
   describeError,
   type JSONSchema,
   ToolCallError,
   ToolExecutionError,
   toolInputJSONSchema,
   UnknownToolError,
-  validateToolInput,
-  validateToolOutput,
 } from '@actkit/tools';
 import { AgentConfigError } from './errors.js';
 import { isFilePart } from './memory.js';
@@ -27,7 +27,7 @@ export interface ToolCallOptions {
   /** Receives each event of a managed agent's run made by this call. */
   reportSubRunEvent?: (event: unknown) => void;
   /** Runs after validation, before the tool: an error returned here is the call's outcome (e.g. a denied approval). */
-  beforeRun?: (tool: AnyTool, input: unknown) => Promise<ToolCallError | undefined>;
+  beforeRun?: (tool: AnyTool, input: unknown) => ToolCallError | undefined | Promise<ToolCallError | undefined>;
 }
 
 /**
@@ -71,16 +71,35 @@ export class Toolbox {
     }));
   }
 
-  /** Validates and runs a call. Never throws for a bad call: the outcome carries the error. */
-  async call(name: string, rawInput: unknown, options: ToolCallOptions): Promise<ToolCallOutcome> {
+  /**
+   * Validates and runs a call. Never throws for a bad call: the outcome carries the error.
+   *
+   * Answers synchronously when every part does (the schemas have no async refinements,
+   * `beforeRun` and the tool return plain values): a code action may call a tool thousands of
+   * times, and a sandbox can then answer it without suspending. Only what returned a promise
+   * is awaited, and the outcome is the same either way.
+   */
+  call(name: string, rawInput: unknown, options: ToolCallOptions): ToolCallOutcome | Promise<ToolCallOutcome> {
     const tool = this.#tools.get(name);
     if (!tool) return { ok: false, error: new UnknownToolError(name, this.names), input: rawInput };
-    const validated = await validateToolInput(tool, rawInput);
-    if (!validated.success) return { ok: false, error: validated.error, input: rawInput };
-    const refused = await options.beforeRun?.(tool, validated.value);
-    if (refused) return { ok: false, error: refused, input: validated.value };
+    return andThen(checkToolInput(tool, rawInput), (validated) => {
+      if (!validated.success) return { ok: false, error: validated.error, input: rawInput };
+      const input = validated.value;
+      return andThen(options.beforeRun?.(tool, input), (refused) => (refused ? { ok: false, error: refused, input } : this.#run(tool, input, options)));
+    });
+  }
+
+  /** The tool's run and its output's checks; a throw or rejection of any is the call's error. */
+  #run(tool: AnyTool, input: unknown, options: ToolCallOptions): ToolCallOutcome | Promise<ToolCallOutcome> {
+    const failed = (error: unknown): ToolCallOutcome => ({
+      ok: false,
+      error: error instanceof ToolCallError ? error : new ToolExecutionError(tool.name, error),
+      input,
+    });
+    // Converted once, here: every later use of the output (model, sandbox, memory) gets plain JSON.
+    const succeeded = (output: unknown): ToolCallOutcome => ({ ok: true, output: toJsonOutput(tool.name, output), input });
     try {
-      const output = await tool.run(validated.value, {
+      const output = tool.run(input, {
         signal: options.signal,
         toolCallId: options.toolCallId,
         ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
@@ -88,13 +107,23 @@ export class Toolbox {
         ...(options.reportSubRun ? { reportSubRun: options.reportSubRun } : {}),
         ...(options.reportSubRunEvent ? { reportSubRunEvent: options.reportSubRunEvent } : {}),
       });
-      // Converted once, here: every later use of the output (model, sandbox, memory) gets plain JSON.
-      return { ok: true, output: toJsonOutput(name, await validateToolOutput(tool, output)), input: validated.value };
+      const checked = isPromiseLike(output) ? Promise.resolve(output).then((value) => checkToolOutput(tool, value)) : checkToolOutput(tool, output);
+      if (!isPromiseLike(checked)) return succeeded(checked);
+      return Promise.resolve(checked).then(succeeded).catch(failed);
     } catch (error) {
-      const wrapped = error instanceof ToolCallError ? error : new ToolExecutionError(name, error);
-      return { ok: false, error: wrapped, input: validated.value };
+      return failed(error);
     }
   }
+}
+
+/** What `await` would treat as a promise. */
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
+}
+
+/** `next(value)` now if `value` is plain, after it settles if it is a promise. */
+function andThen<T, R>(value: T | PromiseLike<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
+  return isPromiseLike(value) ? Promise.resolve(value).then(next) : next(value);
 }
 
 /** Text for the model from a tool's output: strings as they are, files by name (`[file: image/png]`), anything else as JSON. */

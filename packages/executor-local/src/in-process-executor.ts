@@ -73,7 +73,7 @@ export class InProcessExecutor implements CodeExecutor {
       return executeAction(code, options, this.options, (requestJson, { timeoutMs, onLog }) =>
         this.#host.run(
           requestJson,
-          { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
+          { callTool: async (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
           { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
         ),
       );

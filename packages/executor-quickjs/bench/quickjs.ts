@@ -8,6 +8,7 @@ import vm from 'node:vm';
 import type { CodeExecutor, SandboxTool } from '@actkit/code-actions';
 import { LocalExecutor } from '@actkit/executor-local';
 import { QuickJSExecutor } from '../src/index.js';
+import { bareEval, bareHostCall, bareNewContext, barePrelude } from './bare-quickjs.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
@@ -20,7 +21,22 @@ function check(what: string, actual: unknown, expected: unknown): void {
   if (actual !== expected) throw new Error(`${what}: expected ${String(expected)}, got ${String(actual)} — the work did not run as it should`);
 }
 let calls = 0;
-const echo: SandboxTool = { name: 'echo', call: async (input) => (calls++, input) };
+// A tool that answers at once (as `SandboxTool.call` of a synchronous tool does), and one that answers with a promise.
+const echo: SandboxTool = {
+  name: 'echo',
+  call: (input) => {
+    calls++;
+    return input;
+  },
+};
+const echoLater: SandboxTool = {
+  name: 'echo',
+  call: async (input) => {
+    calls++;
+    return input;
+  },
+};
+const floor = (text: string) => console.log(`    floor, same QuickJS build without this package's code: ${text}`);
 
 console.log(`QuickJS executor vs local executor (isolated-vm, in-process), Node ${process.version}`);
 console.log(`  ${''.padEnd(34)} ${'QuickJS'.padStart(11)} ${'local'.padStart(11)} ${'plain Node'.padStart(11)}`);
@@ -54,7 +70,9 @@ async function newToFirst(make: () => CodeExecutor, rounds: number, pauseMs: num
   return median(times.slice(3));
 }
 row('new sandbox → first result', await newToFirst(() => new QuickJSExecutor(), 25, 250), await newToFirst(() => new LocalExecutor({ mode: 'in-process' }), 25, 250), undefined, 2);
+floor(`a new runtime and context to the result of 1 + 1 ${fmt(await bareNewContext(50))} (a ready sandbox also compiles the action — sucrase and acorn, cold in the JIT when actions are rare — and runs the prelude's first action)`);
 row('  … back to back (no pause)', await newToFirst(() => new QuickJSExecutor(), 30, 0), await newToFirst(() => new LocalExecutor({ mode: 'in-process' }), 30, 0), undefined);
+console.log('    (back to back, each executor waits for its sandbox to be made: a WebAssembly instance, then the polyfills and prelude compiled in it)');
 
 const quickjs = new QuickJSExecutor();
 const local = new LocalExecutor({ mode: 'in-process' });
@@ -71,15 +89,16 @@ async function trivial(executor: CodeExecutor): Promise<number> {
   return median(times.slice(300));
 }
 row('trivial action, warm', await trivial(quickjs), await trivial(local), undefined, 0.1);
+floor(`evalCode("1 + 1") ${fmt(await bareEval(3000))}; the shared prelude's work for the action ${fmt(await barePrelude(3000))}`);
 
 // ── tool calls, one after another ───────────────────────────────────────────────────────────
 const CALLS = 5000;
-async function toolCall(executor: CodeExecutor): Promise<number> {
+async function toolCall(executor: CodeExecutor, tool: SandboxTool): Promise<number> {
   const times: number[] = [];
   for (let round = 0; round < 3; round++) {
     calls = 0;
     const start = performance.now();
-    const r = await executor.execute(`let n = 0;\nfor (let i = 0; i < ${CALLS}; i++) n += echo({ i }).i;\nn`, { tools: [echo] });
+    const r = await executor.execute(`let n = 0;\nfor (let i = 0; i < ${CALLS}; i++) n += echo({ i }).i;\nn`, { tools: [tool] });
     times.push((performance.now() - start) / CALLS);
     check('tool calls made', calls, CALLS);
     check('tool results summed', r.value, String((CALLS * (CALLS - 1)) / 2));
@@ -87,14 +106,23 @@ async function toolCall(executor: CodeExecutor): Promise<number> {
   return median(times);
 }
 {
-  // Plain Node: the same loop calling an async host function the way the sandbox does (awaiting it).
-  const host = async (input: { i: number }) => input;
-  const start = performance.now();
+  // Plain Node: the same loop calling a host function the way the sandbox does (awaiting it, for the async tool).
+  const host = (input: { i: number }) => input;
+  let start = performance.now();
   let n = 0;
-  for (let i = 0; i < CALLS; i++) n += (await host({ i })).i;
-  const node = (performance.now() - start) / CALLS;
+  for (let i = 0; i < CALLS; i++) n += host({ i }).i;
+  const nodeNow = (performance.now() - start) / CALLS;
   check('plain Node tool calls', n, (CALLS * (CALLS - 1)) / 2);
-  row(`tool call (${CALLS} calls)`, await toolCall(quickjs), await toolCall(local), node, 0.02);
+  const hostLater = async (input: { i: number }) => input;
+  start = performance.now();
+  n = 0;
+  for (let i = 0; i < CALLS; i++) n += (await hostLater({ i })).i;
+  const nodeLater = (performance.now() - start) / CALLS;
+  check('plain Node async tool calls', n, (CALLS * (CALLS - 1)) / 2);
+  row(`tool call, answered at once`, await toolCall(quickjs, echo), await toolCall(local, echo), nodeNow, 0.02);
+  floor(`a host function answering JSON, per call ${fmt(await bareHostCall(CALLS))}`);
+  row(`tool call, answered by a promise`, await toolCall(quickjs, echoLater), await toolCall(local, echoLater), nodeLater, 0.02);
+  console.log('    (QuickJS suspends the code for a promise: the WebAssembly stack is unwound and rewound, each call)');
 }
 
 // ── CPU-bound actions ─────────────────────────────────────────────────────────────────────────

@@ -1,11 +1,13 @@
 import { ActionClock, SANDBOX_PRELUDE, type SandboxRunOutcome } from '@actkit/code-actions';
 import type { QuickJSAsyncContext, QuickJSAsyncWASMModule, QuickJSHandle } from 'quickjs-emscripten-core';
 import { asyncCall, runPendingJobs } from './asyncify-calls.js';
+import { newEvalHostFunction, newStringHostFunction } from './host-functions.js';
 import { SANDBOX_POLYFILLS } from './polyfills.js';
 
 /** What a running action asks of the host: tool calls and streamed console output. */
 export interface ActionHandlers {
-  callTool(name: string, inputJson: string): Promise<string>;
+  /** The reply JSON; a plain string when the tool answered at once, and the code goes on without suspending. */
+  callTool(name: string, inputJson: string): string | Promise<string>;
   log(text: string): void;
 }
 
@@ -54,15 +56,15 @@ export class QuickJSSandbox {
     const context = runtime.newContext();
     let sandbox: QuickJSSandbox | undefined;
     const global = context.global;
-    const callTool = context.newAsyncifiedFunction('callTool', async (name, json) => {
+    // A string returned here goes back to the code at once; only a promise suspends it
+    // (unwinding and later rewinding the WebAssembly stack, which costs far more than the call).
+    const callTool = newStringHostFunction(context, 'callTool', (name, json) => {
       const handlers = sandbox ? sandbox.#handlers : undefined;
-      const reply = handlers
-        ? await handlers.callTool(context.getString(name), context.getString(json))
-        : JSON.stringify({ ok: false, error: 'No action is running.' });
-      return context.newString(reply);
+      return handlers ? handlers.callTool(name, json) : JSON.stringify({ ok: false, error: 'No action is running.' });
     });
-    const log = context.newFunction('log', (text) => {
-      if (sandbox) sandbox.#handlers?.log(context.getString(text));
+    const log = newStringHostFunction(context, 'log', (text) => {
+      if (sandbox) sandbox.#handlers?.log(text);
+      return undefined;
     });
     const host = context.newObject();
     context.setProp(host, 'callTool', callTool);
@@ -113,7 +115,7 @@ export class QuickJSSandbox {
     const onAbort = () => stop('aborted');
     if (limits.signal?.aborted) onAbort();
     limits.signal?.addEventListener('abort', onAbort, { once: true });
-    this.#handlers = { ...handlers, callTool: (name, json) => clock.paused(() => handlers.callTool(name, json)) };
+    this.#handlers = { ...handlers, callTool: (name, json) => whilePaused(clock, () => handlers.callTool(name, json)) };
     this.#stop = () => {
       if (!stopped && clock.expired) stopped = 'timeout';
       if (!stopped && limits.signal?.aborted) stopped = 'aborted';
@@ -169,6 +171,8 @@ export class QuickJSSandbox {
 
   /** The outcome JSON, unless the code ran out of memory and the prelude reported it as an error. */
   #outcome(json: string): SandboxRunOutcome {
+    // Most outcomes are no error at all: parsed here only when one may be QuickJS's out-of-memory error.
+    if (!json.includes('"InternalError"')) return { type: 'done', outcomeJson: json };
     const error = (JSON.parse(json) as { error?: { name?: string; message?: string } }).error;
     if (error?.name === 'InternalError' && OUT_OF_MEMORY.test(error.message ?? '')) {
       this.dispose();
@@ -209,6 +213,23 @@ export class QuickJSSandbox {
   }
 }
 
+/** `work()` with the action's clock paused (time in host tools does not count), synchronous if the work is. */
+function whilePaused<T>(clock: ActionClock, work: () => T | Promise<T>): T | Promise<T> {
+  clock.pause();
+  let result: T | Promise<T>;
+  try {
+    result = work();
+  } catch (error) {
+    clock.resume();
+    throw error;
+  }
+  if (!(result instanceof Promise)) {
+    clock.resume();
+    return result;
+  }
+  return result.finally(() => clock.resume());
+}
+
 /**
  * QuickJS ignores `//# sourceURL=` in code given to `eval`, so the prelude's stack traces would
  * name `<input>` rather than the step's file. While the prelude is installed (it keeps the `eval`
@@ -218,11 +239,7 @@ export class QuickJSSandbox {
 function withNamingEval(context: QuickJSAsyncContext, install: () => void): void {
   const global = context.global;
   const originalEval = context.getProp(global, 'eval');
-  const namingEval = context.newFunction('eval', (source) => {
-    const text = context.getString(source);
-    const named = /\n\/\/# sourceURL=([^\n]+)$/.exec(text);
-    return context.evalCode(text, named?.[1] ?? 'eval.js', { type: 'global' });
-  });
+  const namingEval = newEvalHostFunction(context, 'eval', (text) => /\n\/\/# sourceURL=([^\n]+)$/.exec(text)?.[1] ?? 'eval.js');
   try {
     context.setProp(global, 'eval', namingEval);
     install();

@@ -16,6 +16,8 @@ export {
   parseJsonSafely,
   stripProtoKeys,
   type ValidationResult,
+  checkToolInput,
+  checkToolOutput,
   validateToolInput,
   validateToolOutput,
 } from './validate.js';

@@ -9,6 +9,8 @@ export type ValidationResult<T> = { success: true; value: T } | { success: false
  * never be able to reach an object's prototype, whatever the tool later does with it.
  */
 export function parseJsonSafely(text: string): unknown {
+  // Only text that spells the key, or has \u escapes that could, needs the (slower) reviver.
+  if (!text.includes('__proto__') && !text.includes('\\u')) return JSON.parse(text);
   return JSON.parse(text, (key, value) => (key === '__proto__' ? undefined : value));
 }
 
@@ -40,6 +42,23 @@ export async function validateToolInput<TInput>(
   tool: AnyTool & { input: z.ZodType<TInput> },
   raw: unknown,
 ): Promise<ValidationResult<TInput>> {
+  return checkToolInput(tool, raw);
+}
+
+/** Checks a tool's result against its declared output schema, if any. */
+export async function validateToolOutput(tool: AnyTool, output: unknown): Promise<unknown> {
+  return checkToolOutput(tool, output);
+}
+
+/**
+ * `validateToolInput`, synchronous when the schema is (a promise only for a schema with async
+ * refinements or transforms): a tool called thousands of times from a code action then costs
+ * no promise hops. A refinement that throws throws here.
+ */
+export function checkToolInput<TInput>(
+  tool: AnyTool & { input: z.ZodType<TInput> },
+  raw: unknown,
+): ValidationResult<TInput> | Promise<ValidationResult<TInput>> {
   let input = raw;
   if (typeof raw === 'string') {
     try {
@@ -56,20 +75,45 @@ export async function validateToolInput<TInput>(
     input = stripProtoKeys(raw);
   }
   if (input === undefined || input === null) input = {};
-  const parsed = await tool.input.safeParseAsync(input);
-  if (parsed.success) return { success: true, value: parsed.data };
-  return { success: false, error: new ToolInputError(tool.name, issuesOf(parsed.error)) };
+  const toResult = (parsed: z.ZodSafeParseResult<TInput>): ValidationResult<TInput> =>
+    parsed.success ? { success: true, value: parsed.data } : { success: false, error: new ToolInputError(tool.name, issuesOf(parsed.error)) };
+  return mapParse(tool.input, input, toResult);
 }
 
-/** Checks a tool's result against its declared output schema, if any. */
-export async function validateToolOutput(tool: AnyTool, output: unknown): Promise<unknown> {
+/** `validateToolOutput`, synchronous when the schema is: a mismatch throws a `ToolExecutionError` (or rejects, for an async schema). */
+export function checkToolOutput(tool: AnyTool, output: unknown): unknown {
   if (!tool.output) return output;
-  const parsed = await tool.output.safeParseAsync(output);
-  if (parsed.success) return parsed.data;
-  const detail = issuesOf(parsed.error)
-    .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
-    .join('; ');
-  throw new ToolExecutionError(tool.name, new Error(`returned a value that does not match its output schema: ${detail}`));
+  return mapParse(tool.output, output, (parsed) => {
+    if (parsed.success) return parsed.data;
+    const detail = issuesOf(parsed.error)
+      .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
+      .join('; ');
+    throw new ToolExecutionError(tool.name, new Error(`returned a value that does not match its output schema: ${detail}`));
+  });
+}
+
+/** Schemas found to need `safeParseAsync` (zod's sync parse refused them once). */
+const asyncSchemas = new WeakSet<object>();
+/** zod's `$ZodAsyncError`, by its message: the schema may come from another copy of zod, so not by class. */
+const ASYNC_PARSE = /Encountered Promise during synchronous parse/;
+
+/**
+ * `schema.safeParse(value)` handed to `then`, falling back to `safeParseAsync` for a schema with
+ * async parts (zod's sync parse throws for those; the schema is remembered, so that costs one
+ * refused attempt per schema).
+ */
+function mapParse<T, R>(schema: z.ZodType<T>, value: unknown, then: (parsed: z.ZodSafeParseResult<T>) => R): R | Promise<R> {
+  if (!asyncSchemas.has(schema)) {
+    let parsed: z.ZodSafeParseResult<T> | undefined;
+    try {
+      parsed = schema.safeParse(value);
+    } catch (error) {
+      if (!(error instanceof Error && ASYNC_PARSE.test(error.message))) throw error;
+      asyncSchemas.add(schema);
+    }
+    if (parsed) return then(parsed);
+  }
+  return schema.safeParseAsync(value).then(then);
 }
 
 function truncate(text: string, max: number): string {

@@ -3,6 +3,8 @@ import { z } from 'zod';
 import {
   finalAnswerTool,
   jsonSchemaToTypeScript,
+  checkToolInput,
+  checkToolOutput,
   parseJsonSafely,
   tool,
   ToolDefinitionError,
@@ -132,6 +134,36 @@ describe('validation', () => {
     const r = await validateToolInput(loose, JSON.parse('{"__proto__":{"polluted":true},"ok":1}'));
     expect(r.success && Object.getPrototypeOf(r.value)).toBe(Object.prototype);
     expect(({} as any).polluted).toBeUndefined();
+  });
+
+  it('drops __proto__ keys written with \\u escapes too', () => {
+    const parsed = parseJsonSafely('{"\\u005f_proto__":{"polluted":true},"ok":1}') as any;
+    expect(Object.keys(parsed)).toEqual(['ok']);
+    expect(parseJsonSafely('{"text":"caf\\u00e9"}')).toEqual({ text: 'café' });
+  });
+
+  it('checks synchronously when the schema is synchronous, and falls back to async parsing for async refinements', async () => {
+    const now = checkToolInput(weather, '{"city":"Oslo"}');
+    expect(now instanceof Promise).toBe(false);
+    expect(now).toEqual({ success: true, value: { city: 'Oslo', units: 'c' } });
+    expect(() => checkToolOutput(weather, { temperature: 'hot' })).toThrow(/get_weather.*output schema/);
+    expect(checkToolOutput(weather, { temperature: 3, sky: 'blue' })).toEqual({ temperature: 3, sky: 'blue' });
+
+    let refinements = 0;
+    const later = tool({
+      name: 'later',
+      description: 'd',
+      input: z.object({ n: z.number() }).refine(async ({ n }) => (refinements++, n > 0), 'n must be positive'),
+      run: (x) => x,
+    });
+    const first = checkToolInput(later, { n: 1 });
+    expect(first instanceof Promise).toBe(true);
+    expect(await first).toEqual({ success: true, value: { n: 1 } });
+    const refused = await checkToolInput(later, { n: -1 });
+    expect(refused.success).toBe(false);
+    if (!refused.success) expect(refused.error.message).toMatch(/n must be positive/);
+    // One refused synchronous attempt for this schema (its refinement ran once then), none after.
+    expect(refinements).toBe(3);
   });
 
   it('checks outputs against the output schema', async () => {

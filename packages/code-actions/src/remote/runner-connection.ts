@@ -148,7 +148,7 @@ export class RunnerConnection {
             void (async () => {
               // Only the tool's own time is left out of the action's time, here and in the runner (it is told `toolMs`).
               const toolStart = performance.now();
-              const reply = await clock.paused(() => answerToolCall(options.tools, message.name, message.input));
+              const reply = await clock.paused(async () => answerToolCall(options.tools, message.name, message.input));
               pendingCall = false;
               if (!settled) this.#send({ type: 'tool_result', id, callId: message.callId, reply, toolMs: performance.now() - toolStart });
             })();

@@ -49,11 +49,16 @@ export function prepareAction(code: string, options: PrepareActionOptions): Prep
 }
 
 /**
- * Answers one tool call from the sandbox. Never rejects: an unknown tool, unparsable
- * arguments or a failing tool all come back as `{ ok: false, error }` for the code to throw.
+ * Answers one tool call from the sandbox. Never rejects (or throws): an unknown tool,
+ * unparsable arguments or a failing tool all come back as `{ ok: false, error }` for the code
+ * to throw. Synchronous when the tool answers synchronously (see `SandboxTool.call`).
  */
-export async function answerToolCall(tools: readonly SandboxTool[], name: string, inputJson: string): Promise<string> {
-  const reply = await toolReply(tools, name, inputJson);
+export function answerToolCall(tools: readonly SandboxTool[], name: string, inputJson: string): string | Promise<string> {
+  const reply = toolReply(tools, name, inputJson);
+  return reply instanceof Promise ? reply.then((settled) => replyJson(name, settled)) : replyJson(name, reply);
+}
+
+function replyJson(name: string, reply: ToolReply): string {
   try {
     return JSON.stringify(reply, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   } catch (error) {
@@ -61,7 +66,7 @@ export async function answerToolCall(tools: readonly SandboxTool[], name: string
   }
 }
 
-async function toolReply(tools: readonly SandboxTool[], name: string, inputJson: string): Promise<ToolReply> {
+function toolReply(tools: readonly SandboxTool[], name: string, inputJson: string): ToolReply | Promise<ToolReply> {
   const tool = tools.find((t) => t.name === name);
   if (!tool) return { ok: false, error: `Unknown tool "${name}".` };
   if (jsonDepth(inputJson) > MAX_JSON_DEPTH) return { ok: false, error: `${name}: the arguments are nested deeper than ${MAX_JSON_DEPTH} levels.` };
@@ -72,11 +77,19 @@ async function toolReply(tools: readonly SandboxTool[], name: string, inputJson:
   } catch {
     return { ok: false, error: `${name}: the arguments are not valid JSON.` };
   }
+  const failed = (error: unknown): ToolReply => ({ ok: false, error: describeError(error) });
   try {
-    return { ok: true, value: await tool.call(input) };
+    const value = tool.call(input);
+    if (!isPromiseLike(value)) return { ok: true, value };
+    return Promise.resolve(value).then((settled): ToolReply => ({ ok: true, value: settled }), failed);
   } catch (error) {
-    return { ok: false, error: describeError(error) };
+    return failed(error);
   }
+}
+
+/** What `await` would treat as a promise. */
+function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
+  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /**

@@ -1,0 +1,83 @@
+import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { Toolbox, ToolCallDeniedError, ToolExecutionError, ToolInputError, ToolOutputError, tool } from '../src/index.js';
+
+const options = { signal: new AbortController().signal, toolCallId: 'c1' };
+const isPromise = (value: unknown) => value instanceof Promise;
+
+const echo = tool({ name: 'echo', description: 'Echoes.', input: z.object({ i: z.number() }), run: ({ i }) => ({ i }) });
+const echoLater = tool({ name: 'echo_later', description: 'Echoes later.', input: z.object({ i: z.number() }), run: async ({ i }) => ({ i }) });
+const checkedLater = tool({
+  name: 'checked_later',
+  description: 'An async refinement.',
+  input: z.object({ i: z.number() }).refine(async ({ i }) => i >= 0, 'i must not be negative'),
+  run: ({ i }) => ({ i }),
+});
+const throws = tool({
+  name: 'throws',
+  description: 'Fails.',
+  input: z.object({}),
+  run: () => {
+    throw new Error('boom');
+  },
+});
+const badOutput = tool({ name: 'bad_output', description: 'Wrong output.', input: z.object({}), output: z.object({ n: z.number() }), run: () => ({ n: 'x' }) as unknown as { n: number } });
+const circular = tool({
+  name: 'circular',
+  description: 'Unserialisable output.',
+  input: z.object({}),
+  run: () => {
+    const a: Record<string, unknown> = {};
+    a.self = a;
+    return a;
+  },
+});
+
+describe('Toolbox.call answers synchronously when every part does', () => {
+  const toolbox = new Toolbox([echo, echoLater, checkedLater, throws, badOutput, circular]);
+
+  it('gives a plain outcome for a synchronous tool and schema, a promise of the same outcome otherwise', async () => {
+    const now = toolbox.call('echo', { i: 1 }, options);
+    expect(isPromise(now)).toBe(false);
+    expect(now).toEqual({ ok: true, output: { i: 1 }, input: { i: 1 } });
+
+    const later = toolbox.call('echo_later', { i: 1 }, options);
+    expect(isPromise(later)).toBe(true);
+    expect(await later).toEqual({ ok: true, output: { i: 1 }, input: { i: 1 } });
+
+    const refined = toolbox.call('checked_later', { i: 2 }, options);
+    expect(isPromise(refined)).toBe(true);
+    expect(await refined).toEqual({ ok: true, output: { i: 2 }, input: { i: 2 } });
+    // The schema's async refinement still runs (and rejects) on later calls.
+    const refused = await toolbox.call('checked_later', { i: -1 }, options);
+    expect(refused.ok).toBe(false);
+    if (!refused.ok) expect(refused.error).toBeInstanceOf(ToolInputError);
+  });
+
+  it('keeps the errors of the asynchronous path: input, throw, output schema, unserialisable output, unknown tool', () => {
+    const outcomes = {
+      input: toolbox.call('echo', { i: 'x' }, options),
+      thrown: toolbox.call('throws', {}, options),
+      output: toolbox.call('bad_output', {}, options),
+      circular: toolbox.call('circular', {}, options),
+      unknown: toolbox.call('nope', {}, options),
+    };
+    for (const outcome of Object.values(outcomes)) expect(isPromise(outcome)).toBe(false);
+    const error = (outcome: unknown) => (outcome as { ok: false; error: Error }).error;
+    expect(error(outcomes.input)).toBeInstanceOf(ToolInputError);
+    expect(error(outcomes.thrown)).toBeInstanceOf(ToolExecutionError);
+    expect(error(outcomes.thrown).message).toMatch(/boom/);
+    expect(error(outcomes.output).message).toMatch(/bad_output.*output schema/);
+    expect(error(outcomes.circular)).toBeInstanceOf(ToolOutputError);
+    expect(error(outcomes.unknown).message).toMatch(/nope/);
+  });
+
+  it('waits for a beforeRun that returns a promise, and takes a synchronous refusal at once', async () => {
+    const denied = new ToolCallDeniedError('echo', 'not now');
+    const refusedNow = toolbox.call('echo', { i: 1 }, { ...options, beforeRun: () => denied });
+    expect(refusedNow).toEqual({ ok: false, error: denied, input: { i: 1 } });
+    const approvedLater = toolbox.call('echo', { i: 1 }, { ...options, beforeRun: async () => undefined });
+    expect(isPromise(approvedLater)).toBe(true);
+    expect(await approvedLater).toEqual({ ok: true, output: { i: 1 }, input: { i: 1 } });
+  });
+});

@@ -1,13 +1,11 @@
 export * from "@actkit/tools";
-export {
-  type AgentOptions,
-  type AgentStream,
-  managedAgentOf,
-  type ModelSettings,
-  MultiStepAgent,
-  type RunOptions,
-  type StepContext,
-} from './agent.js';
+export { managedAgentOf, MultiStepAgent } from './agent.js';
+export { type AgentConfig, type AgentOptions, type ManageableAgent, type ModelSettings, type RunOptions } from './agent-options.js';
+export type { RunStart } from './agent-run.js';
+export type { AgentStream } from './run-stream.js';
+export type { StepContext } from './step-context.js';
+export type { PrepareStep, PrepareStepContext, StepSettings } from './step-settings.js';
+export { currentRun, type RunScope } from './run-scope.js';
 export {
   AgentAbortedError,
   AgentConfigError,
@@ -28,6 +26,7 @@ export { DEFAULT_MAX_RETRY_AFTER_MS, type ModelRetryOptions, withModelRetries } 
 export type { RunEvent, RunEventType } from './events.js';
 export {
   type AgentHooks,
+  type AgentIdentity,
   combineHooks,
   type FinalAnswerCheck,
   FinalAnswerCheckError,
@@ -55,7 +54,7 @@ export {
   ToolCallDeniedError,
 } from './run-control.js';
 export { type Bill, billOf, formatBill } from './bill.js';
-export { ContextBudget, type ContextBudgetContext, type ContextBudgetOptions, shortenStep, shortenText } from './context-budget.js';
+export { ContextBudget, type ContextBudgetContext, type ContextBudgetOptions, contextBudgetFor, shortenStep, shortenText } from './context-budget.js';
 export { EventQueue } from './event-queue.js';
 export {
   costOf,

@@ -104,6 +104,8 @@ export interface RunOptions {
   files?: FilePart[];
   /** Overrides the agent's `maxSteps` for this run. */
   maxSteps?: number;
+  /** Overrides the agent's `approval` for this run (e.g. a server deferring every request of one run). */
+  approval?: ApprovalOptions;
   /**
    * Values the code can use as globals (smolagents' `additional_args`), e.g. `{ orders, prices }`:
    * JSON-serialisable, listed in the task with their types. Only agents that run code take them

@@ -23,7 +23,7 @@ import { type ModelCallOptions, type ModelMessage, responseText } from './model.
 import { planStep } from './planning.js';
 import type { RunResult, RunState } from './result.js';
 import { pendingApprovals, RunApprovals } from './run-approvals.js';
-import { type ApprovalDecision, firstStop, LoopGuard, shortestTimeLimit, timeLimitReason } from './run-control.js';
+import { type ApprovalDecision, type ApprovalOptions, firstStop, LoopGuard, shortestTimeLimit, timeLimitReason } from './run-control.js';
 import { inRunScope, type RunScope } from './run-scope.js';
 import { applyStepMessages, checkStepSettings, type StepSettings } from './step-settings.js';
 import { createStepContext, type StepContext } from './step-context.js';
@@ -81,9 +81,10 @@ export class AgentRun<TOutput = unknown, TState = unknown> {
   constructor(
     readonly agent: RunAgent<TOutput, TState>,
     readonly memory: AgentMemory,
+    approval: ApprovalOptions = agent.config.approval,
   ) {
     const { config } = agent;
-    this.approvals = new RunApprovals(config.approval, () => agent.nextApprovalNumber());
+    this.approvals = new RunApprovals(approval, () => agent.nextApprovalNumber());
     this.#scope = { runId: this.runId, agentName: config.name };
     this.#messageLog = new MessageLog(config.wording, { images: config.model.capabilities?.images !== false });
     this.#contextBudget = contextBudgetFor(config.contextBudget, config.model);

@@ -161,6 +161,7 @@ export abstract class MultiStepAgent<TOutput = unknown, TRunState = unknown> {
         nextApprovalNumber: () => ++agent.#approvalNumbers,
       },
       memory,
+      options.approval,
     );
     return runStream<TOutput>({
       runId: run.runId,

@@ -94,9 +94,9 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
     }
   }
 
-  protected override buildSystemPrompt(): string {
+  protected override buildSystemPrompt(available: readonly AnyTool[]): string {
     const text = this.toolCallMode === 'text';
-    const tools = this.toolbox.tools
+    const tools = available
       .map((t) => (text ? describeWithSchema(t) : `- ${t.name}: ${t.description}`))
       .join('\n');
     const instructions = this.instructions
@@ -107,11 +107,8 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
 
   protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
     const native = this.toolCallMode === 'native';
-    const definitions: ModelToolDefinition[] = this.toolbox.definitions();
-    const response = await this.callModel(step, context, {
-      messages: this.messages(),
-      ...(native ? { tools: definitions, toolChoice: 'auto' as const } : {}),
-    });
+    const definitions: ModelToolDefinition[] = context.toolDefinitions();
+    const response = await context.callModel(native ? { tools: definitions, toolChoice: context.toolChoice ?? 'auto' } : {});
     const text = step.modelOutput?.text.trim() ?? '';
     const calls: ToolCallContent[] = native
       ? response.content.filter((p): p is ToolCallContent => p.type === 'tool-call')
@@ -159,19 +156,16 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
 
   async #callOne(call: ToolCallContent, step: ActionStep, context: StepContext): Promise<ToolCallRecord> {
     const isFinal = call.toolName === FINAL_ANSWER_TOOL_NAME;
-    const { record, outcome } = await this.callTool(
-      step,
-      context,
-      call,
-      (output) => {
+    const { record, outcome } = await context.callTool(call, {
+      storeOutput: (output) => {
         if (isFinal) return 'Final answer recorded.';
         if (toolResultOutput(output).type === 'content') return output; // Images stay whole.
         const cut = truncateText(formatToolOutput(output), this.maxObservationLength);
         return cut.truncated ? cut.text : output;
       },
       // A JSON tool call can wait for a decision made after the run: its state is plain data.
-      { canDefer: true },
-    );
+      canDefer: true,
+    });
     if (isFinal && outcome.ok) step.finalAnswer = { value: outcome.output };
     return record;
   }

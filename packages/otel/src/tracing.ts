@@ -30,7 +30,8 @@ export interface TraceableOptions {
   model: Model;
   tools?: readonly AnyTool[];
   hooks?: AgentHooks;
-  executor?: CodeExecutor;
+  /** An executor, or a function making one per concurrent run (each made one is traced). */
+  executor?: CodeExecutor | (() => CodeExecutor);
 }
 
 type Scope = { span: Span; context: Context };
@@ -222,7 +223,7 @@ export function withTracing<T extends TraceableOptions>(options: T, tracing: Tra
     ...options,
     model: tracedModel(options.model, state),
     ...(options.tools ? { tools: options.tools.map((t) => tracedTool(t, state)) } : {}),
-    ...(options.executor ? { executor: tracedExecutor(options.executor, state) } : {}),
+    ...(options.executor ? { executor: tracedExecutorOption(options.executor, state) } : {}),
     hooks: options.hooks ? combineHooks(state.hooks, options.hooks) : state.hooks,
   };
 }
@@ -324,6 +325,10 @@ function tracedTool(tool: AnyTool, state: AgentTrace): AnyTool {
       });
     },
   });
+}
+
+function tracedExecutorOption(executor: CodeExecutor | (() => CodeExecutor), state: AgentTrace): CodeExecutor | (() => CodeExecutor) {
+  return typeof executor === 'function' ? () => tracedExecutor(executor(), state) : tracedExecutor(executor, state);
 }
 
 function tracedExecutor(executor: CodeExecutor, state: AgentTrace): CodeExecutor {

@@ -12,7 +12,7 @@ import type { FilePart, Model, ModelCallOptions } from './model.js';
 import { DEFAULT_LOOP_PROMPTS, LOOP_PROMPT_PLACEHOLDERS, type LoopPrompts } from './prompts.js';
 import type { ApprovalOptions, LoopGuardOptions, StopCondition } from './run-control.js';
 import type { PrepareStep } from './step-settings.js';
-import { checkTemplate } from './template.js';
+import { checkPrompts } from './template.js';
 
 /** Model settings every call of an agent uses. */
 export type ModelSettings = Pick<
@@ -172,7 +172,7 @@ export function checkAgentOptions<TOutput>(options: AgentOptions<TOutput>, defau
     toolContext: options.toolContext,
     wording: { ...defaultWording, ...options.wording },
     planningInterval: options.planningInterval,
-    loopPrompts: Object.freeze(checkLoopPrompts(options.loopPrompts)),
+    loopPrompts: Object.freeze(checkPrompts<LoopPrompts>(options.loopPrompts, DEFAULT_LOOP_PROMPTS, LOOP_PROMPT_PLACEHOLDERS, 'loopPrompts')),
     outputSchema: checkOutputSchema(options.outputSchema) as z.ZodType<TOutput> | undefined,
     finalAnswerChecks,
     hooks: checkHooks(options.hooks, 'hooks'),
@@ -187,20 +187,6 @@ export function checkAgentOptions<TOutput>(options: AgentOptions<TOutput>, defau
 export function positiveInteger(value: number, name: string): number {
   if (!Number.isInteger(value) || value < 1) throw new AgentConfigError(`${name} must be a positive integer, got ${value}.`);
   return value;
-}
-
-function checkLoopPrompts(prompts: Partial<LoopPrompts> | undefined): LoopPrompts {
-  if (prompts === undefined) return { ...DEFAULT_LOOP_PROMPTS };
-  if (typeof prompts !== 'object' || prompts === null) throw new AgentConfigError('loopPrompts must be an object of prompt templates.');
-  const known = Object.keys(DEFAULT_LOOP_PROMPTS) as Array<keyof LoopPrompts>;
-  for (const key of Object.keys(prompts)) {
-    if (!known.includes(key as keyof LoopPrompts)) {
-      throw new AgentConfigError(`loopPrompts has no prompt "${key}" (known: ${known.join(', ')}).`);
-    }
-  }
-  const merged = { ...DEFAULT_LOOP_PROMPTS, ...prompts };
-  for (const key of known) checkTemplate(merged[key], LOOP_PROMPT_PLACEHOLDERS[key], `loopPrompts.${key}`);
-  return merged;
 }
 
 export function checkHooks(hooks: AgentHooks | undefined, label: string): AgentHooks | undefined {

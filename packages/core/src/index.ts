@@ -125,6 +125,6 @@ export {
 } from './model.js';
 export { actionSteps, type RunResult, type RunState, type SubRun } from './result.js';
 export { collectStream, responseToStreamParts, StreamAccumulator } from './stream.js';
-export { checkTemplate, renderTemplate, templatePlaceholders } from './template.js';
+export { checkPrompts, checkTemplate, renderTemplate, templatePlaceholders } from './template.js';
 export { formatToolOutput, type ToolCallOptions, type ToolCallOutcome, Toolbox, truncateText } from './toolbox.js';
 export { addUsage, emptyUsage, sumUsage, totalTokens, type Usage } from './usage.js';

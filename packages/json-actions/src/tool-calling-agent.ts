@@ -2,8 +2,7 @@ import {
   type ActionStep,
   type AgentOptions,
   type AnyTool,
-  AgentConfigError,
-  checkTemplate,
+  checkPrompts,
   FINAL_ANSWER_TOOL_NAME,
   finalAnswerTool,
   formatToolOutput,
@@ -44,6 +43,8 @@ export interface ToolCallingAgentOptions<TOutput = unknown> extends AgentOptions
   prompts?: Partial<ToolCallingPrompts>;
 }
 
+const DEFAULT_PROMPTS: ToolCallingPrompts = { system: SYSTEM_PROMPT, textActions: TEXT_ACTIONS_PROMPT, instructions: INSTRUCTIONS_SECTION };
+
 const PROMPT_PLACEHOLDERS: Record<keyof ToolCallingPrompts, readonly string[]> = {
   system: ['tools', 'instructions'],
   textActions: ['tools', 'instructions'],
@@ -69,20 +70,7 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
     this.toolCallMode = mode === 'auto' ? (options.model.capabilities?.toolCalls === false ? 'text' : 'native') : mode;
     this.maxParallelToolCalls = options.maxParallelToolCalls ?? Number.POSITIVE_INFINITY;
     this.textIsFinalAnswer = options.textIsFinalAnswer ?? true;
-    for (const key of Object.keys(options.prompts ?? {})) {
-      if (!(key in PROMPT_PLACEHOLDERS)) {
-        throw new AgentConfigError(`prompts has no prompt "${key}" (known: ${Object.keys(PROMPT_PLACEHOLDERS).join(', ')}).`);
-      }
-    }
-    this.prompts = {
-      system: SYSTEM_PROMPT,
-      textActions: TEXT_ACTIONS_PROMPT,
-      instructions: INSTRUCTIONS_SECTION,
-      ...options.prompts,
-    };
-    for (const key of Object.keys(PROMPT_PLACEHOLDERS) as Array<keyof ToolCallingPrompts>) {
-      checkTemplate(this.prompts[key], PROMPT_PLACEHOLDERS[key], `prompts.${key}`);
-    }
+    this.prompts = checkPrompts(options.prompts, DEFAULT_PROMPTS, PROMPT_PLACEHOLDERS, 'prompts');
     // The model ends a run by calling `final_answer` (unless the user brought their own). Under an
     // output schema its arguments show the schema, but the answer is validated once, by the loop:
     // parsing it here too would run the schema's transforms twice.

@@ -4,6 +4,7 @@ import {
   AgentAbortedError,
   AgentConfigError,
   type AnyTool,
+  checkPrompts,
   type CodeExecutor,
   type ExecutionError,
   type ExecutionResult,
@@ -47,10 +48,21 @@ export interface CodeAgentOptions<TOutput = unknown> extends AgentOptions<TOutpu
   actionTimeoutMs?: number;
   /** Console output of one action beyond this many characters is cut, with a note (default 10 000). */
   maxOutputLength?: number;
+  /** Replaces the prompts (defaults in `prompts.ts`); checked when the agent is created. */
   prompts?: Partial<CodeAgentPrompts>;
 }
 
 const DEFAULT_MAX_OUTPUT = 10_000;
+
+const DEFAULT_PROMPTS: CodeAgentPrompts = { system: SYSTEM_PROMPT, instructions: INSTRUCTIONS_SECTION, noModules: NO_MODULES, allowedModules: ALLOWED_MODULES };
+
+/** What each prompt may use, checked when the agent is created. */
+const PROMPT_PLACEHOLDERS: Record<keyof CodeAgentPrompts, readonly string[]> = {
+  system: ['tools', 'open', 'close', 'modules', 'instructions'],
+  instructions: ['instructions'],
+  noModules: [],
+  allowedModules: ['modules'],
+};
 
 /**
  * An agent whose actions are JavaScript: the model writes a snippet, the executor runs it with
@@ -87,13 +99,7 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
     if (!this.codeTags.open || !this.codeTags.close) throw new AgentConfigError('codeTags needs non-empty `open` and `close`.');
     this.actionTimeoutMs = options.actionTimeoutMs;
     this.maxOutputLength = options.maxOutputLength ?? DEFAULT_MAX_OUTPUT;
-    this.prompts = {
-      system: SYSTEM_PROMPT,
-      instructions: INSTRUCTIONS_SECTION,
-      noModules: NO_MODULES,
-      allowedModules: ALLOWED_MODULES,
-      ...options.prompts,
-    };
+    this.prompts = checkPrompts(options.prompts, DEFAULT_PROMPTS, PROMPT_PLACEHOLDERS, 'prompts');
   }
 
   /** The tools the code can call: every tool but `final_answer`, which the sandbox provides itself. */

@@ -4,7 +4,7 @@
  */
 import type { AnyTool } from '@actkit/tools';
 import type { z } from 'zod';
-import { type ContextBudgetOptions } from './context-budget.js';
+import type { ContextBudgetOptions } from './context-budget.js';
 import { AgentConfigError } from './errors.js';
 import { type AgentHooks, checkOutputSchema, type FinalAnswerCheck } from './features.js';
 import { AgentMemory, defaultWording, type MessageWording } from './memory.js';

@@ -16,12 +16,13 @@ import { AgentAbortedError, AgentConfigError, isAbortError, serializeError } fro
 import { EventQueue } from './event-queue.js';
 import type { RunEvent } from './events.js';
 import { type AgentIdentity, type HookContext, outputSchemaSection, reviewFinalAnswer, validateOutput } from './features.js';
-import { type ActionStep, type AgentMemory, type MemoryStep, type TaskStep, toStorableFile } from './memory.js';
+import { type AgentMemory, toStorableFile } from './memory.js';
+import type { ActionStep, MemoryStep, TaskStep } from './run-record.js';
 import { MessageLog } from './message-log.js';
 import { callModelForStep } from './model-call.js';
 import { type ModelCallOptions, type ModelMessage, responseText } from './model.js';
 import { planStep } from './planning.js';
-import type { RunResult, RunState } from './result.js';
+import type { RunResult, RunState } from './run-record.js';
 import { pendingApprovals, RunApprovals } from './run-approvals.js';
 import { type ApprovalDecision, type ApprovalOptions, firstStop, LoopGuard, shortestTimeLimit, timeLimitReason } from './run-control.js';
 import { inRunScope, type RunScope } from './run-scope.js';

@@ -1,5 +1,6 @@
 import { AgentConfigError } from './errors.js';
-import type { AgentMemory, MemoryStep } from './memory.js';
+import type { AgentMemory } from './memory.js';
+import type { MemoryStep } from './run-record.js';
 import { charsOf, type MessageLog } from './message-log.js';
 import type { Model, ModelMessage, TextPart, ToolResultOutput } from './model.js';
 import { modelInfo } from './model-catalog.js';

@@ -6,7 +6,8 @@ import { FINAL_ANSWER_TOOL_NAME, formatIssue, toJSONSchema } from '@actkit/tools
 import type { z } from 'zod';
 import { AgentConfigError, AgentError } from './errors.js';
 import type { RunEvent, RunEventType } from './events.js';
-import type { ActionStep, AgentMemory } from './memory.js';
+import type { AgentMemory } from './memory.js';
+import type { ActionStep } from './run-record.js';
 import type { Model } from './model.js';
 import type { LoopPrompts } from './prompts.js';
 import { renderTemplate } from './template.js';

@@ -1,6 +1,48 @@
-export * from "@actkit/tools";
+// The tools layer, re-exported by name: one import of @actkit/core gives both.
+export {
+  type AnyTool,
+  assertValidToolName,
+  describeError,
+  duckDuckGoSearch,
+  FINAL_ANSWER_TOOL_NAME,
+  finalAnswerTool,
+  formatIssue,
+  htmlToMarkdown,
+  isTool,
+  type JSONSchema,
+  jsonSchemaTool,
+  type JsonSchemaToolDefinition,
+  jsonSchemaToTypeScript,
+  type NeedsApproval,
+  parseJsonSafely,
+  type SearchProvider,
+  type SearchResult,
+  stripProtoKeys,
+  toJSONSchema,
+  type Tool,
+  tool,
+  ToolCallError,
+  type ToolContext,
+  type ToolDefinition,
+  ToolDefinitionError,
+  ToolExecutionError,
+  ToolInputError,
+  type ToolInputIssue,
+  toolInputJSONSchema,
+  ToolOutputError,
+  toolOutputJSONSchema,
+  toolSignature,
+  UnknownToolError,
+  userInputTool,
+  validateToolInput,
+  validateToolOutput,
+  type ValidationResult,
+  type VisitWebpageOptions,
+  visitWebpageTool,
+  webSearchTool,
+} from '@actkit/tools';
 export { managedAgentOf, MultiStepAgent } from './agent.js';
-export { type AgentConfig, type AgentOptions, type ManageableAgent, type ModelSettings, type RunOptions } from './agent-options.js';
+export type { AgentConfig, AgentOptions, ManageableAgent, ModelSettings, RunOptions } from './agent-options.js';
 export type { RunStart } from './agent-run.js';
 export type { AgentStream } from './run-stream.js';
 export type { StepContext } from './step-context.js';
@@ -76,22 +118,16 @@ export type {
   SandboxVariables,
 } from './executor.js';
 export {
-  type ActionStep,
   AgentMemory,
   defaultWording,
   isFilePart,
-  type MemoryStep,
   type MessageOptions,
   type MessageWording,
   memoryToMessages,
-  type PlanningStep,
   renderStepMessages,
   renderSystemMessage,
   type SerializedMemory,
   stepToMessages,
-  type TaskStep,
-  type Timing,
-  type ToolCallRecord,
   toolResultOutput,
   toStorableFile,
   toStorableOutput,
@@ -123,8 +159,20 @@ export {
   type UserMessage,
   userMessage,
 } from './model.js';
-export { actionSteps, type RunResult, type RunState, type SubRun } from './result.js';
+export {
+  type ActionStep,
+  actionSteps,
+  type MemoryStep,
+  type PlanningStep,
+  type RunResult,
+  type RunState,
+  type SubRun,
+  type TaskStep,
+  type Timing,
+  type ToolCallRecord,
+} from './run-record.js';
 export { collectStream, responseToStreamParts, StreamAccumulator } from './stream.js';
 export { checkPrompts, checkTemplate, renderTemplate, templatePlaceholders } from './template.js';
-export { formatToolOutput, type ToolCallOptions, type ToolCallOutcome, Toolbox, truncateText } from './toolbox.js';
+export { formatToolOutput, truncateText } from './tool-output.js';
+export { type ToolCallOptions, type ToolCallOutcome, Toolbox } from './toolbox.js';
 export { addUsage, emptyUsage, sumUsage, totalTokens, type Usage } from './usage.js';

@@ -8,7 +8,7 @@ import { z } from 'zod';
 import type { AgentConfig, RunOptions } from './agent-options.js';
 import { billOf } from './bill.js';
 import { AgentConfigError, AgentError, serializeError } from './errors.js';
-import type { SubRun } from './result.js';
+import type { SubRun } from './run-record.js';
 import type { AgentStream } from './run-stream.js';
 import { renderTemplate } from './template.js';
 import { emptyUsage, sumUsage } from './usage.js';

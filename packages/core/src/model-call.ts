@@ -4,7 +4,7 @@
  */
 import { AgentAbortedError, AgentError, isAbortError, ModelCallError, ModelStreamError } from './errors.js';
 import type { RunEvent } from './events.js';
-import type { ActionStep } from './memory.js';
+import type { ActionStep } from './run-record.js';
 import { type Model, type ModelCallOptions, type ModelResponse, responseText } from './model.js';
 import { StreamAccumulator } from './stream.js';
 import { addUsage } from './usage.js';

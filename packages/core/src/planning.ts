@@ -3,7 +3,7 @@
  * in the stream), before the first action step and then every `planningInterval` steps.
  */
 import { AgentError, isAbortError, ModelCallError } from './errors.js';
-import type { PlanningStep } from './memory.js';
+import type { PlanningStep } from './run-record.js';
 import { type Model, type ModelCallOptions, type ModelResponse, responseText } from './model.js';
 
 /** The plan, or undefined when the run was aborted meanwhile. `call.messages` ends with the planning prompt. */

@@ -6,7 +6,8 @@
 import type { AnyTool, ToolCallError } from '@actkit/tools';
 import { serializeError } from './errors.js';
 import type { RunEvent } from './events.js';
-import type { ActionStep, AgentMemory } from './memory.js';
+import type { AgentMemory } from './memory.js';
+import type { ActionStep } from './run-record.js';
 import {
   type ApprovalDecision,
   ApprovalError,

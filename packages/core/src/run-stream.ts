@@ -6,7 +6,7 @@ import { AgentAbortedError, AgentError } from './errors.js';
 import type { RunEvent } from './events.js';
 import type { AgentMemory } from './memory.js';
 import { type AgentHooks, type HookContext, runHooks } from './features.js';
-import type { RunResult } from './result.js';
+import type { RunResult } from './run-record.js';
 import type { ApprovalDecision } from './run-control.js';
 
 /** A run in progress: iterate it for events; `result` settles when it ends. */

@@ -7,10 +7,11 @@
 import { type AnyTool, UnknownToolError } from '@actkit/tools';
 import { serializeError } from './errors.js';
 import type { RunEvent } from './events.js';
-import { type ActionStep, type AgentMemory, type ToolCallRecord, toStorableOutput } from './memory.js';
+import { type AgentMemory, toStorableOutput } from './memory.js';
+import type { ActionStep, ToolCallRecord } from './run-record.js';
 import { callModelForStep } from './model-call.js';
 import type { Model, ModelCallOptions, ModelMessage, ModelResponse, ModelToolDefinition, ToolChoice } from './model.js';
-import type { SubRun } from './result.js';
+import type { SubRun } from './run-record.js';
 import { idempotencyKey, type RunApprovals } from './run-approvals.js';
 import { ApprovalPendingError } from './run-control.js';
 import { inRunScope, type RunScope } from './run-scope.js';
@@ -79,7 +80,7 @@ export interface StepSite<TState> {
 }
 
 export function createStepContext<TState>(site: StepSite<TState>): StepContext<TState> {
-  const { step, scope } = site;
+  const { scope } = site;
   const tools = site.activeTools ? site.toolbox.tools.filter((t) => site.activeTools!.includes(t.name)) : site.toolbox.tools;
   const isActive = (name: string) => !site.activeTools || site.activeTools.includes(name);
   return {

@@ -38,7 +38,8 @@ export interface StepSettings {
   messages?: ModelMessage[];
 }
 
-export type PrepareStep = (context: PrepareStepContext) => StepSettings | undefined | void | Promise<StepSettings | undefined | void>;
+/** Returns the step's settings, or nothing to use the agent's. */
+export type PrepareStep = (context: PrepareStepContext) => StepSettings | undefined | Promise<StepSettings | undefined>;
 
 /** Checks what a `prepareStep` returned against the agent's tools: a mistake is the caller's, so it is an `AgentConfigError`. */
 export function checkStepSettings(settings: unknown, toolNames: readonly string[]): StepSettings {

@@ -13,6 +13,7 @@ import type { Model, ModelMessage } from './model.js';
 import type { LoopPrompts } from './prompts.js';
 import type { RunResult } from './run-record.js';
 import type { ApprovalDecision, ApprovalOptions, StopCondition } from './run-control.js';
+import { markRunInProgress } from './run-scope.js';
 import { type AgentStream, runStream } from './run-stream.js';
 import type { StepContext } from './step-context.js';
 import { Toolbox } from './toolbox.js';
@@ -173,9 +174,11 @@ export abstract class MultiStepAgent<TOutput = unknown, TRunState = unknown> {
         memoriesInUse.add(memory);
         agent.#runs.add(run);
         agent.memory = memory;
+        const ended = markRunInProgress(run.runId);
         try {
           return yield* events(run);
         } finally {
+          ended();
           agent.#runs.delete(run);
           memoriesInUse.delete(memory);
         }

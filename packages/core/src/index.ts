@@ -47,7 +47,7 @@ export type { RunStart } from './agent-run.js';
 export type { AgentStream } from './run-stream.js';
 export type { StepContext } from './step-context.js';
 export type { PrepareStep, PrepareStepContext, StepSettings } from './step-settings.js';
-export { currentRun, type RunScope } from './run-scope.js';
+export { currentRun, isRunInProgress, type RunScope } from './run-scope.js';
 export {
   AgentAbortedError,
   AgentConfigError,

@@ -21,3 +21,17 @@ export function currentRun(): RunScope | undefined {
 export function inRunScope<T>(scope: RunScope, fn: () => T): T {
   return storage.run(scope, fn);
 }
+
+/** Ids of the runs in progress, in this process. */
+const inProgress = new Set<string>();
+
+/** Whether the run with this id is still going on (false once it has ended, however it ended). */
+export function isRunInProgress(runId: string): boolean {
+  return inProgress.has(runId);
+}
+
+/** Marks a run as going on until `end` is called. */
+export function markRunInProgress(runId: string): () => void {
+  inProgress.add(runId);
+  return () => inProgress.delete(runId);
+}

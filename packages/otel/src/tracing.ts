@@ -4,6 +4,7 @@ import {
   type CodeExecutor,
   combineHooks,
   currentRun,
+  isRunInProgress,
   type ExecuteOptions,
   type ExecutionResult,
   isAbortError,
@@ -98,6 +99,10 @@ class AgentTrace {
     const run = this.#runs.get(runId);
     switch (event.type) {
       case 'run-start': {
+        // A run that ended by throwing got no run-finish: its spans end when the next run starts, at the latest.
+        for (const [id, stale] of this.#runs) {
+          if (!isRunInProgress(id)) this.#endRun(id, stale, SpanStatusCode.ERROR, 'The run ended with an error.');
+        }
         const attributes: Attributes = {
           'gen_ai.operation.name': 'invoke_agent',
           'gen_ai.agent.name': event.agentName,

@@ -14,7 +14,7 @@ import {
   streamError,
   type ToolResultOutput,
   type Usage,
-} from '@actkit/core';
+} from '@actkit/core/model';
 import {
   APICallError,
   type LanguageModelV3,

@@ -15,7 +15,7 @@ import {
   streamError,
   type Usage,
   withModelRetries,
-} from '@actkit/core';
+} from '@actkit/core/model';
 import { APIError, type default as Anthropic } from '@anthropic-ai/sdk';
 
 type MessageParams = Anthropic.MessageCreateParamsNonStreaming;

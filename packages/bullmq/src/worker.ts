@@ -3,7 +3,9 @@ import {
   AgentConfigError,
   AgentMemory,
   type ApprovalDecision,
+  type ApprovalOptions,
   type ApprovalRequest,
+  type HookContext,
   HookError,
   ModelCallError,
   type MemoryStep,
@@ -201,7 +203,6 @@ export class DurableWorker {
     const { runId } = run;
     const store = this.#store;
     const fail = (error: unknown) => store.finish(runId, attempt, { status: 'failed', error: serializeError(error) });
-    if (memory) agent.memory = memory;
     const answered = memory?.actionSteps.at(-1)?.finalAnswer;
     if (answered) {
       // The last step answered, and its worker died before saying so.
@@ -221,7 +222,7 @@ export class DurableWorker {
     const journal = journalToolCalls(agent, store, runId, await store.journalEntries(runId), report);
     let parking: PendingApproval[] | undefined;
     let superseded = false;
-    setApproval(agent, run, live.controller, (pending) => {
+    const approval = approvalFor(agent, run, live.controller, (pending) => {
       parking = [...(parking ?? []), pending];
     });
 
@@ -234,10 +235,10 @@ export class DurableWorker {
           eventError ??= error;
         });
       },
-      onStepEnd: async () => {
+      onStepEnd: async (_step: unknown, context: HookContext) => {
         if (live.controller.signal.aborted) return; // a step cut short is run again, not saved
         if (eventError) throw eventError;
-        const saved = await store.checkpoint(runId, attempt, JSON.stringify(agent.memory.toJSON()), lastStepNumber(agent.memory));
+        const saved = await store.checkpoint(runId, attempt, JSON.stringify(context.memory.toJSON()), lastStepNumber(context.memory));
         journal.stepCheckpointed();
         if (saved === 'superseded') superseded = true;
         if (saved === 'cancel') live.cancelled = true;
@@ -248,8 +249,8 @@ export class DurableWorker {
     this.#live.set(runId, live);
     let result: RunResult;
     try {
-      const options = { signal: live.controller.signal, hooks, maxSteps };
-      const stream = memory ? agent.resume(decisionsFor(waiting, run), options) : agent.stream(run.task, options);
+      const options = { signal: live.controller.signal, hooks, maxSteps, approval };
+      const stream = memory ? agent.resume(decisionsFor(waiting, run), { ...options, memory }) : agent.stream(run.task, options);
       for await (const _ of stream);
       result = await stream.result;
     } catch (error) {
@@ -318,22 +319,19 @@ function lastStepNumber(memory: AgentMemory): number {
  * step is stopped and the run parks; once decided, the step runs again — tool calls it had
  * completed are answered from the journal — and the same call gets the decision.
  */
-function setApproval(
+function approvalFor(
   agent: MultiStepAgent<any>,
   run: RunRecord,
   controller: AbortController,
   park: (pending: PendingApproval) => void,
-): void {
+): ApprovalOptions {
   const writesCode = 'executor' in agent;
-  if (!writesCode) {
-    (agent as { approval: MultiStepAgent['approval'] }).approval = { defer: true };
-    return;
-  }
+  if (!writesCode) return { defer: true };
   const decided = run.pending
     .filter((p) => run.decisions[p.id])
     .map((p) => ({ key: callKey(p.toolName, p.input), decision: run.decisions[p.id]! }));
   let parked = 0;
-  (agent as { approval: MultiStepAgent['approval'] }).approval = {
+  return {
     decide: (request) => {
       const key = callKey(request.toolName, request.input);
       const i = decided.findIndex((d) => d.key === key);

@@ -1,7 +1,9 @@
 import { AgentConfigError } from './errors.js';
-import type { AgentMemory, MemoryStep } from './memory.js';
+import type { AgentMemory } from './memory.js';
+import type { MemoryStep } from './run-record.js';
 import { charsOf, type MessageLog } from './message-log.js';
-import type { ModelMessage, TextPart, ToolResultOutput } from './model.js';
+import type { Model, ModelMessage, TextPart, ToolResultOutput } from './model.js';
+import { modelInfo } from './model-catalog.js';
 
 /**
  * Keeps what is sent within the model's context window: when the conversation nears the window,
@@ -206,4 +208,11 @@ const ELISION_NOTE_ROOM = 200;
 function nonNegativeInteger(value: number, name: string): number {
   if (!(Number.isInteger(value) && value >= 0)) throw new AgentConfigError(`contextBudget.${name} must be a non-negative integer, got ${value}.`);
   return value;
+}
+
+/** The context budget a run gets: the options' window, else the model's known one; none when neither is known (unless a `compact` hook replaces the shortening). */
+export function contextBudgetFor(options: ContextBudgetOptions | false | undefined, model: Model): ContextBudget | undefined {
+  if (options === false) return undefined;
+  const window = options?.contextWindow ?? modelInfo(model.modelId)?.contextWindow;
+  return window !== undefined || options?.compact ? new ContextBudget(window, options) : undefined;
 }

@@ -1,7 +1,7 @@
 import type { SerializedError } from './errors.js';
-import type { ActionStep, PlanningStep, TaskStep } from './memory.js';
+import type { ActionStep, PlanningStep, TaskStep } from './run-record.js';
 import type { FinishReason, ModelContent } from './model.js';
-import type { RunResult } from './result.js';
+import type { RunResult } from './run-record.js';
 import type { ApprovalDecision, ApprovalRequest } from './run-control.js';
 import type { Usage } from './usage.js';
 

@@ -4,10 +4,11 @@
  */
 import { FINAL_ANSWER_TOOL_NAME, formatIssue, toJSONSchema } from '@actkit/tools';
 import type { z } from 'zod';
-import type { MultiStepAgent } from './agent.js';
 import { AgentConfigError, AgentError } from './errors.js';
 import type { RunEvent, RunEventType } from './events.js';
-import type { ActionStep, AgentMemory } from './memory.js';
+import type { AgentMemory } from './memory.js';
+import type { ActionStep } from './run-record.js';
+import type { Model } from './model.js';
 import type { LoopPrompts } from './prompts.js';
 import { renderTemplate } from './template.js';
 
@@ -27,11 +28,18 @@ export class FinalAnswerCheckError extends AgentError {
   override readonly code = 'final_answer_check';
 }
 
+/** An agent as hooks see it (every actkit agent is one). */
+export interface AgentIdentity {
+  readonly name: string;
+  readonly description: string;
+  readonly model: Model;
+}
+
 export interface HookContext {
   /** The agent running. */
-  agent: MultiStepAgent<any>;
+  agent: AgentIdentity;
   runId: string;
-  /** The agent's memory, as it is when the hook runs. */
+  /** The run's memory, as it is when the hook runs. */
   memory: AgentMemory;
   /** The action step in progress or just finished, when there is one. */
   step: ActionStep | undefined;

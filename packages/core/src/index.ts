@@ -1,13 +1,53 @@
-export * from "@actkit/tools";
+// The tools layer, re-exported by name: one import of @actkit/core gives both.
 export {
-  type AgentOptions,
-  type AgentStream,
-  managedAgentOf,
-  type ModelSettings,
-  MultiStepAgent,
-  type RunOptions,
-  type StepContext,
-} from './agent.js';
+  type AnyTool,
+  assertValidToolName,
+  describeError,
+  duckDuckGoSearch,
+  FINAL_ANSWER_TOOL_NAME,
+  finalAnswerTool,
+  formatIssue,
+  htmlToMarkdown,
+  isTool,
+  type JSONSchema,
+  jsonSchemaTool,
+  type JsonSchemaToolDefinition,
+  jsonSchemaToTypeScript,
+  type NeedsApproval,
+  parseJsonSafely,
+  type SearchProvider,
+  type SearchResult,
+  stripProtoKeys,
+  toJSONSchema,
+  type Tool,
+  tool,
+  ToolCallError,
+  type ToolContext,
+  type ToolDefinition,
+  ToolDefinitionError,
+  ToolExecutionError,
+  ToolInputError,
+  type ToolInputIssue,
+  toolInputJSONSchema,
+  ToolOutputError,
+  toolOutputJSONSchema,
+  toolSignature,
+  UnknownToolError,
+  userInputTool,
+  validateToolInput,
+  validateToolOutput,
+  type ValidationResult,
+  type VisitWebpageOptions,
+  visitWebpageTool,
+  webSearchTool,
+} from '@actkit/tools';
+export { managedAgentOf, MultiStepAgent } from './agent.js';
+export type { AgentConfig, AgentOptions, ManageableAgent, ModelSettings, RunOptions } from './agent-options.js';
+export type { RunStart } from './agent-run.js';
+export type { AgentStream } from './run-stream.js';
+export type { StepContext } from './step-context.js';
+export type { PrepareStep, PrepareStepContext, StepSettings } from './step-settings.js';
+export { currentRun, isRunInProgress, type RunScope } from './run-scope.js';
 export {
   AgentAbortedError,
   AgentConfigError,
@@ -28,6 +68,7 @@ export { DEFAULT_MAX_RETRY_AFTER_MS, type ModelRetryOptions, withModelRetries } 
 export type { RunEvent, RunEventType } from './events.js';
 export {
   type AgentHooks,
+  type AgentIdentity,
   combineHooks,
   type FinalAnswerCheck,
   FinalAnswerCheckError,
@@ -55,7 +96,7 @@ export {
   ToolCallDeniedError,
 } from './run-control.js';
 export { type Bill, billOf, formatBill } from './bill.js';
-export { ContextBudget, type ContextBudgetContext, type ContextBudgetOptions, shortenStep, shortenText } from './context-budget.js';
+export { ContextBudget, type ContextBudgetContext, type ContextBudgetOptions, contextBudgetFor, shortenStep, shortenText } from './context-budget.js';
 export { EventQueue } from './event-queue.js';
 export {
   costOf,
@@ -77,22 +118,16 @@ export type {
   SandboxVariables,
 } from './executor.js';
 export {
-  type ActionStep,
   AgentMemory,
   defaultWording,
   isFilePart,
-  type MemoryStep,
   type MessageOptions,
   type MessageWording,
   memoryToMessages,
-  type PlanningStep,
   renderStepMessages,
   renderSystemMessage,
   type SerializedMemory,
   stepToMessages,
-  type TaskStep,
-  type Timing,
-  type ToolCallRecord,
   toolResultOutput,
   toStorableFile,
   toStorableOutput,
@@ -124,8 +159,20 @@ export {
   type UserMessage,
   userMessage,
 } from './model.js';
-export { actionSteps, type RunResult, type RunState, type SubRun } from './result.js';
+export {
+  type ActionStep,
+  actionSteps,
+  type MemoryStep,
+  type PlanningStep,
+  type RunResult,
+  type RunState,
+  type SubRun,
+  type TaskStep,
+  type Timing,
+  type ToolCallRecord,
+} from './run-record.js';
 export { collectStream, responseToStreamParts, StreamAccumulator } from './stream.js';
-export { checkTemplate, renderTemplate, templatePlaceholders } from './template.js';
-export { formatToolOutput, type ToolCallOptions, type ToolCallOutcome, Toolbox, truncateText } from './toolbox.js';
+export { checkPrompts, checkTemplate, renderTemplate, templatePlaceholders } from './template.js';
+export { formatToolOutput, truncateText } from './tool-output.js';
+export { type ToolCallOptions, type ToolCallOutcome, Toolbox } from './toolbox.js';
 export { addUsage, emptyUsage, sumUsage, totalTokens, type Usage } from './usage.js';

@@ -1,6 +1,7 @@
-import type { ActionStep, AgentMemory, MemoryStep, ToolCallRecord } from './memory.js';
+import type { AgentMemory } from './memory.js';
+import type { ActionStep, MemoryStep, ToolCallRecord } from './run-record.js';
 import type { FinishReason, ModelContent, ModelMessage } from './model.js';
-import type { RunResult, SubRun } from './result.js';
+import type { RunResult, SubRun } from './run-record.js';
 import { sumUsage, totalTokens, type Usage } from './usage.js';
 
 /** What `formatRun` and `inspectRun` read: a run's result, a managed agent's sub-run, or an agent's memory (e.g. restored from JSON). */

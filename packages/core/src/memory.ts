@@ -1,82 +1,15 @@
 import { formatIssue } from '@actkit/tools';
 import { z } from 'zod';
-import { AgentError, type SerializedError } from './errors.js';
+import { AgentError } from './errors.js';
 import type {
   AssistantMessage,
   FilePart,
-  FinishReason,
-  ModelContent,
   ModelMessage,
   ToolCallPart,
   ToolResultPart,
 } from './model.js';
-import type { SubRun } from './result.js';
+import type { ActionStep, MemoryStep } from './run-record.js';
 import { emptyUsage, sumUsage, type Usage } from './usage.js';
-
-export interface Timing {
-  /** Epoch milliseconds. */
-  startedAt: number;
-  endedAt?: number;
-  durationMs?: number;
-}
-
-export interface TaskStep {
-  type: 'task';
-  task: string;
-  /** Images (or other files) given with the task; binary data is kept as base64 text. */
-  files?: FilePart[];
-  timing: Timing;
-}
-
-export interface PlanningStep {
-  type: 'planning';
-  plan: string;
-  modelInput?: ModelMessage[];
-  usage: Usage;
-  timing: Timing;
-}
-
-/** One tool call: the model's (ToolCallingAgent) or one made from inside a code action (CodeAgent). */
-export interface ToolCallRecord {
-  toolCallId: string;
-  toolName: string;
-  /** The parsed arguments, or the raw text when it was not valid JSON. */
-  input: unknown;
-  output?: unknown;
-  error?: SerializedError;
-  durationMs?: number;
-  /** When the tool was a managed agent: its whole run (steps, usage, timing), also when it failed. */
-  subRun?: SubRun;
-  /** The call waits for a person's decision (`approval.defer`); see `agent.resume()`. */
-  pendingApproval?: unknown;
-}
-
-export interface ActionStep {
-  type: 'action';
-  stepNumber: number;
-  timing: Timing;
-  /** The messages the model was given for this step. */
-  modelInput?: ModelMessage[];
-  modelOutput?: { content: ModelContent[]; text: string; finishReason: FinishReason };
-  /** Native tool calls the model made (ToolCallingAgent). Their results go back as tool messages. */
-  toolCalls: ToolCallRecord[];
-  /** The code action the model wrote (CodeAgent), and the tool calls it made. */
-  code?: string;
-  codeToolCalls?: ToolCallRecord[];
-  /** What the model is shown as the outcome of this step. */
-  observation?: string;
-  /** Something went wrong in this step; the model is told and the run goes on. */
-  error?: SerializedError;
-  usage: Usage;
-  finalAnswer?: { value: unknown };
-  /**
-   * This step came after the step limit: the model was asked for its best answer from memory
-   * (the run's state is `max_steps`). It is not one of the `maxSteps` action steps.
-   */
-  afterStepLimit?: true;
-}
-
-export type MemoryStep = TaskStep | PlanningStep | ActionStep;
 
 export interface SerializedMemory {
   version: 1;

@@ -1,12 +1,5 @@
-import {
-  type AgentMemory,
-  defaultWording,
-  type MemoryStep,
-  type MessageOptions,
-  type MessageWording,
-  renderStepMessages,
-  renderSystemMessage,
-} from './memory.js';
+import { type AgentMemory, defaultWording, type MessageOptions, type MessageWording, renderStepMessages, renderSystemMessage } from './memory.js';
+import type { MemoryStep } from './run-record.js';
 import type { ModelMessage } from './model.js';
 
 /**

@@ -5,7 +5,8 @@
 import { createHash } from 'node:crypto';
 import { ToolCallError } from '@actkit/tools';
 import { AgentError } from './errors.js';
-import type { ActionStep, AgentMemory } from './memory.js';
+import type { AgentMemory } from './memory.js';
+import type { ActionStep } from './run-record.js';
 import { totalTokens } from './usage.js';
 
 // ── approval ────────────────────────────────────────────────────────────────────────────────

@@ -37,3 +37,24 @@ export function checkTemplate(template: unknown, allowed: readonly string[], lab
   }
   return template;
 }
+
+/**
+ * A set of prompt templates with some replaced, checked when an agent is created (the one way
+ * every agent takes its `prompts`/`loopPrompts` option): an unknown prompt name or a placeholder a
+ * prompt cannot use is an `AgentConfigError` naming `option.<prompt>`.
+ */
+export function checkPrompts<T extends { [K in keyof T]: string }>(
+  given: Partial<T> | undefined,
+  defaults: Readonly<T>,
+  placeholders: Readonly<Record<keyof T, readonly string[]>>,
+  option: string,
+): T {
+  if (given !== undefined && (typeof given !== 'object' || given === null)) throw new AgentConfigError(`${option} must be an object of prompt templates.`);
+  const known = Object.keys(defaults) as Array<keyof T & string>;
+  for (const key of Object.keys(given ?? {})) {
+    if (!known.includes(key as keyof T & string)) throw new AgentConfigError(`${option} has no prompt "${key}" (known: ${known.join(', ')}).`);
+  }
+  const merged = { ...defaults, ...given } as T;
+  for (const key of known) checkTemplate(merged[key], placeholders[key], `${option}.${key}`);
+  return merged;
+}

@@ -1,6 +1,5 @@
 import { describeError, ToolOutputError } from '@actkit/tools';
 import { isFilePart, toolResultOutput } from './memory.js';
-import { truncateText } from './toolbox.js';
 
 /** Deeper than this, a tool's output is refused: no real data nests so far, and walks of it would overflow. */
 export const MAX_TOOL_OUTPUT_DEPTH = 256;
@@ -74,4 +73,34 @@ export function boundForMemory(output: unknown, maxChars: number): unknown {
   // Already plain JSON (converted where the tool was called): no replacer needed, which keeps this fast.
   const text = JSON.stringify(output);
   return text.length > maxChars ? `${truncateText(text, maxChars).text}\n[The output was ${text.length} characters of JSON; memory keeps this much of it.]` : output;
+}
+
+/** Text for the model from a tool's output: strings as they are, files by name (`[file: image/png]`), anything else as JSON. */
+export function formatToolOutput(output: unknown): string {
+  if (typeof output === 'string') return output;
+  if (isFilePart(output)) return fileLabel(output);
+  if (output === undefined) return 'undefined';
+  try {
+    // A file part (an image a tool returned) is named, not dumped as base64: the file itself reaches the model apart.
+    const replacer = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : isFilePart(v) ? fileLabel(v) : v);
+    return JSON.stringify(output, replacer, 2) ?? String(output);
+  } catch (error) {
+    return `[unserialisable output: ${describeError(error)}]`;
+  }
+}
+
+/** Cuts text to `max` characters, keeping head and tail and saying how much was left out. */
+export function truncateText(text: string, max: number): { text: string; truncated: boolean } {
+  if (text.length <= max) return { text, truncated: false };
+  const head = Math.ceil(max * 0.7);
+  const tail = max - head;
+  const omitted = text.length - head - tail;
+  return {
+    text: `${text.slice(0, head)}\n… [${omitted} characters truncated] …\n${tail > 0 ? text.slice(-tail) : ''}`,
+    truncated: true,
+  };
+}
+
+function fileLabel(file: { mediaType: string; filename?: string }): string {
+  return `[file: ${file.mediaType}${file.filename ? ` ${file.filename}` : ''}]`;
 }

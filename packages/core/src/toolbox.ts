@@ -2,7 +2,6 @@ import {
   type AnyTool,
   checkToolInput,
   checkToolOutput,
-  describeError,
   type JSONSchema,
   ToolCallError,
   ToolExecutionError,
@@ -10,7 +9,6 @@ import {
   UnknownToolError,
 } from '@actkit/tools';
 import { AgentConfigError } from './errors.js';
-import { isFilePart } from './memory.js';
 import type { ModelToolDefinition } from './model.js';
 import { toJsonOutput } from './tool-output.js';
 
@@ -124,34 +122,4 @@ function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
 /** `next(value)` now if `value` is plain, after it settles if it is a promise. */
 function andThen<T, R>(value: T | PromiseLike<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
   return isPromiseLike(value) ? Promise.resolve(value).then(next) : next(value);
-}
-
-/** Text for the model from a tool's output: strings as they are, files by name (`[file: image/png]`), anything else as JSON. */
-export function formatToolOutput(output: unknown): string {
-  if (typeof output === 'string') return output;
-  if (isFilePart(output)) return fileLabel(output);
-  if (output === undefined) return 'undefined';
-  try {
-    // A file part (an image a tool returned) is named, not dumped as base64: the file itself reaches the model apart.
-    const replacer = (_k: string, v: unknown) => (typeof v === 'bigint' ? v.toString() : isFilePart(v) ? fileLabel(v) : v);
-    return JSON.stringify(output, replacer, 2) ?? String(output);
-  } catch (error) {
-    return `[unserialisable output: ${describeError(error)}]`;
-  }
-}
-
-/** Cuts text to `max` characters, keeping head and tail and saying how much was left out. */
-export function truncateText(text: string, max: number): { text: string; truncated: boolean } {
-  if (text.length <= max) return { text, truncated: false };
-  const head = Math.ceil(max * 0.7);
-  const tail = max - head;
-  const omitted = text.length - head - tail;
-  return {
-    text: `${text.slice(0, head)}\n… [${omitted} characters truncated] …\n${tail > 0 ? text.slice(-tail) : ''}`,
-    truncated: true,
-  };
-}
-
-function fileLabel(file: { mediaType: string; filename?: string }): string {
-  return `[file: ${file.mediaType}${file.filename ? ` ${file.filename}` : ''}]`;
 }

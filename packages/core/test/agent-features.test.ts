@@ -33,7 +33,7 @@ class MiniAgent<T = unknown> extends MultiStepAgent<T> {
     return 'Mini.';
   }
   protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
-    await this.callModel(step, context, { messages: this.messages() });
+    await context.callModel();
     const text = step.modelOutput!.text;
     const tool = /^TOOL (\w+) (.*)$/s.exec(text);
     if (text.startsWith('FINAL: ')) {
@@ -45,7 +45,7 @@ class MiniAgent<T = unknown> extends MultiStepAgent<T> {
       step.finalAnswer = { value };
     } else if (tool) {
       step.codeToolCalls = [];
-      const { record } = await this.callTool(step, context, { toolCallId: `c${step.stepNumber}`, toolName: tool[1]!, input: tool[2]! });
+      const { record } = await context.callTool({ toolCallId: `c${step.stepNumber}`, toolName: tool[1]!, input: tool[2]! });
       step.codeToolCalls.push(record);
       step.observation = record.error ? `error: ${record.error.message}` : formatToolOutput(record.output);
     } else step.observation = `echo ${text}`;

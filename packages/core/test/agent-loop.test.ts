@@ -27,7 +27,7 @@ class EchoAgent extends MultiStepAgent {
     return 'Echo.';
   }
   protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
-    await this.callModel(step, context, { messages: this.messages() });
+    await context.callModel();
     const text = step.modelOutput!.text;
     if (text.startsWith('FINAL: ')) step.finalAnswer = { value: text.slice(7) };
     else step.observation = `echo ${text}`;
@@ -99,11 +99,22 @@ describe('MultiStepAgent', () => {
     await expect(agent.run('  ')).rejects.toThrow(/non-empty task/);
   });
 
-  it('refuses a second concurrent run of the same agent', async () => {
-    const agent = new EchoAgent({ model: listModel(['FINAL: a'], { delayMs: 50 }) });
-    const first = agent.run('one');
-    await expect(agent.run('two')).rejects.toThrow(/already running/);
-    await first;
+  it('runs two tasks at once on one agent, each with its own memory; one memory serves one run at a time', async () => {
+    const agent = new EchoAgent({ model: listModel(['FINAL: a', 'FINAL: b'], { delayMs: 50 }) });
+    const first = agent.stream('one', {}, false);
+    const second = agent.stream('two', {}, false);
+    const [a, b] = await Promise.all([first.result, second.result]);
+    expect([a.state, b.state]).toEqual(['success', 'success']);
+    expect(a.runId).not.toBe(b.runId);
+    expect(first.memory).not.toBe(second.memory);
+    expect(first.memory.steps[0]).toMatchObject({ type: 'task', task: 'one' });
+    expect(second.memory.steps[0]).toMatchObject({ type: 'task', task: 'two' });
+    // Continuing one conversation twice at the same time would interleave it: refused.
+    const shared = new EchoAgent({ model: listModel(['FINAL: c'], { delayMs: 50 }) });
+    const memory = new AgentMemory();
+    const running = shared.run('three', { memory });
+    await expect(shared.run('four', { memory, reset: false })).rejects.toThrow(/memory is in use by another run/);
+    await expect(running).resolves.toMatchObject({ state: 'success', output: 'c' });
   });
 });
 

@@ -24,7 +24,7 @@ class PageAgent extends MultiStepAgent {
     return 'Read pages.';
   }
   protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
-    await this.callModel(step, context, { messages: this.messages() });
+    await context.callModel();
     const text = step.modelOutput!.text;
     if (text.startsWith('FINAL')) step.finalAnswer = { value: text };
     else step.observation = page(step.stepNumber);

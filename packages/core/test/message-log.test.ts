@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { AgentMemory, type ActionStep, memoryToMessages } from '../src/memory.js';
+import { AgentMemory, memoryToMessages } from '../src/memory.js';
+import { type ActionStep } from '../src/run-record.js';
 import { MessageLog } from '../src/message-log.js';
 import { emptyUsage } from '../src/usage.js';
 

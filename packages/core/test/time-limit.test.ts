@@ -7,7 +7,7 @@ class EchoAgent extends MultiStepAgent {
     return 'Echo.';
   }
   protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
-    await this.callModel(step, context, { messages: this.messages() });
+    await context.callModel();
     step.observation = `echo ${step.modelOutput!.text}`;
   }
 }

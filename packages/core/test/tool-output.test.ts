@@ -76,13 +76,13 @@ class CallingAgent extends MultiStepAgent {
     return 'Call.';
   }
   protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
-    await this.callModel(step, context, { messages: this.messages() });
+    await context.callModel();
     const name = step.modelOutput!.text;
     if (name === 'done') {
       step.finalAnswer = { value: 'done' };
       return;
     }
-    const { record } = await this.callTool(step, context, { toolCallId: `c${step.stepNumber}`, toolName: name, input: {} });
+    const { record } = await context.callTool({ toolCallId: `c${step.stepNumber}`, toolName: name, input: {} });
     step.toolCalls.push(record);
     step.observation = record.error ? `error: ${record.error.message}` : JSON.stringify(record.output);
   }

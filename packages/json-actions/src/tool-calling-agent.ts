@@ -2,8 +2,7 @@ import {
   type ActionStep,
   type AgentOptions,
   type AnyTool,
-  AgentConfigError,
-  checkTemplate,
+  checkPrompts,
   FINAL_ANSWER_TOOL_NAME,
   finalAnswerTool,
   formatToolOutput,
@@ -44,6 +43,8 @@ export interface ToolCallingAgentOptions<TOutput = unknown> extends AgentOptions
   prompts?: Partial<ToolCallingPrompts>;
 }
 
+const DEFAULT_PROMPTS: ToolCallingPrompts = { system: SYSTEM_PROMPT, textActions: TEXT_ACTIONS_PROMPT, instructions: INSTRUCTIONS_SECTION };
+
 const PROMPT_PLACEHOLDERS: Record<keyof ToolCallingPrompts, readonly string[]> = {
   system: ['tools', 'instructions'],
   textActions: ['tools', 'instructions'],
@@ -69,20 +70,7 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
     this.toolCallMode = mode === 'auto' ? (options.model.capabilities?.toolCalls === false ? 'text' : 'native') : mode;
     this.maxParallelToolCalls = options.maxParallelToolCalls ?? Number.POSITIVE_INFINITY;
     this.textIsFinalAnswer = options.textIsFinalAnswer ?? true;
-    for (const key of Object.keys(options.prompts ?? {})) {
-      if (!(key in PROMPT_PLACEHOLDERS)) {
-        throw new AgentConfigError(`prompts has no prompt "${key}" (known: ${Object.keys(PROMPT_PLACEHOLDERS).join(', ')}).`);
-      }
-    }
-    this.prompts = {
-      system: SYSTEM_PROMPT,
-      textActions: TEXT_ACTIONS_PROMPT,
-      instructions: INSTRUCTIONS_SECTION,
-      ...options.prompts,
-    };
-    for (const key of Object.keys(PROMPT_PLACEHOLDERS) as Array<keyof ToolCallingPrompts>) {
-      checkTemplate(this.prompts[key], PROMPT_PLACEHOLDERS[key], `prompts.${key}`);
-    }
+    this.prompts = checkPrompts(options.prompts, DEFAULT_PROMPTS, PROMPT_PLACEHOLDERS, 'prompts');
     // The model ends a run by calling `final_answer` (unless the user brought their own). Under an
     // output schema its arguments show the schema, but the answer is validated once, by the loop:
     // parsing it here too would run the schema's transforms twice.
@@ -94,9 +82,9 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
     }
   }
 
-  protected override buildSystemPrompt(): string {
+  protected override buildSystemPrompt(available: readonly AnyTool[]): string {
     const text = this.toolCallMode === 'text';
-    const tools = this.toolbox.tools
+    const tools = available
       .map((t) => (text ? describeWithSchema(t) : `- ${t.name}: ${t.description}`))
       .join('\n');
     const instructions = this.instructions
@@ -107,11 +95,8 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
 
   protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
     const native = this.toolCallMode === 'native';
-    const definitions: ModelToolDefinition[] = this.toolbox.definitions();
-    const response = await this.callModel(step, context, {
-      messages: this.messages(),
-      ...(native ? { tools: definitions, toolChoice: 'auto' as const } : {}),
-    });
+    const definitions: ModelToolDefinition[] = context.toolDefinitions();
+    const response = await context.callModel(native ? { tools: definitions, toolChoice: context.toolChoice ?? 'auto' } : {});
     const text = step.modelOutput?.text.trim() ?? '';
     const calls: ToolCallContent[] = native
       ? response.content.filter((p): p is ToolCallContent => p.type === 'tool-call')
@@ -159,19 +144,16 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
 
   async #callOne(call: ToolCallContent, step: ActionStep, context: StepContext): Promise<ToolCallRecord> {
     const isFinal = call.toolName === FINAL_ANSWER_TOOL_NAME;
-    const { record, outcome } = await this.callTool(
-      step,
-      context,
-      call,
-      (output) => {
+    const { record, outcome } = await context.callTool(call, {
+      storeOutput: (output) => {
         if (isFinal) return 'Final answer recorded.';
         if (toolResultOutput(output).type === 'content') return output; // Images stay whole.
         const cut = truncateText(formatToolOutput(output), this.maxObservationLength);
         return cut.truncated ? cut.text : output;
       },
       // A JSON tool call can wait for a decision made after the run: its state is plain data.
-      { canDefer: true },
-    );
+      canDefer: true,
+    });
     if (isFinal && outcome.ok) step.finalAnswer = { value: outcome.output };
     return record;
   }

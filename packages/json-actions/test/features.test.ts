@@ -290,18 +290,33 @@ describe('managed agents', () => {
     expect((s!.subRun as RunResult).state).toBe('stopped');
   });
 
-  it('runs calls to the same managed agent made at once one after another', async () => {
-    const r = researcher([answer('first'), answer('second')]);
+  it('runs calls to the same managed agent made at once at the same time, each a run of its own', async () => {
+    // Each sub-run waits in `meet` until the other has arrived: run one after another, they never would.
+    let arrived = 0;
+    let open!: () => void;
+    const bothIn = new Promise<void>((resolve) => {
+      open = resolve;
+    });
+    const meet = tool({ name: 'meet', description: 'Waits for the other.', input: z.object({}), run: async () => {
+      if (++arrived === 2) open();
+      await bothIn;
+      return 'met';
+    } });
+    const meetCall = { toolCalls: [{ name: 'meet', input: {} }] };
+    const model = new ScriptedModel([meetCall, meetCall, answer('first'), answer('second')]);
+    const sub = new ToolCallingAgent({ name: 'researcher', description: 'Finds prices.', model, tools: [meet] });
     const boss = new ToolCallingAgent({
       model: new ScriptedModel([
         { toolCalls: [{ name: 'researcher', input: { task: 'A?' } }, { name: 'researcher', input: { task: 'B?' } }] },
         answer('ok'),
       ]),
-      managedAgents: [r.agent],
+      managedAgents: [sub],
     });
     const [a, b] = actionSteps(await boss.run('go'))[0]!.toolCalls;
-    expect([a!.output, b!.output]).toEqual(['first', 'second']);
-    expect((b!.subRun as RunResult).timing.startedAt).toBeGreaterThanOrEqual((a!.subRun as RunResult).timing.endedAt);
+    expect([a!.output, b!.output].sort()).toEqual(['first', 'second']);
+    const [runA, runB] = [a!.subRun as RunResult, b!.subRun as RunResult];
+    expect(runA.runId).not.toBe(runB.runId);
+    for (const run of [runA, runB]) expect(actionSteps(run)[0]!.toolCalls[0]).toMatchObject({ toolName: 'meet', output: 'met' });
   });
 
   it('refuses an agent that manages itself, through any chain', async () => {

@@ -16,9 +16,6 @@ export interface AgentMcpServerOptions {
   description?: string;
 }
 
-/** One run at a time per agent: an agent instance is not re-entrant, and MCP clients may call in parallel. */
-const queues = new WeakMap<MultiStepAgent, Promise<unknown>>();
-
 /**
  * An MCP server whose one tool runs an actkit agent on a task: any MCP client (Claude Desktop,
  * an IDE, another agent) can hand it work. Connect it to a transport, e.g.
@@ -26,7 +23,7 @@ const queues = new WeakMap<MultiStepAgent, Promise<unknown>>();
  * `createMcpHttpHandler`. Each finished step is sent as a progress notification when the client
  * asks for progress, so long runs do not hit the client's time limit.
  */
-export function agentMcpServer(agent: MultiStepAgent, options: AgentMcpServerOptions = {}): McpServer {
+export function agentMcpServer(agent: MultiStepAgent<any, any>, options: AgentMcpServerOptions = {}): McpServer {
   const server = new McpServer({ name: options.name ?? `actkit-${agent.name}`, version: options.version ?? '0.0.0' });
   server.registerTool(
     options.toolName ?? agent.name,
@@ -50,11 +47,9 @@ export function agentMcpServer(agent: MultiStepAgent, options: AgentMcpServerOpt
         }
         return stream.result;
       };
-      const previous = queues.get(agent) ?? Promise.resolve();
-      const current = previous.catch(() => {}).then(run);
-      queues.set(agent, current);
+      // Calls made at the same time (MCP clients may call in parallel) are runs of their own.
       try {
-        return toCallToolResult(agent.name, await current);
+        return toCallToolResult(agent.name, await run());
       } catch (error) {
         return { content: [{ type: 'text', text: `The agent failed: ${(error as Error)?.message ?? error}` }], isError: true };
       }

@@ -272,7 +272,7 @@ describe('streamable HTTP', () => {
       try {
         expect(toolset.tools.map((t) => t.name)).toEqual(['helper']);
         expect(toolset.tools[0]!.description).toBe('Answers questions about the number 42.');
-        // Calls in parallel queue on the one agent instance instead of failing as "already running".
+        // Calls in parallel are runs of their own on the one agent instance.
         const answers = await Promise.all([1, 2, 3].map(() => toolset.tools[0]!.run({ task: 'What is the answer?' }, call())));
         expect(answers).toEqual(['The answer is 42.', 'The answer is 42.', 'The answer is 42.']);
 

@@ -15,7 +15,7 @@ import {
   streamError,
   type Usage,
   withModelRetries,
-} from '@actkit/core';
+} from '@actkit/core/model';
 import { APIError, type default as OpenAI } from 'openai';
 
 type ChatParams = OpenAI.Chat.Completions.ChatCompletionCreateParamsNonStreaming;

@@ -3,6 +3,8 @@ import {
   type AnyTool,
   type CodeExecutor,
   combineHooks,
+  currentRun,
+  isRunInProgress,
   type ExecuteOptions,
   type ExecutionResult,
   isAbortError,
@@ -29,36 +31,48 @@ export interface TraceableOptions {
   model: Model;
   tools?: readonly AnyTool[];
   hooks?: AgentHooks;
-  executor?: CodeExecutor;
+  /** An executor, or a function making one per concurrent run (each made one is traced). */
+  executor?: CodeExecutor | (() => CodeExecutor);
 }
 
 type Scope = { span: Span; context: Context };
 
+/** The open spans of one run. */
+interface RunTrace {
+  run: Scope & { recording: boolean };
+  step: Scope | undefined;
+  code: Scope | undefined;
+  /** Tool calls a wrapped tool traced itself; the others (validation failures, denials, built-in tools) are traced from their events. */
+  traced: Set<string>;
+}
+
 /**
- * The spans of one agent's runs. Run and step spans come from the run's events (through hooks);
- * model calls, tool calls and code actions are timed by wrapping the model, the tools and the
- * executor, which find their parent here. An agent runs one task at a time, so one current run
- * is enough.
+ * The spans of one agent's runs — several may be in progress at once. Run and step spans come
+ * from the run's events (through hooks, which name their run); model calls, tool calls and code
+ * actions are timed by wrapping the model, the tools and the executor, which find their run by
+ * `currentRun()` (a run executes its work inside its scope).
  */
 class AgentTrace {
-  #run: (Scope & { recording: boolean }) | undefined;
-  #step: Scope | undefined;
-  #code: Scope | undefined;
-  /** Tool calls a wrapped tool traced itself; the others (validation failures, denials, built-in tools) are traced from their events. */
-  readonly #traced = new Set<string>();
+  readonly #runs = new Map<string, RunTrace>();
 
   constructor(
     readonly tracer: Tracer,
     readonly recordContent: boolean,
   ) {}
 
+  /** The run whose work is executing now, when it is one of this agent's. */
+  #current(): RunTrace | undefined {
+    const runId = currentRun()?.runId;
+    return runId === undefined ? undefined : this.#runs.get(runId);
+  }
+
   /**
-   * Starts a span under the innermost open scope, or returns undefined when nothing would be
-   * recorded (no tracer provider, a run not sampled): callers then call straight through.
+   * Starts a span under the innermost open scope of the current run, or returns undefined when
+   * nothing would be recorded (no tracer provider, a run not sampled): callers then call straight through.
    */
-  start(name: string, kind: SpanKind, attributes: Attributes, startTime?: number): Scope | undefined {
-    if (this.#run && !this.#run.recording) return undefined;
-    const parent = (this.#code ?? this.#step ?? this.#run)?.context ?? context.active();
+  start(name: string, kind: SpanKind, attributes: Attributes, startTime?: number, run = this.#current()): Scope | undefined {
+    if (run && !run.run.recording) return undefined;
+    const parent = (run ? (run.code ?? run.step ?? run.run).context : undefined) ?? context.active();
     const span = this.tracer.startSpan(name, { kind, attributes, ...(startTime ? { startTime } : {}) }, parent);
     if (!span.isRecording()) {
       span.end();
@@ -68,22 +82,27 @@ class AgentTrace {
   }
 
   markTraced(toolCallId: string): void {
-    if (this.#run) this.#traced.add(toolCallId);
+    this.#current()?.traced.add(toolCallId);
   }
 
-  set code(scope: Scope | undefined) {
-    this.#code = scope;
+  /** Sets the code action in progress of the current run (its tool calls nest under it). */
+  setCode(scope: Scope | undefined): void {
+    const run = this.#current();
+    if (run) run.code = scope;
   }
 
   readonly hooks: AgentHooks = {
-    onEvent: (event, hookContext) => this.#onEvent(event, hookContext.agent as AgentInfo),
+    onEvent: (event, hookContext) => this.#onEvent(event, hookContext.runId, hookContext.agent),
   };
 
-  #onEvent(event: RunEvent, agent: AgentInfo): void {
+  #onEvent(event: RunEvent, runId: string, agent: AgentInfo): void {
+    const run = this.#runs.get(runId);
     switch (event.type) {
       case 'run-start': {
         // A run that ended by throwing got no run-finish: its spans end when the next run starts, at the latest.
-        this.#endRun(SpanStatusCode.ERROR, 'The run ended with an error.');
+        for (const [id, stale] of this.#runs) {
+          if (!isRunInProgress(id)) this.#endRun(id, stale, SpanStatusCode.ERROR, 'The run ended with an error.');
+        }
         const attributes: Attributes = {
           'gen_ai.operation.name': 'invoke_agent',
           'gen_ai.agent.name': event.agentName,
@@ -98,28 +117,34 @@ class AgentTrace {
         // The run span is the child of whatever is active: the caller's span, or the tool span of a managing agent.
         const parent = context.active();
         const span = this.tracer.startSpan(`invoke_agent ${event.agentName}`, { kind: SpanKind.INTERNAL, attributes }, parent);
-        this.#run = { span, context: trace.setSpan(parent, span), recording: span.isRecording() };
+        this.#runs.set(event.runId, {
+          run: { span, context: trace.setSpan(parent, span), recording: span.isRecording() },
+          step: undefined,
+          code: undefined,
+          traced: new Set(),
+        });
         break;
       }
       case 'step-start': {
-        const scope = this.start('actkit.step', SpanKind.INTERNAL, { 'actkit.step.number': event.stepNumber });
-        if (scope) this.#step = scope;
+        if (!run) break;
+        const scope = this.start('actkit.step', SpanKind.INTERNAL, { 'actkit.step.number': event.stepNumber }, undefined, run);
+        if (scope) run.step = scope;
         break;
       }
       case 'step-finish': {
-        if (!this.#step) break;
+        if (!run?.step) break;
         const { step } = event;
         // A step error is an observation the model reads and fixes, not a failed span.
-        if (step.error) this.#step.span.setAttributes({ 'actkit.step.error': step.error.message, 'actkit.step.error.type': step.error.name });
-        if (step.finalAnswer) this.#step.span.setAttribute('actkit.step.final_answer', true);
-        this.#step.span.end();
-        this.#step = undefined;
+        if (step.error) run.step.span.setAttributes({ 'actkit.step.error': step.error.message, 'actkit.step.error.type': step.error.name });
+        if (step.finalAnswer) run.step.span.setAttribute('actkit.step.final_answer', true);
+        run.step.span.end();
+        run.step = undefined;
         break;
       }
       case 'tool-result': {
-        if (this.#traced.delete(event.toolCallId) || !this.#run?.recording) break;
+        if (!run || run.traced.delete(event.toolCallId) || !run.run.recording) break;
         const ended = Date.now();
-        const scope = this.start(`execute_tool ${event.toolName}`, SpanKind.INTERNAL, toolAttributes(event.toolName, event.toolCallId), ended - event.durationMs);
+        const scope = this.start(`execute_tool ${event.toolName}`, SpanKind.INTERNAL, toolAttributes(event.toolName, event.toolCallId), ended - event.durationMs, run);
         if (!scope) break;
         // Rebuilt from the event: it never reached a wrapped tool's run (bad arguments, a denied approval, final_answer).
         scope.span.setAttribute('actkit.tool.traced_from', 'event');
@@ -128,52 +153,52 @@ class AgentTrace {
         break;
       }
       case 'approval-request':
-        this.#step?.span.addEvent('actkit.approval.request', { 'gen_ai.tool.name': event.request.toolName, 'actkit.approval.id': event.request.id });
+        run?.step?.span.addEvent('actkit.approval.request', { 'gen_ai.tool.name': event.request.toolName, 'actkit.approval.id': event.request.id });
         break;
       case 'approval-decision':
-        this.#step?.span.addEvent('actkit.approval.decision', { 'actkit.approval.id': event.id, 'actkit.approval.approved': event.decision.approved });
+        run?.step?.span.addEvent('actkit.approval.decision', { 'actkit.approval.id': event.id, 'actkit.approval.approved': event.decision.approved });
         break;
       case 'run-finish':
-        this.#finishRun(event.result);
+        if (run) this.#finishRun(runId, run, event.result);
         break;
       default:
         break;
     }
   }
 
-  #finishRun(result: RunResult): void {
-    const run = this.#run;
-    if (!run?.recording) {
-      this.#run = undefined;
+  #finishRun(runId: string, run: RunTrace, result: RunResult): void {
+    if (!run.run.recording) {
+      this.#runs.delete(runId);
       return;
     }
-    run.span.setAttributes({ 'actkit.run.state': result.state, 'actkit.run.steps': result.steps.filter((s) => s.type === 'action').length, ...usageAttributes(result.usage) });
+    run.run.span.setAttributes({ 'actkit.run.state': result.state, 'actkit.run.steps': result.steps.filter((s) => s.type === 'action').length, ...usageAttributes(result.usage) });
     if (this.recordContent && result.output !== undefined) {
-      run.span.setAttribute('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: text(result.output) }] }]));
+      run.run.span.setAttribute('gen_ai.output.messages', JSON.stringify([{ role: 'assistant', parts: [{ type: 'text', content: text(result.output) }] }]));
     }
     // Ran out of steps or was cancelled: the task was not done. Stopping and waiting for approval are normal ends.
     const failed = result.state === 'aborted' || result.state === 'max_steps';
-    this.#endRun(failed ? SpanStatusCode.ERROR : SpanStatusCode.UNSET, failed ? `The run ended: ${result.state}${result.stopReason ? ` (${result.stopReason})` : ''}` : undefined);
+    this.#endRun(runId, run, failed ? SpanStatusCode.ERROR : SpanStatusCode.UNSET, failed ? `The run ended: ${result.state}${result.stopReason ? ` (${result.stopReason})` : ''}` : undefined);
   }
 
   /**
-   * The run is ending by an error thrown out of the loop (a model call or the executor failed):
-   * no run-finish event will come, so its spans end here.
+   * The current run is ending by an error thrown out of the loop (a model call or the executor
+   * failed): no run-finish event will come, so its spans end here.
    */
   fail(error: unknown): void {
-    if (!this.#run?.recording || isAbortError(error)) return;
-    this.#endRun(SpanStatusCode.ERROR, (error as Error)?.message ?? String(error), error);
+    const runId = currentRun()?.runId;
+    const run = runId === undefined ? undefined : this.#runs.get(runId);
+    if (!run?.run.recording || isAbortError(error)) return;
+    this.#endRun(runId!, run, SpanStatusCode.ERROR, (error as Error)?.message ?? String(error), error);
   }
 
-  #endRun(code: SpanStatusCode, message?: string, error?: unknown): void {
-    if (error instanceof Error) this.#run?.span.recordException(error);
-    for (const scope of [this.#code, this.#step, this.#run]) {
+  #endRun(runId: string, run: RunTrace, code: SpanStatusCode, message?: string, error?: unknown): void {
+    if (error instanceof Error) run.run.span.recordException(error);
+    for (const scope of [run.code, run.step, run.run]) {
       if (!scope) continue;
       if (code === SpanStatusCode.ERROR) setError(scope.span, (error as Error)?.name ?? 'actkit.run_error', message ?? 'The run failed.');
       scope.span.end();
     }
-    this.#code = this.#step = this.#run = undefined;
-    this.#traced.clear();
+    this.#runs.delete(runId);
   }
 }
 
@@ -203,7 +228,7 @@ export function withTracing<T extends TraceableOptions>(options: T, tracing: Tra
     ...options,
     model: tracedModel(options.model, state),
     ...(options.tools ? { tools: options.tools.map((t) => tracedTool(t, state)) } : {}),
-    ...(options.executor ? { executor: tracedExecutor(options.executor, state) } : {}),
+    ...(options.executor ? { executor: tracedExecutorOption(options.executor, state) } : {}),
     hooks: options.hooks ? combineHooks(state.hooks, options.hooks) : state.hooks,
   };
 }
@@ -307,13 +332,17 @@ function tracedTool(tool: AnyTool, state: AgentTrace): AnyTool {
   });
 }
 
+function tracedExecutorOption(executor: CodeExecutor | (() => CodeExecutor), state: AgentTrace): CodeExecutor | (() => CodeExecutor) {
+  return typeof executor === 'function' ? () => tracedExecutor(executor(), state) : tracedExecutor(executor, state);
+}
+
 function tracedExecutor(executor: CodeExecutor, state: AgentTrace): CodeExecutor {
   return intercept(executor, {
     execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
       const scope = state.start('actkit.code_action', SpanKind.INTERNAL, { 'actkit.code.lines': code.split('\n').length });
       if (!scope) return executor.execute(code, options);
       if (state.recordContent) scope.span.setAttribute('actkit.code.source', code);
-      state.code = scope; // tool calls made by the code nest under it
+      state.setCode(scope); // tool calls made by the code nest under it
       return context.with(scope.context, async () => {
         try {
           const result = await executor.execute(code, options);
@@ -332,7 +361,7 @@ function tracedExecutor(executor: CodeExecutor, state: AgentTrace): CodeExecutor
           state.fail(error); // the executor itself failed: the run ends
           throw error;
         } finally {
-          state.code = undefined;
+          state.setCode(undefined);
         }
       });
     },

@@ -9,7 +9,8 @@ export {
   ToolDefinitionError,
   tool,
 } from './tool.js';
-export { type JSONSchema, toJSONSchema, toolInputJSONSchema, toolOutputJSONSchema } from './json-schema.js';
+export { type JSONSchema, toJSONSchema } from './json-schema.js';
+export { toolInputJSONSchema, toolOutputJSONSchema } from './tool-schemas.js';
 export { jsonSchemaTool, type JsonSchemaToolDefinition } from './json-schema-tool.js';
 export { jsonSchemaToTypeScript, toolSignature } from './typescript.js';
 export {

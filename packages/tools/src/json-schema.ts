@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import type { AnyTool } from './tool.js';
 
 /** A JSON Schema object, as produced by zod and consumed by model APIs. */
 export type JSONSchema = { [key: string]: unknown };
@@ -23,17 +22,6 @@ export function toJSONSchema(schema: z.ZodType): JSONSchema {
     cache.set(schema, json);
   }
   return json;
-}
-
-/** The JSON Schema of a tool's input, for native tool calling: the one its author wrote, if any. */
-export function toolInputJSONSchema(tool: AnyTool): JSONSchema {
-  return tool.inputJSONSchema ?? toJSONSchema(tool.input);
-}
-
-/** The JSON Schema of a tool's output, when it declares one. */
-export function toolOutputJSONSchema(tool: AnyTool): JSONSchema | undefined {
-  if (tool.outputJSONSchema) return tool.outputJSONSchema;
-  return tool.output ? toJSONSchema(tool.output) : undefined;
 }
 
 type ZodInternals = { _zod: { def: { type: string; coerce?: boolean } } };

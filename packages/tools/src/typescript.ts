@@ -1,4 +1,5 @@
-import { type JSONSchema, toolInputJSONSchema, toolOutputJSONSchema } from './json-schema.js';
+import type { JSONSchema } from './json-schema.js';
+import { toolInputJSONSchema, toolOutputJSONSchema } from './tool-schemas.js';
 import type { AnyTool } from './tool.js';
 
 /**

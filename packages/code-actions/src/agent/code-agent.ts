@@ -4,6 +4,7 @@ import {
   AgentAbortedError,
   AgentConfigError,
   type AnyTool,
+  checkPrompts,
   type CodeExecutor,
   type ExecutionError,
   type ExecutionResult,
@@ -12,6 +13,7 @@ import {
   renderTemplate,
   type SandboxTool,
   type RunOptions,
+  type RunStart,
   type SandboxVariables,
   type StepContext,
   toolInputJSONSchema,
@@ -19,6 +21,7 @@ import {
 } from '@actkit/core';
 import { type CodeBlockTags, DEFAULT_CODE_TAGS, extractCode } from './extract-code.js';
 import { ALLOWED_MODULES, INSTRUCTIONS_SECTION, NO_MODULES, SYSTEM_PROMPT } from './prompts.js';
+import { ExecutorPool } from './executor-pool.js';
 import { prepareVariables } from './variables.js';
 
 export interface CodeAgentPrompts {
@@ -32,64 +35,82 @@ export interface CodeAgentPrompts {
   allowedModules: string;
 }
 
-export interface CodeAgentOptions extends AgentOptions {
-  /** Where code actions run, e.g. `new LocalExecutor()` from `@actkit/executor-local`. */
-  executor: CodeExecutor;
+export interface CodeAgentOptions<TOutput = unknown> extends AgentOptions<TOutput> {
+  /**
+   * Where code actions run, e.g. `new LocalExecutor()` from `@actkit/executor-local`: every run
+   * uses it. Or a function making one, e.g. `() => new LocalExecutor()`: runs at the same time
+   * then each get a sandbox of their own (see `ExecutorPool`).
+   */
+  executor: CodeExecutor | (() => CodeExecutor);
   /** The tag pair the model writes its code between (default `<code>` … `</code>`); fenced blocks work too. */
   codeTags?: CodeBlockTags;
   /** Wall-clock limit for one code action, in ms (default: the executor's). */
   actionTimeoutMs?: number;
   /** Console output of one action beyond this many characters is cut, with a note (default 10 000). */
   maxOutputLength?: number;
+  /** Replaces the prompts (defaults in `prompts.ts`); checked when the agent is created. */
   prompts?: Partial<CodeAgentPrompts>;
 }
 
 const DEFAULT_MAX_OUTPUT = 10_000;
+
+const DEFAULT_PROMPTS: CodeAgentPrompts = { system: SYSTEM_PROMPT, instructions: INSTRUCTIONS_SECTION, noModules: NO_MODULES, allowedModules: ALLOWED_MODULES };
+
+/** What each prompt may use, checked when the agent is created. */
+const PROMPT_PLACEHOLDERS: Record<keyof CodeAgentPrompts, readonly string[]> = {
+  system: ['tools', 'open', 'close', 'modules', 'instructions'],
+  instructions: ['instructions'],
+  noModules: [],
+  allowedModules: ['modules'],
+};
 
 /**
  * An agent whose actions are JavaScript: the model writes a snippet, the executor runs it with
  * every tool as a plain function (run on the host), and the console output becomes the next
  * observation. One action can call many tools, loop, branch and compute.
  */
-export class CodeAgent extends MultiStepAgent {
+/** What one run of a CodeAgent holds: its sandbox and its variables. */
+export interface CodeRunState {
+  executor: CodeExecutor;
+  variables: SandboxVariables | undefined;
+}
+
+export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRunState> {
+  /** The executor (the first one, when the agent makes one per concurrent run). */
   readonly executor: CodeExecutor;
+  readonly #executors: ExecutorPool;
   readonly codeTags: CodeBlockTags;
   readonly actionTimeoutMs: number | undefined;
   readonly maxOutputLength: number;
   readonly prompts: CodeAgentPrompts;
-  /** The current run's variables, serialised once for all its actions. */
-  #variables: SandboxVariables | undefined;
 
-  constructor(options: CodeAgentOptions) {
+  constructor(options: CodeAgentOptions<TOutput>) {
     super(options);
-    if (!options.executor || typeof options.executor.execute !== 'function') {
+    const given = options.executor as unknown;
+    if (typeof given !== 'function' && typeof (given as CodeExecutor | undefined)?.execute !== 'function') {
       throw new AgentConfigError(
         'A CodeAgent needs an `executor`, e.g. `new LocalExecutor()` from @actkit/executor-local.',
       );
     }
-    this.executor = options.executor;
+    this.#executors = new ExecutorPool(options.executor);
+    this.executor = this.#executors.first;
+    if (typeof this.executor?.execute !== 'function') throw new AgentConfigError('The `executor` function must return an executor.');
     this.codeTags = options.codeTags ?? DEFAULT_CODE_TAGS;
     if (!this.codeTags.open || !this.codeTags.close) throw new AgentConfigError('codeTags needs non-empty `open` and `close`.');
     this.actionTimeoutMs = options.actionTimeoutMs;
     this.maxOutputLength = options.maxOutputLength ?? DEFAULT_MAX_OUTPUT;
-    this.prompts = {
-      system: SYSTEM_PROMPT,
-      instructions: INSTRUCTIONS_SECTION,
-      noModules: NO_MODULES,
-      allowedModules: ALLOWED_MODULES,
-      ...options.prompts,
-    };
+    this.prompts = checkPrompts(options.prompts, DEFAULT_PROMPTS, PROMPT_PLACEHOLDERS, 'prompts');
   }
 
   /** The tools the code can call: every tool but `final_answer`, which the sandbox provides itself. */
   get codeTools(): AnyTool[] {
-    return this.toolbox.tools.filter((t) => t.name !== FINAL_ANSWER_TOOL_NAME);
+    return codeToolsOf(this.toolbox.tools);
   }
 
-  protected override buildSystemPrompt(): string {
+  protected override buildSystemPrompt(tools: readonly AnyTool[]): string {
     const modules = this.executor.modules ?? [];
     return renderTemplate(this.prompts.system, {
-      tools: this.codeTools.map(toolSignature).join('\n\n'),
+      tools: codeToolsOf(tools).map(toolSignature).join('\n\n'),
       open: this.codeTags.open,
       close: this.codeTags.close,
       modules:
@@ -100,20 +121,23 @@ export class CodeAgent extends MultiStepAgent {
     }).trim();
   }
 
-  protected override useVariables(variables: Record<string, unknown> | undefined, schemas: RunOptions['variableSchemas']): string {
-    this.#variables = undefined;
-    if (!variables || Object.keys(variables).length === 0) return '';
-    const prepared = prepareVariables(variables, schemas, this.codeTools.map((t) => t.name));
-    this.#variables = prepared.handle;
-    return prepared.section;
+  /** A run's sandbox and variables (serialised once for all its actions). */
+  protected override startRun({ variables, variableSchemas }: Pick<RunOptions, 'variables' | 'variableSchemas'>): RunStart<CodeRunState> {
+    const prepared =
+      variables && Object.keys(variables).length > 0
+        ? prepareVariables(variables, variableSchemas, this.codeTools.map((t) => t.name))
+        : undefined;
+    const executor = this.#executors.take();
+    return {
+      taskNote: prepared?.section ?? '',
+      state: { executor, variables: prepared?.handle },
+      end: async () => this.#executors.give(executor),
+    };
   }
 
-  protected override async executeStep(step: ActionStep, context: StepContext): Promise<void> {
-    const stopSequences = this.model.capabilities?.stopSequences === false ? undefined : [this.codeTags.close];
-    const response = await this.callModel(step, context, {
-      messages: this.messages(),
-      ...(stopSequences ? { stopSequences } : {}),
-    });
+  protected override async executeStep(step: ActionStep, context: StepContext<CodeRunState>): Promise<void> {
+    const stopSequences = context.model.capabilities?.stopSequences === false ? undefined : [this.codeTags.close];
+    const response = await context.callModel(stopSequences ? { stopSequences } : {});
     const text = step.modelOutput?.text ?? '';
     const code = extractCode(text, this.codeTags);
     if (code === undefined) {
@@ -124,12 +148,13 @@ export class CodeAgent extends MultiStepAgent {
     step.codeToolCalls = [];
     context.emit({ type: 'code', stepNumber: step.stepNumber, code });
 
-    const result = await this.executor.execute(code, {
+    const { executor, variables } = context.state;
+    const result = await executor.execute(code, {
       tools: this.#sandboxTools(step, context),
       signal: context.signal,
       maxLogChars: this.maxOutputLength,
       filename: `step-${step.stepNumber}.js`,
-      ...(this.#variables ? { variables: this.#variables } : {}),
+      ...(variables ? { variables } : {}),
       ...(this.actionTimeoutMs ? { timeoutMs: this.actionTimeoutMs } : {}),
       onLog: (text) => context.emit({ type: 'code-log', stepNumber: step.stepNumber, text }),
     });
@@ -142,14 +167,14 @@ export class CodeAgent extends MultiStepAgent {
   }
 
   /** Each tool as a host function the sandbox calls: validated, run, recorded and streamed like any tool call. */
-  #sandboxTools(step: ActionStep, context: StepContext): SandboxTool[] {
+  #sandboxTools(step: ActionStep, context: StepContext<CodeRunState>): SandboxTool[] {
     let count = 0;
-    return this.codeTools.map((tool) => ({
+    return codeToolsOf(context.tools).map((tool) => ({
       name: tool.name,
       call: async (rawInput: unknown) => {
         const toolCallId = `${context.runId.slice(0, 8)}-${step.stepNumber}-${++count}`;
         const input = positionalToObject(tool, rawInput);
-        const { record, outcome } = await this.callTool(step, context, { toolCallId, toolName: tool.name, input });
+        const { record, outcome } = await context.callTool({ toolCallId, toolName: tool.name, input });
         step.codeToolCalls?.push(record);
         if (!outcome.ok) throw outcome.error;
         return outcome.output;
@@ -157,14 +182,19 @@ export class CodeAgent extends MultiStepAgent {
     }));
   }
 
-  /** Closes the executor (its sandbox). */
+  /** Closes the executor (its sandbox), or every executor the agent made. */
   async close(): Promise<void> {
-    await this.executor.close();
+    await this.#executors.close();
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/** The tools code can call: all but `final_answer`, which the sandbox provides itself. */
+function codeToolsOf(tools: readonly AnyTool[]): AnyTool[] {
+  return tools.filter((t) => t.name !== FINAL_ANSWER_TOOL_NAME);
 }
 
 /**

@@ -20,6 +20,8 @@ export interface Payload {
   expected: Outcome;
   /** Extra checks on the result. */
   check?: (result: ExecutionResult) => void;
+  /** A time limit of its own, for a payload whose expected outcome is not a timeout but whose work takes time on a loaded machine. */
+  timeoutMs?: number;
 }
 
 const WRITE = `require('fs').writeFileSync(${JSON.stringify(CANARY)}, 'pwned')`;
@@ -116,6 +118,8 @@ export const payloads: Payload[] = [
     name: 'a 30 MB tool argument from a nearly full isolate',
     code: 'echo({ s: "x".repeat(30e6) }).s.length',
     expected: 'error',
+    // Building 30 MB in a nearly full heap takes ~0.7 s alone and over 1 s under load: the refusal, not the clock, is under test.
+    timeoutMs: 30_000,
     check: (r) => expect(r.error).toMatchObject({ kind: 'tool', toolName: 'echo', message: expect.stringMatching(/arguments are too large to pass to the host/) }),
   },
   {

@@ -16,6 +16,7 @@
  */
 
 import {
+  type ActionRequest,
   DEFINE_LAZY_MODULE,
   DEFINE_MODULE,
   DYNAMIC_IMPORT_FUNCTION,
@@ -567,14 +568,7 @@ const runAction = async (requestJson: string): Promise<string> => {
   }
 };
 const runRequest = async (requestJson: string): Promise<string> => {
-  const request = parse(requestJson) as {
-    code: string;
-    declaredNames: string[];
-    tools: string[];
-    maxLogChars: number;
-    filename: string;
-    variables?: { id: string; json?: string };
-  };
+  const request = parse(requestJson) as ActionRequest;
   logs = '';
   logsTruncated = false;
   maxLogChars = request.maxLogChars;

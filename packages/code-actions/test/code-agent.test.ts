@@ -3,7 +3,9 @@
  * prompt templates checked when the agent is created. Code runs in a real sandbox (the runner in a
  * child Node process).
  */
+import type { CodeExecutor } from '@actkit/core';
 import { ScriptedModel } from '@actkit/testing';
+import { tool } from '@actkit/tools';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ChildProcessSandboxProvider, CodeAgent, RunnerExecutor } from '../src/index.js';
@@ -36,5 +38,35 @@ describe('CodeAgent', () => {
     );
     expect(() => new CodeAgent({ model, executor, loopPrompts: { initialPlan: '{{tsk}}' } })).toThrow(/loopPrompts\.initialPlan prompt uses \{\{tsk\}\}/);
     await executor.close();
+  });
+
+  it('answers a sandbox tool call at once when the tool did and no approval was asked (the sandbox need not suspend)', async () => {
+    const input = z.object({ a: z.number(), b: z.number() });
+    const add = tool({ name: 'add', description: 'Adds.', input, run: ({ a, b }) => a + b });
+    const later = tool({ name: 'later', description: 'Adds, later.', input, run: async ({ a, b }) => a + b });
+    const guarded = tool({ name: 'guarded', description: 'Adds, when allowed.', input, needsApproval: true, run: ({ a, b }) => a + b });
+    const answers: Record<string, unknown> = {};
+    // An executor that is its own sandbox: it calls each tool the way a sandbox's host binding does.
+    const executor: CodeExecutor = {
+      async execute(_code, options) {
+        for (const t of options.tools) {
+          const answer = t.call({ a: 1, b: 2 });
+          answers[t.name] = answer instanceof Promise ? `promise of ${await answer}` : answer;
+        }
+        return { logs: '', durationMs: 0, finalAnswer: { value: 'done' } };
+      },
+      async close() {},
+    };
+    const agent = new CodeAgent({ model: new ScriptedModel(['<code>\nfinal_answer("done")\n</code>']), tools: [add, later, guarded], executor, approval: { decide: () => true } });
+    const events: string[] = [];
+    for await (const event of agent.stream('Add.')) if (event.type === 'tool-call' || event.type === 'tool-result' || event.type === 'approval-request') events.push(`${event.type} ${'toolName' in event ? event.toolName : ''}`.trim());
+    expect(answers).toEqual({ add: 3, later: 'promise of 3', guarded: 'promise of 3' });
+    // Recorded and streamed the same either way.
+    expect(events).toEqual(['tool-call add', 'tool-result add', 'tool-call later', 'tool-result later', 'tool-call guarded', 'approval-request', 'tool-result guarded']);
+    expect(agent.memory.actionSteps[0]!.codeToolCalls!.map((c) => [c.toolName, c.output])).toEqual([
+      ['add', 3],
+      ['later', 3],
+      ['guarded', 3],
+    ]);
   });
 });

@@ -45,7 +45,7 @@ export { managedAgentOf, MultiStepAgent } from './agent.js';
 export type { AgentConfig, AgentOptions, ManageableAgent, ModelSettings, RunOptions } from './agent-options.js';
 export type { RunStart } from './agent-run.js';
 export type { AgentStream } from './run-stream.js';
-export type { StepContext } from './step-context.js';
+export type { StepContext, StepToolCall } from './step-context.js';
 export type { PrepareStep, PrepareStepContext, StepSettings } from './step-settings.js';
 export { currentRun, isRunInProgress, type RunScope } from './run-scope.js';
 export {

@@ -3,14 +3,41 @@
  * once, and what wraps the agent's model, tools or executor (tracing, say) must tell their calls
  * apart: a run executes its steps, model calls and tool calls inside its scope.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
-
 export interface RunScope {
   readonly runId: string;
   readonly agentName: string;
 }
 
-const storage = new AsyncLocalStorage<RunScope>();
+interface ScopeStorage {
+  getStore(): RunScope | undefined;
+  run<T>(scope: RunScope, fn: () => T): T;
+}
+
+/**
+ * Node's AsyncLocalStorage where there is one (Node, Bun, Deno), found at run time rather than
+ * imported: the core also runs in a browser page (the QuickJS executor), which has no
+ * `node:async_hooks`. There, a scope holds for the synchronous part of `fn` only.
+ */
+function createStorage(): ScopeStorage {
+  type Builtins = { getBuiltinModule?: (id: string) => { AsyncLocalStorage?: new () => ScopeStorage } | undefined };
+  const AsyncLocalStorage = (globalThis as { process?: Builtins }).process?.getBuiltinModule?.('node:async_hooks')?.AsyncLocalStorage;
+  if (AsyncLocalStorage) return new AsyncLocalStorage();
+  let current: RunScope | undefined;
+  return {
+    getStore: () => current,
+    run(scope, fn) {
+      const outer = current;
+      current = scope;
+      try {
+        return fn();
+      } finally {
+        current = outer;
+      }
+    },
+  };
+}
+
+const storage = createStorage();
 
 /** The run whose work is executing now (the innermost, for a managed agent's run), if any. */
 export function currentRun(): RunScope | undefined {

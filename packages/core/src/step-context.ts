@@ -49,13 +49,21 @@ export interface StepContext<TState = unknown> {
    * Calls a tool, the one way both agents do: events, validation, approval, timing, and a managed
    * agent's run kept on the record. `storeOutput` says how a successful output is kept in memory
    * (default: bounded to `maxObservationLength` characters); `canDefer` lets an approval wait past the run.
+   * Answers synchronously when the tool did and no approval was asked (a code action's sandbox
+   * then need not suspend); `await` it either way.
    */
   callTool(
     call: { toolCallId: string; toolName: string; input: unknown },
     options?: { storeOutput?: (output: unknown) => unknown; canDefer?: boolean },
-  ): Promise<{ record: ToolCallRecord; outcome: ToolCallOutcome }>;
+  ): StepToolCall | Promise<StepToolCall>;
   /** Sends an event to the run's stream. */
   emit(event: RunEvent): void;
+}
+
+/** A tool call as the step recorded it, and its outcome. */
+export interface StepToolCall {
+  record: ToolCallRecord;
+  outcome: ToolCallOutcome;
 }
 
 /** What the run gives to make a step's context. */
@@ -103,55 +111,60 @@ export function createStepContext<TState>(site: StepSite<TState>): StepContext<T
   };
 }
 
-async function callTool<TState>(
+function callTool<TState>(
   site: StepSite<TState>,
   call: { toolCallId: string; toolName: string; input: unknown },
   options: { storeOutput?: (output: unknown) => unknown; canDefer?: boolean },
   isActive: (name: string) => boolean,
-): Promise<{ record: ToolCallRecord; outcome: ToolCallOutcome }> {
+): StepToolCall | Promise<StepToolCall> {
   const { step, emit } = site;
   emit({ type: 'tool-call', stepNumber: step.stepNumber, ...call });
   let subRun: SubRun | undefined;
   const t0 = performance.now();
-  const outcome: ToolCallOutcome = !isActive(call.toolName)
-    ? { ok: false, error: new UnknownToolError(call.toolName, [...site.activeTools!]), input: call.input }
-    : await site.toolbox.call(call.toolName, call.input, {
-        signal: site.signal,
-        toolCallId: call.toolCallId,
-        idempotencyKey: idempotencyKey(site.scope.runId, step.stepNumber, call.toolCallId),
-        ...(site.toolContext ? { context: site.toolContext } : {}),
-        reportSubRun: (result) => {
-          subRun = result as SubRun;
-        },
-        reportSubRunEvent: (event) =>
-          emit({ type: 'managed-agent', stepNumber: step.stepNumber, toolCallId: call.toolCallId, toolName: call.toolName, event: event as RunEvent }),
-        beforeRun: (tool, input) =>
-          site.approvals.approve(tool, input, {
+  const finish = (outcome: ToolCallOutcome): StepToolCall => {
+    const durationMs = performance.now() - t0;
+    const record: ToolCallRecord = { toolCallId: call.toolCallId, toolName: call.toolName, input: outcome.input, durationMs };
+    const store = options.storeOutput ?? ((output: unknown) => boundForMemory(output, site.maxObservationLength));
+    if (outcome.ok) record.output = store(toStorableOutput(outcome.output));
+    else if (outcome.error instanceof ApprovalPendingError) record.pendingApproval = outcome.error.request;
+    else record.error = serializeError(outcome.error);
+    if (subRun) {
+      record.subRun = subRun;
+      step.usage = addUsage(step.usage, subRun.usage);
+    }
+    emit({
+      type: 'tool-result',
+      stepNumber: step.stepNumber,
+      toolCallId: call.toolCallId,
+      toolName: call.toolName,
+      durationMs,
+      ...(record.error ? { error: record.error } : { output: record.output }),
+    });
+    return { record, outcome };
+  };
+  if (!isActive(call.toolName)) return finish({ ok: false, error: new UnknownToolError(call.toolName, [...site.activeTools!]), input: call.input });
+  const outcome = site.toolbox.call(call.toolName, call.input, {
+    signal: site.signal,
+    toolCallId: call.toolCallId,
+    idempotencyKey: idempotencyKey(site.scope.runId, step.stepNumber, call.toolCallId),
+    ...(site.toolContext ? { context: site.toolContext } : {}),
+    reportSubRun: (result) => {
+      subRun = result as SubRun;
+    },
+    reportSubRunEvent: (event) =>
+      emit({ type: 'managed-agent', stepNumber: step.stepNumber, toolCallId: call.toolCallId, toolName: call.toolName, event: event as RunEvent }),
+    // Only a tool that may need approval goes through the gate: the others can answer at once.
+    beforeRun: (tool, input) =>
+      tool.needsApproval
+        ? site.approvals.approve(tool, input, {
             stepNumber: step.stepNumber,
             toolCallId: call.toolCallId,
             runId: site.scope.runId,
             signal: site.signal,
             canDefer: options.canDefer ?? false,
             emit,
-          }),
-      });
-  const durationMs = performance.now() - t0;
-  const record: ToolCallRecord = { toolCallId: call.toolCallId, toolName: call.toolName, input: outcome.input, durationMs };
-  const store = options.storeOutput ?? ((output: unknown) => boundForMemory(output, site.maxObservationLength));
-  if (outcome.ok) record.output = store(toStorableOutput(outcome.output));
-  else if (outcome.error instanceof ApprovalPendingError) record.pendingApproval = outcome.error.request;
-  else record.error = serializeError(outcome.error);
-  if (subRun) {
-    record.subRun = subRun;
-    step.usage = addUsage(step.usage, subRun.usage);
-  }
-  emit({
-    type: 'tool-result',
-    stepNumber: step.stepNumber,
-    toolCallId: call.toolCallId,
-    toolName: call.toolName,
-    durationMs,
-    ...(record.error ? { error: record.error } : { output: record.output }),
+          })
+        : undefined,
   });
-  return { record, outcome };
+  return outcome instanceof Promise ? outcome.then(finish) : finish(outcome);
 }

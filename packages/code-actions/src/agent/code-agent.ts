@@ -16,6 +16,7 @@ import {
   type RunStart,
   type SandboxVariables,
   type StepContext,
+  type StepToolCall,
   toolInputJSONSchema,
   toolSignature,
 } from '@actkit/core';
@@ -171,13 +172,17 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
     let count = 0;
     return codeToolsOf(context.tools).map((tool) => ({
       name: tool.name,
-      call: async (rawInput: unknown) => {
+      // Synchronous when the call was (no approval asked, the tool answered at once): the sandbox then need not suspend.
+      call: (rawInput: unknown) => {
         const toolCallId = `${context.runId.slice(0, 8)}-${step.stepNumber}-${++count}`;
         const input = positionalToObject(tool, rawInput);
-        const { record, outcome } = await context.callTool({ toolCallId, toolName: tool.name, input });
-        step.codeToolCalls?.push(record);
-        if (!outcome.ok) throw outcome.error;
-        return outcome.output;
+        const done = ({ record, outcome }: StepToolCall): unknown => {
+          step.codeToolCalls?.push(record);
+          if (!outcome.ok) throw outcome.error;
+          return outcome.output;
+        };
+        const called = context.callTool({ toolCallId, toolName: tool.name, input });
+        return called instanceof Promise ? called.then(done) : done(called);
       },
     }));
   }

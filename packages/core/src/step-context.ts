@@ -4,7 +4,7 @@
  * a call needs from the run (its signal, approvals, events, the settings `prepareStep` chose)
  * comes with the context, so an action kind needs nothing else from the agent.
  */
-import { type AnyTool, UnknownToolError } from '@actkit/tools';
+import { andThen, type AnyTool, UnknownToolError } from '@actkit/tools';
 import { serializeError } from './errors.js';
 import type { RunEvent } from './events.js';
 import { type AgentMemory, toStorableOutput } from './memory.js';
@@ -166,5 +166,5 @@ function callTool<TState>(
           })
         : undefined,
   });
-  return outcome instanceof Promise ? outcome.then(finish) : finish(outcome);
+  return andThen(outcome, finish);
 }

@@ -1,7 +1,9 @@
 import {
   type AnyTool,
+  andThen,
   checkToolInput,
   checkToolOutput,
+  isPromiseLike,
   type JSONSchema,
   ToolCallError,
   ToolExecutionError,
@@ -112,14 +114,4 @@ export class Toolbox {
       return failed(error);
     }
   }
-}
-
-/** What `await` would treat as a promise. */
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
-}
-
-/** `next(value)` now if `value` is plain, after it settles if it is a promise. */
-function andThen<T, R>(value: T | PromiseLike<T>, next: (value: T) => R | Promise<R>): R | Promise<R> {
-  return isPromiseLike(value) ? Promise.resolve(value).then(next) : next(value);
 }

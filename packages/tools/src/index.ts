@@ -10,6 +10,7 @@ export {
   tool,
 } from './tool.js';
 export { type JSONSchema, toJSONSchema } from './json-schema.js';
+export { andThen, isPromiseLike, type MaybePromise } from './maybe-promise.js';
 export { toolInputJSONSchema, toolOutputJSONSchema } from './tool-schemas.js';
 export { jsonSchemaTool, type JsonSchemaToolDefinition } from './json-schema-tool.js';
 export { jsonSchemaToTypeScript, toolSignature } from './typescript.js';

@@ -20,6 +20,7 @@ import {
   toolInputJSONSchema,
   toolSignature,
 } from '@actkit/core';
+import { andThen } from '@actkit/tools';
 import { type CodeBlockTags, DEFAULT_CODE_TAGS, extractCode } from './extract-code.js';
 import { ALLOWED_MODULES, INSTRUCTIONS_SECTION, NO_MODULES, SYSTEM_PROMPT } from './prompts.js';
 import { ExecutorPool } from './executor-pool.js';
@@ -181,8 +182,7 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
           if (!outcome.ok) throw outcome.error;
           return outcome.output;
         };
-        const called = context.callTool({ toolCallId, toolName: tool.name, input });
-        return called instanceof Promise ? called.then(done) : done(called);
+        return andThen(context.callTool({ toolCallId, toolName: tool.name, input }), done);
       },
     }));
   }

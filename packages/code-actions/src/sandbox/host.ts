@@ -1,5 +1,5 @@
 import type { ExecuteOptions, ExecutionError, ExecutionResult, SandboxTool, SandboxVariables } from '@actkit/core';
-import { describeError, parseJsonSafely } from '@actkit/tools';
+import { describeError, isPromiseLike, parseJsonSafely } from '@actkit/tools';
 import { CodeSyntaxError, compileAction } from '../compile/compile-action.js';
 import { type ActionOutcome, type ActionRequest, type ToolReply, VARIABLES_MISSING } from './contract.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
@@ -85,11 +85,6 @@ function toolReply(tools: readonly SandboxTool[], name: string, inputJson: strin
   } catch (error) {
     return failed(error);
   }
-}
-
-/** What `await` would treat as a promise. */
-function isPromiseLike(value: unknown): value is PromiseLike<unknown> {
-  return value !== null && (typeof value === 'object' || typeof value === 'function') && typeof (value as { then?: unknown }).then === 'function';
 }
 
 /**

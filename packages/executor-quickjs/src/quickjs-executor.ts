@@ -16,7 +16,12 @@ import { type QuickJSAsyncVariant, QuickJSInstances } from './wasm-module.js';
 export interface QuickJSExecutorOptions {
   /** Memory limit of the sandbox's QuickJS heap, in MB (default 128). */
   memoryLimitMb?: number;
-  /** Stack limit of the sandbox, in KB (default 512): deeper recursion throws a catchable error. */
+  /**
+   * Stack limit of the sandbox, in KB (default 256, about 1 300 nested calls): deeper recursion
+   * throws a catchable `InternalError`. The code runs on the host's thread, whose own stack
+   * (V8's, about 1 MB) must outlast it: far above the default, deep recursion ends the sandbox
+   * with a crash instead.
+   */
   stackLimitKb?: number;
   /** Limit of one action's computing time, in ms (default 30 000), not counting time in host tools; it also stops code after an `await`. */
   timeoutMs?: number;
@@ -32,7 +37,7 @@ export interface QuickJSExecutorOptions {
   variant?: QuickJSAsyncVariant;
 }
 
-const DEFAULTS = { memoryLimitMb: 128, stackLimitKb: 512, timeoutMs: 30_000, maxLogChars: 10_000 };
+const DEFAULTS = { memoryLimitMb: 128, stackLimitKb: 256, timeoutMs: 30_000, maxLogChars: 10_000 };
 
 /** One pool per variant: the compiled WebAssembly and the spare sandboxes are shared by its executors. */
 const poolsByVariant = new Map<QuickJSAsyncVariant | undefined, SandboxPool>();

@@ -35,7 +35,7 @@ export class QuickJSInstances {
   #variant: Promise<{ variant: QuickJSAsyncVariant; wasmModule?: WasmModule }>;
 
   constructor(variant?: QuickJSAsyncVariant) {
-    this.#variant = variant ? Promise.resolve({ variant }) : loadDefaultVariant();
+    this.#variant = keepWasmOffOptimizingTierOnOldV8().then(() => (variant ? { variant } : loadDefaultVariant()));
     // A failed load is reported by take(), not as an unhandled rejection now.
     this.#variant.catch(() => {});
   }
@@ -48,6 +48,21 @@ export class QuickJSInstances {
     const { variant, wasmModule } = await this.#variant;
     return newQuickJSAsyncWASMModuleFromVariant(newVariant(variant, { wasmMemory, ...(wasmModule ? { wasmModule } : {}) } as Parameters<typeof newVariant>[1]) as QuickJSAsyncVariant);
   }
+}
+
+/**
+ * V8 before 12 (Node 20) gives the optimized code of this build's interpreter loop (QuickJS's
+ * `JS_CallInternal`, enlarged by asyncify) a frame of tens of kilobytes: once V8 has tiered it
+ * up, about 20 nested JavaScript calls in the sandbox overflow the host thread's stack — a
+ * crash QuickJS's own stack limit never sees (`import "lodash"` alone needs more). Keeping
+ * WebAssembly on V8's baseline compiler avoids it; the flag is process-wide, so it is set only
+ * where V8 has the fault. Newer V8 (Node 22+, current browsers) is left alone.
+ */
+async function keepWasmOffOptimizingTierOnOldV8(): Promise<void> {
+  const v8Version = typeof process === 'object' ? process.versions?.v8 : undefined;
+  if (!v8Version || Number(v8Version.split('.')[0]) >= 12) return;
+  const v8 = await import('node:v8');
+  v8.setFlagsFromString('--liftoff-only');
 }
 
 /**

@@ -446,7 +446,7 @@ describe.skipIf(!available)('playground in headless Chromium', () => {
     // The run stops (the page lets go of its conversation as it goes, and its stream closes), and
     // the conversation — the agent, a CodeAgent's sandbox — is closed.
     const runId = /run (\d+): tool agent on openai\/gpt-4\.1-mini\n(?![\s\S]*run \d+: tool agent)/.exec(serverLog)![1];
-    await expect.poll(() => serverLog, WAIT).toMatch(new RegExp(`run ${runId}: stopped (from the page|: the page closed the stream) after \\d steps`));
+    await expect.poll(() => serverLog, WAIT).toMatch(new RegExp(`run ${runId}: stopped( from the page|: the page closed the stream) after \\d steps`));
     await expect.poll(() => serverLog, WAIT).toContain(`conversation ${conversationId.slice(0, 8)} closed (by the page)`);
   });
 });

@@ -4,6 +4,9 @@ export default defineConfig({
   resolve: { conditions: ['@actkit/source'] },
   ssr: { resolve: { conditions: ['@actkit/source'] } },
   test: {
+    // Generous: CI machines are shared and loaded; no test may fail for being slow.
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
     include: ['test/**/*.test.ts'],
     // isolated-vm on Node 20+ needs V8's shared heap snapshot off in the process that hosts isolates.
     execArgv: ['--no-node-snapshot'],

@@ -93,7 +93,8 @@ describe('the runner', () => {
   let executor: RunnerExecutor;
   beforeAll(() => {
     provider = new TrackedProvider();
-    executor = new RunnerExecutor(provider, { memoryLimitMb: 64, timeoutMs: 5000 });
+    // A time limit no test here reaches: a 20 MB tool result on a loaded machine takes seconds.
+    executor = new RunnerExecutor(provider, { memoryLimitMb: 64, timeoutMs: 120_000 });
   });
   afterAll(() => executor.close());
   const exec = (code: string) => executor.execute(code, { tools });
@@ -134,7 +135,7 @@ describe('the runner', () => {
     expect(await exec('typeof kept')).toMatchObject({ value: "'undefined'", stateLost: true });
   });
 
-  it('carries a large tool result in one line without slowing down', async () => {
+  it('carries a large tool result in one line without slowing down', { timeout: 120_000 }, async () => {
     const started = performance.now();
     const r = await exec('big({ n: 20_000_000 }).length');
     expect(r.value).toBe('20000000');

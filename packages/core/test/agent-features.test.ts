@@ -278,14 +278,13 @@ describe('interrupt and resume', () => {
       name: 'slow',
       description: 'Ignores cancellation.',
       input: z.object({}),
-      run: () => new Promise((resolve) => setTimeout(() => resolve('late'), 3000).unref()),
+      // Never settles: the run can only end through the abort.
+      run: () => new Promise(() => {}),
     });
     const controller = new AbortController();
     const agent = new MiniAgent({ model: listModel(['TOOL slow {}']), tools: [stubborn] });
     setTimeout(() => controller.abort(), 50);
-    const t0 = Date.now();
     const result = await agent.run('x', { signal: controller.signal });
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(result.state).toBe('aborted');
     expect((result.steps.at(-1) as ActionStep).error?.message).toBe('The run was aborted during this step.');
   });

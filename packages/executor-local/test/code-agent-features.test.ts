@@ -152,13 +152,12 @@ describe('agent features on CodeAgent', () => {
     const controller = new AbortController();
     const first = new CodeAgent({
       model: new ScriptedModel(['<code>\nconst start = 40;\nwhile (true) {}\n</code>']),
-      executor: executor(10_000),
+      // A time limit far beyond the test's: the loop ends only through the abort.
+      executor: executor(600_000),
     });
     setTimeout(() => controller.abort(), 100);
-    const t0 = Date.now();
     const stopped = await first.run('Count from 40.', { signal: controller.signal });
     expect(stopped.state).toBe('aborted');
-    expect(Date.now() - t0).toBeLessThan(3000);
     const saved = JSON.stringify(first.memory.toJSON());
 
     const model = new ScriptedModel(['<code>final_answer(40 + 2)</code>']);

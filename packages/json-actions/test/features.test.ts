@@ -329,14 +329,13 @@ describe('managed agents', () => {
   });
 
   it('stops the sub-agent when the manager is aborted', async () => {
-    const slow = new ToolCallingAgent({ name: 'slow', description: 'Slow.', model: new ScriptedModel([answer('late')], { latencyMs: 2000 }) });
+    const slow = new ToolCallingAgent({ name: 'slow', description: 'Slow.', model: new ScriptedModel([answer('late')], { latencyMs: 600_000 }) });
     const boss = new ToolCallingAgent({ model: new ScriptedModel([{ toolCalls: [{ name: 'slow', input: { task: 'x' } }] }]), managedAgents: [slow] });
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 50);
-    const t0 = Date.now();
+    // The sub-agent's model would answer after 10 minutes: the run ends only through the abort.
     const result = await boss.run('go', { signal: controller.signal });
     expect(result.state).toBe('aborted');
-    expect(Date.now() - t0).toBeLessThan(1000);
     await new Promise((r) => setTimeout(r, 20));
     expect(slow.memory.actionSteps[0]!.error?.name).toBe('AgentAbortedError');
   });

@@ -65,6 +65,11 @@ function fastPathOf(context: QuickJSAsyncContext): FastPath | undefined {
   return fastPaths.get(context);
 }
 
+/** Whether this context's string host functions take the fast path (false: the library's way, as where the pinned internals are not found). */
+export function hasFastHostCalls(context: QuickJSAsyncContext): boolean {
+  return fastPathOf(context) !== undefined;
+}
+
 export function newStringHostFunction(context: QuickJSAsyncContext, name: string, fn: StringHostFunction): QuickJSHandle {
   // The library's way, with the same behaviour: what runs where the fast path is not in place.
   // The library keeps this function as the host reference the sandbox's function calls.

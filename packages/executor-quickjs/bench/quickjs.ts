@@ -102,10 +102,12 @@ row('trivial action, warm', await trivial(quickjs), await ifLocal(() => trivial(
 floor(`evalCode("1 + 1") ${fmt(await bareEval(3000))}; the shared prelude's work for the action ${fmt(await barePrelude(3000))}`);
 
 // ── tool calls, one after another ───────────────────────────────────────────────────────────
-const CALLS = 5000;
+const CALLS = 2000;
+/** Rounds of the tool-call loop; the fastest is kept (other work on the machine only ever adds time). */
+const ROUNDS = 5;
 async function toolCall(executor: CodeExecutor, tool: SandboxTool): Promise<number> {
   const times: number[] = [];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < ROUNDS; round++) {
     calls = 0;
     const start = performance.now();
     const r = await executor.execute(`let n = 0;\nfor (let i = 0; i < ${CALLS}; i++) n += echo({ i }).i;\nn`, { tools: [tool] });
@@ -113,7 +115,7 @@ async function toolCall(executor: CodeExecutor, tool: SandboxTool): Promise<numb
     check('tool calls made', calls, CALLS);
     check('tool results summed', r.value, String((CALLS * (CALLS - 1)) / 2));
   }
-  return median(times);
+  return Math.min(...times);
 }
 {
   // Plain Node: the same loop calling a host function the way the sandbox does (awaiting it, for the async tool).

@@ -26,17 +26,15 @@ function asyncExports(module: EmscriptenModule) {
 }
 
 interface Internals {
-  module: EmscriptenModule;
+  module: EmscriptenModule & { _malloc(bytes: number): number; HEAPU8: Uint8Array };
   ffi: {
     QTS_ResolveException(ctx: number, value: number): number;
     QTS_FreeValuePointer(ctx: number, value: number): void;
     QTS_FreeValuePointerRuntime(rt: number, value: number): void;
   };
   ctx: { value: number };
-  rt: { value: number };
+  runtime: { rt: { value: number } };
   memory: {
-    toPointerArray(handles: QuickJSHandle[]): { value: number; dispose(): void };
-    newMutablePointerArray(length: number): { value: { ptr: number; typedArray: Int32Array }; dispose(): void };
     heapValueHandle(pointer: number): QuickJSHandle;
   };
 }
@@ -45,16 +43,44 @@ export type CallResult = { value: QuickJSHandle } | { error: QuickJSHandle };
 
 const internals = (context: QuickJSAsyncContext) => context as unknown as Internals;
 
+/** Argument slots for a call, and (last) the out-parameter of the pending-jobs run. */
+const SCRATCH_SLOTS = 8;
+const MAX_ARGS = SCRATCH_SLOTS - 1;
+/**
+ * A few words of the instance's memory, allocated once per context and reused by every call
+ * (one action is two calls: the action, then its promise jobs; only one runs at a time). They
+ * go with the instance. The view is made again when the memory has grown.
+ */
+class Scratch {
+  readonly pointer: number;
+  #view: Int32Array;
+  constructor(readonly module: Internals['module']) {
+    this.pointer = module._malloc(SCRATCH_SLOTS * 4);
+    this.#view = new Int32Array(module.HEAPU8.buffer, this.pointer, SCRATCH_SLOTS);
+  }
+  get words(): Int32Array {
+    if (this.#view.buffer !== this.module.HEAPU8.buffer) this.#view = new Int32Array(this.module.HEAPU8.buffer, this.pointer, SCRATCH_SLOTS);
+    return this.#view;
+  }
+}
+const scratches = new WeakMap<QuickJSAsyncContext, Scratch>();
+function scratchOf(context: QuickJSAsyncContext): Scratch {
+  let scratch = scratches.get(context);
+  if (!scratch) {
+    scratch = new Scratch(internals(context).module);
+    scratches.set(context, scratch);
+  }
+  return scratch;
+}
+
 /** `fn(...args)` in the sandbox; a tool called on the way may suspend it. */
 export async function asyncCall(context: QuickJSAsyncContext, fn: QuickJSHandle, ...args: QuickJSHandle[]): Promise<CallResult> {
+  if (args.length > MAX_ARGS) throw new RangeError(`asyncCall takes at most ${MAX_ARGS} arguments`);
   const { ffi, ctx, memory, module } = internals(context);
-  const argv = memory.toPointerArray(args);
-  let result: number;
-  try {
-    result = await asyncExports(module).call(ctx.value, fn.value as number, context.undefined.value as number, args.length, argv.value);
-  } finally {
-    argv.dispose();
-  }
+  const scratch = scratchOf(context);
+  const words = scratch.words;
+  for (let i = 0; i < args.length; i++) words[i] = args[i]!.value as number;
+  const result = await asyncExports(module).call(ctx.value, fn.value as number, context.undefined.value as number, args.length, scratch.pointer);
   const error = ffi.QTS_ResolveException(ctx.value, result);
   if (error) {
     ffi.QTS_FreeValuePointer(ctx.value, result);
@@ -65,17 +91,13 @@ export async function asyncCall(context: QuickJSAsyncContext, fn: QuickJSHandle,
 
 /** Runs the pending promise jobs; the first that throws (an interrupt, memory) is returned as the error. */
 export async function runPendingJobs(context: QuickJSAsyncContext): Promise<{ ok: true } | { error: QuickJSHandle }> {
-  const { ffi, memory, module } = internals(context);
-  const rt = (internals(context.runtime as unknown as QuickJSAsyncContext) as unknown as { rt: { value: number } }).rt.value;
-  const lastContext = memory.newMutablePointerArray(1);
-  let result: number;
-  let jobContext: number;
-  try {
-    result = await asyncExports(module).runJobs(rt, -1, lastContext.value.ptr);
-    jobContext = lastContext.value.typedArray[0]!;
-  } finally {
-    lastContext.dispose();
-  }
+  const { ffi, memory, module, runtime } = internals(context);
+  const rt = runtime.rt.value;
+  const scratch = scratchOf(context);
+  const lastContext = scratch.pointer + MAX_ARGS * 4;
+  scratch.words[MAX_ARGS] = 0;
+  const result = await asyncExports(module).runJobs(rt, -1, lastContext);
+  const jobContext = scratch.words[MAX_ARGS]!;
   if (jobContext === 0) {
     ffi.QTS_FreeValuePointerRuntime(rt, result);
     return { ok: true };

@@ -11,18 +11,20 @@ export type StringHostFunction = (...args: string[]) => string | undefined | Pro
  * without quickjs-emscripten's general machinery.
  *
  * For every call into the host, quickjs-emscripten makes a scope, a handle for `this` and each
- * argument, and runs the function through a generator so it may be async: about 8 µs a call,
- * most of a tool call's cost (a bare wasm→JS call is well under 1 µs). The sandbox's host
- * functions only ever take and give strings, so here they read their arguments as strings
- * straight from the argument vector and give back a new string value. Calls of every other
- * function go the library's way.
+ * argument, runs the function through a generator so it may be async, and — when it answers with
+ * a promise — records where it suspended as an `Error` (a stack trace through every WebAssembly
+ * frame: a third of a suspended call's cost). The sandbox's host functions only ever take and give
+ * strings, so here they read their arguments as strings straight from the argument vector, give
+ * back a new string value, and a promise suspends the code through Emscripten's asyncify
+ * `handleSleep` directly, its settled value handed to the rewind in the same microtask. Calls of
+ * every other function go the library's way.
  *
- * This replaces the context's C→JS call callback, an internal of the pinned quickjs-emscripten
+ * This replaces the module's C→JS call callback, an internal of the pinned quickjs-emscripten
  * version (as in asyncify-calls.ts). Where it is not found, the functions are made with
  * `newAsyncifiedFunction`: slower, the same behaviour.
  */
 interface Internals {
-  cToHostCallbacks?: { callFunction?: CallFunction };
+  module: { callbacks?: { callFunction?: ModuleCallFunction } };
   runtime: { hostRefs?: { get(id: number): unknown } };
   ffi: {
     QTS_ArgvGetJSValueConstPointer(argv: number, index: number): number;
@@ -39,10 +41,13 @@ interface Internals {
     newHeapCharPointer(text: string): { consume<T>(use: (chars: { value: { ptr: number; strlen: number } }) => T): T };
   };
 }
-type CallFunction = (ctx: number, thisPointer: number, argc: number, argv: number, fnId: number) => number | Promise<number>;
-
-/** A fast host function: its arguments as strings, its result as a new QuickJS value (a pointer the C side takes over), or a promise of one. */
-type FastCall = (args: string[]) => number | Promise<number>;
+/** Emscripten's asyncify hook, given to every import that may suspend: `handleSleep(start)` unwinds the stack until `start`'s `wakeUp(value)`, then rewinds it (and, called again during the rewind, returns `value`). */
+interface Asyncify {
+  handleSleep(start: (wakeUp: (value: number) => void) => void): number;
+}
+type ModuleCallFunction = (asyncify: Asyncify | undefined, ctx: number, thisPointer: number, argc: number, argv: number, fnId: number) => number;
+/** A fast host function: its arguments as strings; its result a new QuickJS value (a pointer the C side takes over), or a promise of the string to give back later. */
+type FastCall = (args: string[]) => number | Promise<string>;
 
 /** What the fast path needs of a context: its pointer helpers, and where to register a function. */
 interface FastPath {
@@ -58,6 +63,11 @@ const fastPaths = new WeakMap<QuickJSAsyncContext, FastPath | undefined>();
 function fastPathOf(context: QuickJSAsyncContext): FastPath | undefined {
   if (!fastPaths.has(context)) fastPaths.set(context, installFastPath(context));
   return fastPaths.get(context);
+}
+
+/** Whether this context's string host functions take the fast path (false: the library's way, as where the pinned internals are not found). */
+export function hasFastHostCalls(context: QuickJSAsyncContext): boolean {
+  return fastPathOf(context) !== undefined;
 }
 
 export function newStringHostFunction(context: QuickJSAsyncContext, name: string, fn: StringHostFunction): QuickJSHandle {
@@ -76,8 +86,8 @@ export function newStringHostFunction(context: QuickJSAsyncContext, name: string
     // 0 is `undefined` to the caller in QuickJS.
     if (result === undefined) return 0;
     if (typeof result === 'string') return fast.newString(result);
-    // A promise suspends the code (the module's asyncify handler); it must settle to a value, never reject.
-    return result.then(fast.newString, fast.thrown);
+    // A promise suspends the code until it settles (see installFastPath).
+    return result;
   });
   return handle;
 }
@@ -104,7 +114,7 @@ export function newEvalHostFunction(context: QuickJSAsyncContext, name: string, 
 
 function installFastPath(context: QuickJSAsyncContext): FastPath | undefined {
   const internals = context as unknown as Internals;
-  const callbacks = internals.cToHostCallbacks;
+  const callbacks = internals.module?.callbacks;
   const hostRefs = internals.runtime.hostRefs;
   const libraryCall = callbacks?.callFunction;
   if (!callbacks || !libraryCall || !hostRefs) return undefined;
@@ -128,17 +138,41 @@ function installFastPath(context: QuickJSAsyncContext): FastPath | undefined {
       return thrown;
     },
   };
-  callbacks.callFunction = (callCtx, thisPointer, argc, argv, fnId) => {
+  // Set while a fast function's promise holds the code suspended: the next call of this hook in
+  // this context is the rewind arriving back at that call (one suspension at a time per instance).
+  let suspended = false;
+  callbacks.callFunction = (asyncify, callCtx, thisPointer, argc, argv, fnId) => {
+    if (callCtx !== ctx) return libraryCall(asyncify, callCtx, thisPointer, argc, argv, fnId);
+    if (suspended && asyncify) {
+      suspended = false;
+      // Rewinding: handleSleep ends the rewind and returns the value given to wakeUp.
+      return asyncify.handleSleep(() => {});
+    }
     const hostFunction = hostRefs.get(fnId);
     const call = typeof hostFunction === 'function' ? fast.functions.get(hostFunction) : undefined;
-    if (!call || callCtx !== ctx) return libraryCall(callCtx, thisPointer, argc, argv, fnId);
+    if (!call) return libraryCall(asyncify, callCtx, thisPointer, argc, argv, fnId);
+    let result: number | Promise<string>;
     try {
       const args: string[] = [];
       for (let i = 0; i < argc; i++) args.push(memory.consumeJSCharPointer(ffi.QTS_GetString(ctx, ffi.QTS_ArgvGetJSValueConstPointer(argv, i))));
-      return call(args);
+      result = call(args);
     } catch (error) {
       return fast.thrown(error);
     }
+    // Answered at once: the value goes straight back, no suspension (what handleSleep would do too).
+    if (typeof result === 'number') return result;
+    if (!asyncify) return fast.thrown(new Error('This QuickJS build cannot wait for a host promise.'));
+    const answer = result;
+    suspended = true;
+    return asyncify.handleSleep((wakeUp) => {
+      // The rewind runs inside wakeUp, in the microtask the answer settles in. A rejection is
+      // thrown into the code. Should the rewind itself fail (the instance broken), the action's
+      // own call reports it; nothing is left to reject unhandled here.
+      answer.then(
+        (text) => wakeUp(fast.newString(text)),
+        (error) => wakeUp(fast.thrown(error)),
+      ).catch(() => {});
+    });
   };
   return fast;
 }

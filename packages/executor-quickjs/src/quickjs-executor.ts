@@ -95,7 +95,9 @@ export class QuickJSExecutor implements CodeExecutor {
       return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
         const handlers: ActionHandlers = { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog };
         const limits = { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
-        const outcome = await (await this.#current()).run(requestJson, handlers, limits);
+        // The sandbox at hand without a trip through the async #current (its usual case).
+        const ready = this.#sandbox && !this.#sandbox.disposed ? this.#sandbox : await this.#current();
+        const outcome = await ready.run(requestJson, handlers, limits);
         if (!isUnusable(outcome) || options.signal?.aborted) return outcome;
         // The code made its sandbox unusable before this action's code ran: run it again in a fresh one.
         const retried = await (await this.#current()).run(requestJson, handlers, limits);

@@ -227,7 +227,17 @@ function whilePaused<T>(clock: ActionClock, work: () => T | Promise<T>): T | Pro
     clock.resume();
     return result;
   }
-  return result.finally(() => clock.resume());
+  // Not `finally`: it would take two more microtasks before the code is resumed.
+  return result.then(
+    (value) => {
+      clock.resume();
+      return value;
+    },
+    (error: unknown) => {
+      clock.resume();
+      throw error;
+    },
+  );
 }
 
 /**

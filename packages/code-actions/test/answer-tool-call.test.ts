@@ -12,6 +12,14 @@ describe('answerToolCall', () => {
       },
     },
     { name: 'rejects', call: async () => Promise.reject(new Error('later boom')) },
+    {
+      name: 'cyclic',
+      call: () => {
+        const o: Record<string, unknown> = { n: 1n };
+        o.self = o;
+        return o;
+      },
+    },
   ];
 
   it('answers at once when the tool does, and with a promise of the same reply when it does not', async () => {
@@ -30,5 +38,6 @@ describe('answerToolCall', () => {
     expect(JSON.parse(await answerToolCall(tools, 'rejects', '{}'))).toEqual({ ok: false, error: expect.stringMatching(/later boom/) });
     expect(JSON.parse(answerToolCall(tools, 'missing', '{}') as string)).toEqual({ ok: false, error: 'Unknown tool "missing".' });
     expect(JSON.parse(answerToolCall(tools, 'now', '{') as string).ok).toBe(false);
+    expect(JSON.parse(answerToolCall(tools, 'cyclic', '{}') as string)).toEqual({ ok: false, error: expect.stringMatching(/^cyclic: the tool's result is not JSON-serialisable/) });
   });
 });

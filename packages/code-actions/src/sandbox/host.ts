@@ -60,6 +60,13 @@ export function answerToolCall(tools: readonly SandboxTool[], name: string, inpu
 
 function replyJson(name: string, reply: ToolReply): string {
   try {
+    // Without a replacer first: calling one for every key costs more than the rest of a small
+    // reply's trip. Only a BigInt (which JSON.stringify refuses) needs it.
+    return JSON.stringify(reply);
+  } catch {
+    // A BigInt somewhere, or a value that cannot be serialised at all (the replacer says which).
+  }
+  try {
     return JSON.stringify(reply, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   } catch (error) {
     return JSON.stringify({ ok: false, error: `${name}: the tool's result is not JSON-serialisable (${describeError(error)}).` });

@@ -144,7 +144,7 @@ function callTool<TState>(
     return { record, outcome };
   };
   if (!isActive(call.toolName)) return finish({ ok: false, error: new UnknownToolError(call.toolName, [...site.activeTools!]), input: call.input });
-  const scope: ToolCallScope = {
+  const callScope: ToolCallScope = {
     signal: site.signal,
     toolCallId: call.toolCallId,
     idempotencyKey: idempotencyKey(site.scope.runId, step.stepNumber, call.toolCallId),
@@ -169,6 +169,6 @@ function callTool<TState>(
       },
     },
   };
-  const outcome = site.toolbox.call(call.toolName, call.input, scope);
+  const outcome = site.toolbox.call(call.toolName, call.input, callScope);
   return andThen(outcome, finish);
 }

@@ -2,7 +2,8 @@
  * What a tool call is made within: the run that makes it. The toolbox takes one with each call and
  * asks nothing else of the run: the call's signal and ids for the tool, the run's approval of the
  * validated call, and where a managed agent's run made by the call reports. The step context makes
- * it; whoever must see each call go ahead (the durable journal) decorates it.
+ * it; whoever must see each call go ahead (the durable journal) decorates it. (`RunScope` is
+ * another thing: which run the code executing now belongs to, for tracing.)
  */
 import type { AnyTool, SubRunReporter, ToolCallError } from '@actkit/tools';
 

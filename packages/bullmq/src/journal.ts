@@ -4,6 +4,7 @@ import {
   type MultiStepAgent,
   ToolCallError,
   type ToolCallOutcome,
+  type ToolCallScope,
   toStorableOutput,
 } from '@actkit/core';
 import { ToolCallInterruptedError } from './errors.js';
@@ -30,37 +31,33 @@ export function journalToolCalls(
   const toolbox = agent.toolbox;
   const call = toolbox.call.bind(toolbox);
   const occurrences = new Map<string, number>();
-  toolbox.call = async (name, rawInput, options): Promise<ToolCallOutcome> => {
-    if (name === FINAL_ANSWER_TOOL_NAME) return call(name, rawInput, options);
+  toolbox.call = async (name, rawInput, scope): Promise<ToolCallOutcome> => {
+    if (name === FINAL_ANSWER_TOOL_NAME) return call(name, rawInput, scope);
     const key = callKey(name, rawInput);
     const n = (occurrences.get(key) ?? 0) + 1;
     occurrences.set(key, n);
     const field = `${key}#${n}`;
     const previous = recorded.get(field);
     if (previous?.state === 'done') {
-      report({ type: 'tool-call-replayed', toolName: name, toolCallId: options.toolCallId });
+      report({ type: 'tool-call-replayed', toolName: name, toolCallId: scope.toolCallId });
       return previous.ok
         ? { ok: true, output: previous.output, input: previous.input }
         : { ok: false, error: new ToolCallError(name, previous.error.message), input: previous.input };
     }
     if (previous?.state === 'started') {
       const repeat = toolbox.get(name)?.idempotent === true;
-      report({ type: 'tool-call-interrupted', toolName: name, toolCallId: options.toolCallId, repeated: repeat });
+      report({ type: 'tool-call-interrupted', toolName: name, toolCallId: scope.toolCallId, repeated: repeat });
       if (!repeat) return { ok: false, error: new ToolCallInterruptedError(name), input: rawInput };
     }
     let started = false;
-    const outcome = await call(name, rawInput, {
-      ...options,
-      // Right before the tool runs (after validation and approval): from here on it may take effect.
-      beforeRun: async (tool, input) => {
-        const refused = await options.beforeRun?.(tool, input);
-        if (!refused) {
-          await store.journalWrite(runId, field, { state: 'started', toolName: name });
-          started = true;
-        }
-        return refused;
-      },
-    });
+    const outcome = await call(
+      name,
+      rawInput,
+      journalingStart(scope, async () => {
+        await store.journalWrite(runId, field, { state: 'started', toolName: name });
+        started = true;
+      }),
+    );
     if (started) {
       const entry: JournalEntry = outcome.ok
         ? { state: 'done', toolName: name, ok: true, output: jsonSafe(outcome.output), input: jsonSafe(outcome.input) }
@@ -74,6 +71,21 @@ export function journalToolCalls(
     stepCheckpointed() {
       recorded.clear();
       occurrences.clear();
+    },
+  };
+}
+
+/**
+ * The call's scope, decorated to journal the call as started once the run approved it, right
+ * before the tool runs (after validation and approval): from there on it may take effect.
+ */
+function journalingStart(scope: ToolCallScope, start: () => Promise<void>): ToolCallScope {
+  return {
+    ...scope,
+    approve: async (tool, input) => {
+      const refused = await scope.approve?.(tool, input);
+      if (!refused) await start();
+      return refused;
     },
   };
 }

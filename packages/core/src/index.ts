@@ -18,6 +18,7 @@ export {
   type SearchProvider,
   type SearchResult,
   stripProtoKeys,
+  type SubRunReporter,
   toJSONSchema,
   type Tool,
   tool,
@@ -174,5 +175,6 @@ export {
 export { collectStream, responseToStreamParts, StreamAccumulator } from './stream.js';
 export { checkPrompts, checkTemplate, renderTemplate, templatePlaceholders } from './template.js';
 export { formatToolOutput, truncateText } from './tool-output.js';
-export { type ToolCallOptions, type ToolCallOutcome, Toolbox } from './toolbox.js';
+export type { ToolCallScope } from './tool-call-scope.js';
+export { type ToolCallOutcome, Toolbox } from './toolbox.js';
 export { addUsage, emptyUsage, sumUsage, totalTokens, type Usage } from './usage.js';

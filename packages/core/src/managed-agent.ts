@@ -42,7 +42,7 @@ async function runManaged<TOutput>(agent: ManagedAgent<TOutput>, task: string, c
   try {
     for await (const event of stream) {
       if (event.type === 'run-start') started = true;
-      context.reportSubRunEvent?.(event);
+      context.subRun?.reportEvent(event);
     }
     result = await stream.result;
   } catch (error) {
@@ -60,10 +60,10 @@ async function runManaged<TOutput>(agent: ManagedAgent<TOutput>, task: string, c
       timing: { startedAt, endedAt, durationMs: endedAt - startedAt },
       runId: started ? stream.runId : '',
     };
-    context.reportSubRun?.(failed);
+    context.subRun?.reportResult(failed);
     throw error;
   }
-  context.reportSubRun?.(result);
+  context.subRun?.reportResult(result);
   if (result.state === 'aborted' || result.state === 'stopped' || result.state === 'awaiting_approval') {
     throw new AgentError(`Agent "${config.name}" did not finish (${result.state}${result.stopReason ? `: ${result.stopReason}` : ''}).`);
   }

@@ -16,6 +16,7 @@ import { idempotencyKey, type RunApprovals } from './run-approvals.js';
 import { ApprovalPendingError } from './run-control.js';
 import { inRunScope, type RunScope } from './run-scope.js';
 import { boundForMemory } from './tool-output.js';
+import type { ToolCallScope } from './tool-call-scope.js';
 import type { ToolCallOutcome, Toolbox } from './toolbox.js';
 import { addUsage } from './usage.js';
 import type { ModelSettings } from './agent-options.js';
@@ -143,18 +144,13 @@ function callTool<TState>(
     return { record, outcome };
   };
   if (!isActive(call.toolName)) return finish({ ok: false, error: new UnknownToolError(call.toolName, [...site.activeTools!]), input: call.input });
-  const outcome = site.toolbox.call(call.toolName, call.input, {
+  const callScope: ToolCallScope = {
     signal: site.signal,
     toolCallId: call.toolCallId,
     idempotencyKey: idempotencyKey(site.scope.runId, step.stepNumber, call.toolCallId),
     ...(site.toolContext ? { context: site.toolContext } : {}),
-    reportSubRun: (result) => {
-      subRun = result as SubRun;
-    },
-    reportSubRunEvent: (event) =>
-      emit({ type: 'managed-agent', stepNumber: step.stepNumber, toolCallId: call.toolCallId, toolName: call.toolName, event: event as RunEvent }),
     // Only a tool that may need approval goes through the gate: the others can answer at once.
-    beforeRun: (tool, input) =>
+    approve: (tool, input) =>
       tool.needsApproval
         ? site.approvals.approve(tool, input, {
             stepNumber: step.stepNumber,
@@ -165,6 +161,14 @@ function callTool<TState>(
             emit,
           })
         : undefined,
-  });
+    subRun: {
+      reportEvent: (event) =>
+        emit({ type: 'managed-agent', stepNumber: step.stepNumber, toolCallId: call.toolCallId, toolName: call.toolName, event: event as RunEvent }),
+      reportResult: (result) => {
+        subRun = result as SubRun;
+      },
+    },
+  };
+  const outcome = site.toolbox.call(call.toolName, call.input, callScope);
   return andThen(outcome, finish);
 }

@@ -12,23 +12,10 @@ import {
 } from '@actkit/tools';
 import { AgentConfigError } from './errors.js';
 import type { ModelToolDefinition } from './model.js';
+import type { ToolCallScope } from './tool-call-scope.js';
 import { toJsonOutput } from './tool-output.js';
 
 export type ToolCallOutcome = { ok: true; output: unknown; input: unknown } | { ok: false; error: ToolCallError; input: unknown };
-
-export interface ToolCallOptions {
-  signal: AbortSignal;
-  toolCallId: string;
-  /** Passed to the tool as `context.idempotencyKey`. */
-  idempotencyKey?: string;
-  context?: Record<string, unknown>;
-  /** Receives the result of a managed agent's run made by this call. */
-  reportSubRun?: (result: unknown) => void;
-  /** Receives each event of a managed agent's run made by this call. */
-  reportSubRunEvent?: (event: unknown) => void;
-  /** Runs after validation, before the tool: an error returned here is the call's outcome (e.g. a denied approval). */
-  beforeRun?: (tool: AnyTool, input: unknown) => ToolCallError | undefined | Promise<ToolCallError | undefined>;
-}
 
 /**
  * The agent's tools by name, and the one way a call is made: look the tool up, validate the
@@ -72,25 +59,26 @@ export class Toolbox {
   }
 
   /**
-   * Validates and runs a call. Never throws for a bad call: the outcome carries the error.
+   * Validates and runs a call made within `scope` (the run that makes it: its approval comes
+   * between validation and the run). Never throws for a bad call: the outcome carries the error.
    *
    * Answers synchronously when every part does (the schemas have no async refinements,
-   * `beforeRun` and the tool return plain values): a code action may call a tool thousands of
+   * the scope's `approve` and the tool return plain values): a code action may call a tool thousands of
    * times, and a sandbox can then answer it without suspending. Only what returned a promise
    * is awaited, and the outcome is the same either way.
    */
-  call(name: string, rawInput: unknown, options: ToolCallOptions): ToolCallOutcome | Promise<ToolCallOutcome> {
+  call(name: string, rawInput: unknown, scope: ToolCallScope): ToolCallOutcome | Promise<ToolCallOutcome> {
     const tool = this.#tools.get(name);
     if (!tool) return { ok: false, error: new UnknownToolError(name, this.names), input: rawInput };
     return andThen(checkToolInput(tool, rawInput), (validated) => {
       if (!validated.success) return { ok: false, error: validated.error, input: rawInput };
       const input = validated.value;
-      return andThen(options.beforeRun?.(tool, input), (refused) => (refused ? { ok: false, error: refused, input } : this.#run(tool, input, options)));
+      return andThen(scope.approve?.(tool, input), (refused) => (refused ? { ok: false, error: refused, input } : this.#run(tool, input, scope)));
     });
   }
 
   /** The tool's run and its output's checks; a throw or rejection of any is the call's error. */
-  #run(tool: AnyTool, input: unknown, options: ToolCallOptions): ToolCallOutcome | Promise<ToolCallOutcome> {
+  #run(tool: AnyTool, input: unknown, scope: ToolCallScope): ToolCallOutcome | Promise<ToolCallOutcome> {
     const failed = (error: unknown): ToolCallOutcome => ({
       ok: false,
       error: error instanceof ToolCallError ? error : new ToolExecutionError(tool.name, error),
@@ -100,12 +88,11 @@ export class Toolbox {
     const succeeded = (output: unknown): ToolCallOutcome => ({ ok: true, output: toJsonOutput(tool.name, output), input });
     try {
       const output = tool.run(input, {
-        signal: options.signal,
-        toolCallId: options.toolCallId,
-        ...(options.idempotencyKey ? { idempotencyKey: options.idempotencyKey } : {}),
-        ...(options.context ? { context: options.context } : {}),
-        ...(options.reportSubRun ? { reportSubRun: options.reportSubRun } : {}),
-        ...(options.reportSubRunEvent ? { reportSubRunEvent: options.reportSubRunEvent } : {}),
+        signal: scope.signal,
+        toolCallId: scope.toolCallId,
+        ...(scope.idempotencyKey ? { idempotencyKey: scope.idempotencyKey } : {}),
+        ...(scope.context ? { context: scope.context } : {}),
+        ...(scope.subRun ? { subRun: scope.subRun } : {}),
       });
       const checked = isPromiseLike(output) ? Promise.resolve(output).then((value) => checkToolOutput(tool, value)) : checkToolOutput(tool, output);
       if (!isPromiseLike(checked)) return succeeded(checked);

@@ -72,12 +72,41 @@ describe('Toolbox.call answers synchronously when every part does', () => {
     expect(error(outcomes.unknown).message).toMatch(/nope/);
   });
 
-  it('waits for a beforeRun that returns a promise, and takes a synchronous refusal at once', async () => {
+  it("waits for the scope's approval when it returns a promise, and takes a synchronous refusal at once", async () => {
     const denied = new ToolCallDeniedError('echo', 'not now');
-    const refusedNow = toolbox.call('echo', { i: 1 }, { ...options, beforeRun: () => denied });
+    const refusedNow = toolbox.call('echo', { i: 1 }, { ...options, approve: () => denied });
     expect(refusedNow).toEqual({ ok: false, error: denied, input: { i: 1 } });
-    const approvedLater = toolbox.call('echo', { i: 1 }, { ...options, beforeRun: async () => undefined });
+    const approvedNow = toolbox.call('echo', { i: 1 }, { ...options, approve: () => undefined });
+    expect(approvedNow).toEqual({ ok: true, output: { i: 1 }, input: { i: 1 } });
+    const approvedLater = toolbox.call('echo', { i: 1 }, { ...options, approve: async () => undefined });
     expect(isPromise(approvedLater)).toBe(true);
     expect(await approvedLater).toEqual({ ok: true, output: { i: 1 }, input: { i: 1 } });
+  });
+
+  it("hands the tool the scope's ids, context and sub-run reporter, and asks approval with the validated input", () => {
+    const seen: unknown[] = [];
+    const reporter = { reportEvent: (e: unknown) => seen.push(['event', e]), reportResult: (r: unknown) => seen.push(['result', r]) };
+    const reporting = tool({
+      name: 'reporting',
+      description: 'Reports a sub-run.',
+      input: z.object({ n: z.coerce.number() }),
+      run: ({ n }, context) => {
+        context.subRun?.reportEvent({ n });
+        context.subRun?.reportResult({ done: n });
+        return { key: context.idempotencyKey, id: context.toolCallId, user: context.context?.user };
+      },
+    });
+    const approved: unknown[] = [];
+    const outcome = new Toolbox([reporting]).call(
+      'reporting',
+      { n: '3' },
+      { ...options, idempotencyKey: 'run/1/c1', context: { user: 'u1' }, subRun: reporter, approve: (t, input) => void approved.push([t.name, input]) },
+    );
+    expect(outcome).toEqual({ ok: true, output: { key: 'run/1/c1', id: 'c1', user: 'u1' }, input: { n: 3 } });
+    expect(approved).toEqual([['reporting', { n: 3 }]]);
+    expect(seen).toEqual([
+      ['event', { n: 3 }],
+      ['result', { done: 3 }],
+    ]);
   });
 });

@@ -9,6 +9,7 @@ export {
   ToolDefinitionError,
   tool,
 } from './tool.js';
+export type { SubRunReporter } from './sub-run.js';
 export { type JSONSchema, toJSONSchema } from './json-schema.js';
 export { andThen, isPromiseLike, type MaybePromise } from './maybe-promise.js';
 export { toolInputJSONSchema, toolOutputJSONSchema } from './tool-schemas.js';

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { fieldsWithoutJSONForm, type JSONSchema } from './json-schema.js';
+import type { SubRunReporter } from './sub-run.js';
 
 /** What a tool's `run` receives besides its validated input. */
 export interface ToolContext {
@@ -15,10 +16,8 @@ export interface ToolContext {
   idempotencyKey?: string;
   /** Free-form values the agent passes to every tool (e.g. the agent itself, a user id). */
   context?: Record<string, unknown>;
-  /** Reports a whole agent run made by this call (a managed agent), so the caller keeps its steps and usage. */
-  reportSubRun?: (result: unknown) => void;
-  /** Receives each event of a managed agent's run made by this call, as it happens (for the caller's stream). */
-  reportSubRunEvent?: (event: unknown) => void;
+  /** Where a whole agent's run made by this call (a managed agent) reports its events and result. */
+  subRun?: SubRunReporter;
 }
 
 /** Decides whether a call needs a person's approval before it runs. */

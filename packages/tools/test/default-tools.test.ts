@@ -111,7 +111,8 @@ describe('web_search', () => {
   });
 });
 
-describe('visit_webpage', () => {
+// The first visit loads the HTML-to-Markdown libraries: seconds on a loaded machine.
+describe('visit_webpage', { timeout: 60_000 }, () => {
   it('returns Markdown without scripts, styles and page chrome, size-limited', async () => {
     const visit = visitWebpageTool({ maxLength: 1000 });
     const md = await visit.run({ url: `${base}/article` }, ctx);

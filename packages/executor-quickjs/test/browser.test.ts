@@ -3,7 +3,9 @@ import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { sandboxSideEsbuildPlugin } from '../../code-actions/src/sandbox-side/bundle.js';
+import { sandboxSideEsbuildPlugin } from '@actkit/code-actions/build';
+import { SANDBOX_SIDE as CODE_ACTIONS_SANDBOX_SIDE } from '../../code-actions/src/sandbox-side/entries.js';
+import { SANDBOX_SIDE } from '../src/sandbox-side/entries.js';
 
 /**
  * The QuickJS executor in a real browser page (headless Chromium, Debian's): one more runtime
@@ -31,7 +33,7 @@ async function bundlePage(): Promise<string> {
     external: ['@jitl/quickjs-wasmfile-release-asyncify', 'esbuild'],
     plugins: [
       // The sandbox-side scripts as text, as the published build has them (from source they are bundled on first import, with Node).
-      sandboxSideEsbuildPlugin(),
+      sandboxSideEsbuildPlugin(CODE_ACTIONS_SANDBOX_SIDE, SANDBOX_SIDE),
       {
         // Node built-ins that parts of @actkit/code-actions and core import (child processes,
         // the module bundler): unused in a page, so empty here — what a bundler's fallback does.

@@ -1,11 +1,12 @@
 import { createContext, runInContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { RUNNER_SOURCE, SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from '../src/index.js';
-import { bundleSandboxSide } from '../src/sandbox-side/bundle.js';
+import { bundleSandboxSide } from '../src/build/index.js';
+import { SANDBOX_SIDE } from '../src/sandbox-side/entries.js';
 import { MAX_JSON_DEPTH } from '../src/sandbox/json-limits.js';
 
 describe('sandbox-side code, bundled into script text', () => {
-  const sources = bundleSandboxSide();
+  const sources = bundleSandboxSide(SANDBOX_SIDE);
 
   it('is what the package exports, self-contained and strict', () => {
     expect(SANDBOX_PRELUDE).toBe(sources.prelude);

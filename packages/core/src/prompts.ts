@@ -1,51 +1,36 @@
 /**
  * The prompts of the shared loop — planning, the answer after the step limit, structured
- * output, rejected final answers and the task a managed agent receives. Each is a template:
- * `{{name}}` placeholders are filled in when used, and every one can be replaced through the
- * agent's `loopPrompts` option. (The system prompt belongs to each agent: see the `prompts`
- * option of `ToolCallingAgent` and `CodeAgent`.)
+ * output, rejected final answers and the task a managed agent receives. Each is a template kept
+ * in a Markdown file of its own under prompts/ (named after its `loopPrompts` key):
+ * `{{name}}` placeholders are filled in when used (template.ts), and every one can be replaced
+ * through the agent's `loopPrompts` option. (The system prompt belongs to each agent: see the
+ * `prompts` option of `ToolCallingAgent` and `CodeAgent`, whose templates are kept the same way.)
  */
+import { TEXTS } from './prompts/texts.js';
 
 /** The first plan, before step 1. Placeholders: {{task}}, {{max_steps}}. */
-export const INITIAL_PLAN = `Before acting, make a short plan for the task above.
-First list the facts given in the task, then the facts you still need to look up or work out.
-Then write the steps to get the answer (at most 7, numbered), using the tools you have.
-Write only the plan: no tool calls and no code.`;
+export const INITIAL_PLAN: string = TEXTS['initial-plan'];
 
-/** A revised plan, every \`planningInterval\` steps. Placeholders: {{task}}, {{step}}, {{remaining_steps}}. */
-export const UPDATE_PLAN = `Pause and review your progress on the task. You have {{remaining_steps}} steps left.
-First list what you have learned so far and what you still need. Then write an updated plan to finish
-the task (at most 7 steps, numbered); say so if you can already answer.
-Write only the plan: no tool calls and no code.`;
+/** A revised plan, every `planningInterval` steps. Placeholders: {{task}}, {{step}}, {{remaining_steps}}. */
+export const UPDATE_PLAN: string = TEXTS['update-plan'];
 
 /** After the last allowed step: one more call for the best answer. Placeholders: {{task}}, {{max_steps}}. */
-export const MAX_STEPS_ANSWER = `You have used all {{max_steps}} steps you were allowed. Based on everything above, give your best
-final answer to the task now, directly in your reply, without calling tools or writing code.
-If you could not finish, say what is missing.`;
+export const MAX_STEPS_ANSWER: string = TEXTS['max-steps-answer'];
 
-/** Appended to the system prompt when the agent has an \`outputSchema\`. Placeholder: {{schema}}. */
-export const OUTPUT_SCHEMA = `
+/** Appended to the system prompt when the agent has an `outputSchema`. Placeholder: {{schema}}. */
+export const OUTPUT_SCHEMA: string = TEXTS['output-schema'];
 
-Your final answer must be a value matching this JSON Schema:
-{{schema}}`;
-
-/** Appended to the max-steps prompt when the agent has an \`outputSchema\`. Placeholder: {{schema}}. */
-export const MAX_STEPS_SCHEMA = `
-Reply with JSON only, matching this JSON Schema:
-{{schema}}`;
+/** Appended to the max-steps prompt when the agent has an `outputSchema`. Placeholder: {{schema}}. */
+export const MAX_STEPS_SCHEMA: string = TEXTS['max-steps-schema'];
 
 /** What the model is told when its final answer does not match the output schema. Placeholder: {{issues}}. */
-export const SCHEMA_MISMATCH = `Your final answer does not match the required output schema: {{issues}}. Give the final answer again, fixed.`;
+export const SCHEMA_MISMATCH: string = TEXTS['schema-mismatch'];
 
 /** What the model is told when a final-answer check rejected its answer. Placeholder: {{reason}} (may be empty). */
-export const ANSWER_REJECTED = `Your final answer was rejected{{reason}}. Keep working, then answer again.`;
+export const ANSWER_REJECTED: string = TEXTS['answer-rejected'];
 
 /** The task a managed agent is given when its manager calls it. Placeholders: {{name}}, {{task}}. */
-export const MANAGED_AGENT_TASK = `You are "{{name}}", working for a manager agent that gave you this task:
-
-{{task}}
-
-Your final answer is all the manager will see: make it complete, with every detail the manager needs.`;
+export const MANAGED_AGENT_TASK: string = TEXTS['managed-agent-task'];
 
 /** Every prompt of the loop, by the name used in the `loopPrompts` option. */
 export interface LoopPrompts {

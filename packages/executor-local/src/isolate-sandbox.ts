@@ -1,9 +1,11 @@
 import type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
 // The lean entry: the child process loads this file, and must not load the agent and compiler.
-import { ActionClock, SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from '@actkit/code-actions/sandbox';
+import { ActionClock, HOST_BINDING, RUN_ACTION, SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from '@actkit/code-actions/sandbox';
 import type ivmModule from 'isolated-vm';
 import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
+import { copyInLimit, mb } from './copy-in-limit.js';
+import { SANDBOX_SIDE_SOURCES } from './sandbox-side/sources.js';
 
 /** What a running action asks of the host: tool calls and streamed console output. */
 export interface ActionHandlers {
@@ -12,31 +14,6 @@ export interface ActionHandlers {
 }
 
 export type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
-
-/**
- * Installs the host binding the prelude expects, then removes what the isolate must not have.
- * Strict mode keeps these frames from handing their receivers to the code (CallSite.getThis).
- * Tool arguments larger than `maxChars` are refused in the isolate, before isolated-vm copies
- * them (see copyInLimit). WebAssembly goes because a WebAssembly.Memory lives outside the V8
- * heap: isolated-vm's memory limit does not count it, and the code could grow it until the host
- * process runs out of memory. Resizing an ArrayBuffer (or growing a SharedArrayBuffer) made with
- * a `maxByteLength` is not counted either, so those methods go too: such a buffer keeps the
- * length it was made with, which is counted.
- */
-const binding = (maxChars: number) => `'use strict';
-{
-  const callTool = globalThis.__actkit_callTool, log = globalThis.__actkit_log, stringify = JSON.stringify;
-  delete globalThis.__actkit_callTool; delete globalThis.__actkit_log;
-  delete globalThis.WebAssembly;
-  delete ArrayBuffer.prototype.resize; delete SharedArrayBuffer.prototype.grow;
-  const mb = (chars) => (chars / 1048576).toFixed(1) + ' MB';
-  globalThis.__actkit_host = {
-    callTool: (name, json) => json.length <= ${maxChars}
-      ? callTool.applySyncPromise(undefined, [name, json])
-      : stringify({ ok: false, error: name + ': the arguments are too large to pass to the host (' + mb(json.length) + ' of JSON; the limit is ${(maxChars / 1048576).toFixed(1)} MB, an eighth of the sandbox memory).' }),
-    log: (text) => log.applyIgnored(undefined, [text]),
-  };
-}`;
 
 /**
  * Scripts compiled once per process: V8's code cache for them makes each fresh isolate compile
@@ -57,18 +34,6 @@ function compile(isolate: ivmModule.Isolate, code: string, filename: string): iv
   if (script.cachedData) codeCache.set(code, script.cachedData);
   return script;
 }
-
-/**
- * The most text copied into an isolate at once (a tool's result, the action's code). V8 treats an
- * allocation that cannot fit the heap inside isolated-vm's copy as fatal — for the whole host
- * process, not just the isolate — so anything that large is refused before it is copied. An
- * eighth of the memory limit is also where isolated-vm stops allowing `eval` of a string.
- */
-function copyInLimit(memoryLimitMb: number): number {
-  return Math.floor((memoryLimitMb * 1024 * 1024) / 8);
-}
-
-const mb = (chars: number) => `${(chars / 1024 / 1024).toFixed(1)} MB`;
 
 /** The isolate's heap limit when the caller sets none. */
 export const DEFAULT_MEMORY_LIMIT_MB = 128;
@@ -121,14 +86,20 @@ export class IsolateSandbox {
         });
       });
       const log = new ivm.Reference((text: string) => handlers()?.log(String(text)));
-      context.global.setSync('__actkit_callTool', callTool);
-      context.global.setSync('__actkit_log', log);
-      compile(isolate, binding(maxCopyIn), 'actkit-binding.js').runSync(context, { release: true });
+      // The binding (sandbox-side/isolate-binding.ts) is a function: the references and the limit
+      // reach it as arguments, never through the global the code shares.
+      const makeBinding: ivmModule.Reference<(...args: unknown[]) => object> = compile(isolate, SANDBOX_SIDE_SOURCES.isolateBinding, 'actkit-binding.js').runSync(context, {
+        release: true,
+        reference: true,
+      });
+      const binding = makeBinding.applySync(undefined, [callTool, log, maxCopyIn], { result: { reference: true } });
+      context.global.setSync(HOST_BINDING, binding.derefInto());
+      for (const reference of [makeBinding, binding]) reference.release();
       compile(isolate, SANDBOX_PRELUDE, 'actkit-prelude.js').runSync(context, { release: true });
       for (const module of modules) compile(isolate, module.code, `module:${module.name}`).runSync(context, { release: true });
-      const runAction = context.global.getSync('__actkit_runAction', { reference: true });
+      const runAction = context.global.getSync(RUN_ACTION, { reference: true });
       // The entry point is the host's alone: the code must not call it (to reset the log cap, say).
-      context.global.deleteSync('__actkit_runAction');
+      context.global.deleteSync(RUN_ACTION);
       sandbox = new IsolateSandbox(isolate, runAction, maxCopyIn);
       return sandbox;
     } catch (error) {

@@ -1,8 +1,8 @@
-import { ActionClock, SANDBOX_PRELUDE, type SandboxRunOutcome } from '@actkit/code-actions';
+import { ActionClock, HOST_BINDING, RUN_ACTION, SANDBOX_PRELUDE, type SandboxRunOutcome } from '@actkit/code-actions';
 import type { QuickJSAsyncContext, QuickJSAsyncWASMModule, QuickJSHandle } from 'quickjs-emscripten-core';
 import { asyncCall, runPendingJobs } from './asyncify-calls.js';
 import { newEvalHostFunction, newStringHostFunction } from './host-functions.js';
-import { SANDBOX_POLYFILLS } from './polyfills.js';
+import { SANDBOX_SIDE_SOURCES } from './sandbox-side/sources.js';
 
 /** What a running action asks of the host: tool calls and streamed console output. */
 export interface ActionHandlers {
@@ -69,14 +69,14 @@ export class QuickJSSandbox {
     const host = context.newObject();
     context.setProp(host, 'callTool', callTool);
     context.setProp(host, 'log', log);
-    context.setProp(global, '__actkit_host', host);
+    context.setProp(global, HOST_BINDING, host);
     for (const handle of [callTool, log, host]) handle.dispose();
-    context.unwrapResult(context.evalCode(SANDBOX_POLYFILLS, 'actkit-polyfills.js', { type: 'global', strict: true })).dispose();
+    context.unwrapResult(context.evalCode(SANDBOX_SIDE_SOURCES.polyfills, 'actkit-polyfills.js', { type: 'global' })).dispose();
     withNamingEval(context, () => context.unwrapResult(context.evalCode(SANDBOX_PRELUDE, 'actkit-prelude.js', { type: 'global' })).dispose());
     for (const module of modules) context.unwrapResult(context.evalCode(module.code, `module:${module.name}`, { type: 'global' })).dispose();
     // The entry point is the host's alone: off the global before any code of the model's runs.
-    const runAction = context.getProp(global, '__actkit_runAction');
-    context.unwrapResult(context.evalCode('delete globalThis.__actkit_runAction', 'actkit-setup.js', { type: 'global' })).dispose();
+    const runAction = context.getProp(global, RUN_ACTION);
+    deleteGlobal(context, RUN_ACTION);
     sandbox = new QuickJSSandbox(context, runAction);
     runtime.setInterruptHandler(() => (sandbox ? (sandbox.#stop?.() ?? false) : false));
     return sandbox;
@@ -246,6 +246,18 @@ function whilePaused<T>(clock: ActionClock, work: () => T | Promise<T>): T | Pro
  * it finds), `eval` is a host function that compiles with the file name the comment gives;
  * then the sandbox's own `eval` is put back for the code. The prelude only compiles with it.
  */
+/** `delete globalThis[name]`, through the sandbox's own `Reflect.deleteProperty` (before any code of the model's ran). */
+function deleteGlobal(context: QuickJSAsyncContext, name: string): void {
+  const reflect = context.getProp(context.global, 'Reflect');
+  const deleteProperty = context.getProp(reflect, 'deleteProperty');
+  const key = context.newString(name);
+  try {
+    context.unwrapResult(context.callFunction(deleteProperty, reflect, context.global, key)).dispose();
+  } finally {
+    for (const handle of [key, deleteProperty, reflect]) handle.dispose();
+  }
+}
+
 function withNamingEval(context: QuickJSAsyncContext, install: () => void): void {
   const global = context.global;
   const originalEval = context.getProp(global, 'eval');

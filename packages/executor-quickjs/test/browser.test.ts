@@ -1,9 +1,12 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 import { chromium } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import { sandboxSideEsbuildPlugin } from '../../code-actions/src/sandbox-side/bundle.js';
+import { sandboxSideEsbuildPlugin } from '@actkit/code-actions/build';
+import { textFolderEsbuildPlugin } from '@actkit/core/build';
+import { SANDBOX_SIDE as CODE_ACTIONS_SANDBOX_SIDE } from '../../code-actions/src/sandbox-side/entries.js';
+import { SANDBOX_SIDE } from '../src/sandbox-side/entries.js';
 
 /**
  * The QuickJS executor in a real browser page (headless Chromium, Debian's): one more runtime
@@ -17,6 +20,10 @@ if (!present && !required) console.warn(`browser.test.ts: skipped — no Chromiu
 
 /** The page's script: the executor and its imports bundled for the browser, as a user's bundler would. */
 async function bundlePage(): Promise<string> {
+  // The agents' prompts (Markdown files) inlined, as the published builds have them.
+  const prompts: Plugin = textFolderEsbuildPlugin(
+    ...['../../core/src/prompts', '../../code-actions/src/agent/prompts'].map((folder) => fileURLToPath(new URL(folder, import.meta.url))),
+  );
   const result = await build({
     entryPoints: [fileURLToPath(new URL('./browser/page.ts', import.meta.url))],
     bundle: true,
@@ -31,7 +38,8 @@ async function bundlePage(): Promise<string> {
     external: ['@jitl/quickjs-wasmfile-release-asyncify', 'esbuild'],
     plugins: [
       // The sandbox-side scripts as text, as the published build has them (from source they are bundled on first import, with Node).
-      sandboxSideEsbuildPlugin(),
+      sandboxSideEsbuildPlugin(CODE_ACTIONS_SANDBOX_SIDE, SANDBOX_SIDE),
+      prompts,
       {
         // Node built-ins that parts of @actkit/code-actions and core import (child processes,
         // the module bundler): unused in a page, so empty here — what a bundler's fallback does.

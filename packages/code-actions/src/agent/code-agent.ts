@@ -50,7 +50,7 @@ export interface CodeAgentOptions<TOutput = unknown> extends AgentOptions<TOutpu
   actionTimeoutMs?: number;
   /** Console output of one action beyond this many characters is cut, with a note (default 10 000). */
   maxOutputLength?: number;
-  /** Replaces the prompts (defaults in `prompts.ts`); checked when the agent is created. */
+  /** Replaces the prompts (defaults in `prompts/*.md`); checked when the agent is created. */
   prompts?: Partial<CodeAgentPrompts>;
 }
 

@@ -4,7 +4,7 @@
  * One prelude for all executors is what makes a code action behave the same in an isolate,
  * a container or a hosted VM.
  *
- * This file is bundled into script text (see bundle.ts) and evaluated inside the sandbox, in
+ * This file is bundled into script text (see src/build/sandbox-side.ts) and evaluated inside the sandbox, in
  * its own strict scope (a stack frame of the prelude then never hands its receiver to the code,
  * CallSite.getThis). What it imports must be constants or code that is itself safe to run there.
  *

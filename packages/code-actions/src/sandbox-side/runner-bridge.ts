@@ -11,7 +11,7 @@
  * the worker's realm at an error with odd properties and shows the runner's frames. This one never
  * throws and shows only the code's frames (as the local executor does).
  *
- * Bundled as a function of (callTool, log, settle) (see bundle.ts); its value, `result`, is called
+ * Bundled as a function of (callTool, log, settle) (see src/build/sandbox-side.ts); its value, `result`, is called
  * once the prelude has defined the entry point, and returns the runner of one request. The worker
  * never touches a promise of the context (its `then` is the code's to replace): the outcome comes
  * back through `settle`, with the `then` captured before any code ran.
@@ -21,7 +21,7 @@ import { HOST_BINDING, RUN_ACTION } from '../sandbox/contract.js';
 declare const callTool: (name: string, input: string) => string;
 declare const log: (text: string) => void;
 declare const settle: (ok: boolean, text: string) => void;
-// biome-ignore lint/style/useConst: the bundler's wrapper (bundle.ts) declares it; this file assigns it.
+// biome-ignore lint/style/useConst: the bundler's wrapper (src/build/sandbox-side.ts) declares it; this file assigns it.
 declare let result: () => (request: string) => void;
 
 // The context's global is untyped by nature.

@@ -1,7 +1,7 @@
 /**
  * The runner that executes code actions inside a remote sandbox (a container, an E2B or Blaxel
  * sandbox). It needs nothing but `node` (18+): bundled into one CommonJS script (`RUNNER_SOURCE`,
- * see bundle.ts), started as `node -e` or from a file.
+ * see src/build/sandbox-side.ts), started as `node -e` or from a file.
  *
  * This main thread speaks the protocol (remote/protocol.ts) on stdin/stdout. Code runs in a
  * worker thread (runner-worker.ts), in a `node:vm` context holding the bridge (runner-bridge.ts)
@@ -25,7 +25,7 @@ import type { HostMessage, RunnerMessage } from '../remote/protocol.js';
 import { WORKER_MESSAGE } from '../remote/runner-messages.js';
 import { SANDBOX_UNUSABLE } from '../sandbox/contract.js';
 
-/** The other sandbox-side scripts, embedded as text by the bundler (bundle.ts). */
+/** The other sandbox-side scripts, embedded as text by the bundler (src/build/sandbox-side.ts). */
 declare const ACTKIT_PRELUDE_SOURCE: string;
 declare const ACTKIT_BRIDGE_SOURCE: string;
 declare const ACTKIT_WORKER_SOURCE: string;

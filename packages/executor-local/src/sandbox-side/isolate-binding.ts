@@ -1,0 +1,44 @@
+/**
+ * Runs first in each isolate: makes the host binding the prelude expects (the host sets it as
+ * `globalThis.__actkit_host`), and removes what the isolate must not have.
+ *
+ * Bundled as a function of (callTool, log, maxChars) whose value is the binding (see entries.ts):
+ * the host evaluates it once per isolate (its text never changes, so V8's code cache serves every
+ * isolate) and calls it with the two isolated-vm references and the copy limit, which stay in
+ * this closure only. Strict mode (the wrapper's) keeps these frames from handing their receivers
+ * to the code (CallSite.getThis).
+ *
+ * Tool arguments larger than `maxChars` are refused here, before isolated-vm copies them out (see
+ * copy-in-limit.ts). WebAssembly goes because a WebAssembly.Memory lives outside the V8 heap:
+ * isolated-vm's memory limit does not count it, and the code could grow it until the host process
+ * runs out of memory. Resizing an ArrayBuffer (or growing a SharedArrayBuffer) made with a
+ * `maxByteLength` is not counted either, so those methods go too: such a buffer keeps the length
+ * it was made with, which is counted.
+ */
+import type { Reference } from 'isolated-vm';
+import { mb } from '../copy-in-limit.js';
+
+declare const callTool: Reference<(name: string, json: string) => Promise<string>>;
+declare const log: Reference<(text: string) => void>;
+declare const maxChars: number;
+// biome-ignore lint/style/useConst: the bundler's wrapper declares it; this file assigns it.
+declare let result: { callTool(name: string, json: string): string; log(text: string): void };
+
+// The isolate's global object is untyped by nature.
+const global: any = globalThis;
+const stringify = JSON.stringify;
+
+delete global.WebAssembly;
+delete global.ArrayBuffer.prototype.resize;
+delete global.SharedArrayBuffer.prototype.grow;
+
+result = {
+  callTool: (name: string, json: string): string =>
+    json.length <= maxChars
+      ? (callTool.applySyncPromise(undefined, [name, json]) as string)
+      : stringify({
+          ok: false,
+          error: `${name}: the arguments are too large to pass to the host (${mb(json.length)} of JSON; the limit is ${mb(maxChars)}, an eighth of the sandbox memory).`,
+        }),
+  log: (text: string): void => log.applyIgnored(undefined, [text]),
+};

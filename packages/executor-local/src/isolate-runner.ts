@@ -11,10 +11,10 @@
 import type { HostMessage } from '@actkit/code-actions';
 import { LineSplitter } from '@actkit/code-actions/sandbox';
 import type { ChannelMessage, ChildHostMessage } from './child-host.js';
-import { DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
+import { CancelSwitch, DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
 import { tryLoadIsolatedVm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
-import { prepareSpare, takeSandbox } from './spare-sandboxes.js';
+import { makeSpareNow, takeSandbox } from './spare-sandboxes.js';
 
 /**
  * Ends this process at once. `process.exit` would block in isolated-vm's thread-pool destructor,
@@ -52,15 +52,16 @@ if (!load.ok) {
 }
 const ivm = load.ivm;
 hostLine({ type: 'host_ready' });
-// A sandbox of the usual kind made while the parent waits, for the first executor to take.
-prepareSpare(ivm, DEFAULT_MEMORY_LIMIT_MB);
+// A sandbox of the usual kind, made at once while the parent's first `run` is on its way (a pause
+// first would leave it to that action to make, on the spot), for the first executor to take.
+makeSpareNow(ivm, DEFAULT_MEMORY_LIMIT_MB);
 
 interface Channel {
   readonly send: (message: object) => void;
   readonly host: IsolateHost;
   memoryLimitMb: number;
   readonly pendingCalls: Map<number, (reply: string) => void>;
-  readonly cancels: Map<number, AbortController>;
+  readonly cancels: Map<number, CancelSwitch>;
 }
 
 const channels = new Map<number, Channel>();
@@ -99,7 +100,7 @@ async function run(channel: Channel, message: Extract<HostMessage, { type: 'run'
     channel.host.dispose();
     channel.memoryLimitMb = message.memoryLimitMb;
   }
-  const cancel = new AbortController();
+  const cancel = new CancelSwitch();
   channel.cancels.set(message.id, cancel);
   const outcome = await channel.host.run(
     message.request,
@@ -112,7 +113,7 @@ async function run(channel: Channel, message: Extract<HostMessage, { type: 'run'
         }),
       log: (text) => channel.send({ type: 'log', id: message.id, text }),
     },
-    { timeoutMs: message.timeoutMs, signal: cancel.signal },
+    { timeoutMs: message.timeoutMs, signal: cancel },
   );
   channel.cancels.delete(message.id);
   if (outcome.type === 'done') channel.send({ type: 'done', id: message.id, outcome: outcome.outcomeJson });
@@ -139,10 +140,10 @@ function receive(line: string): void {
       channel.pendingCalls.delete(message.callId);
       break;
     case 'cancel':
-      channel.cancels.get(message.id)?.abort();
+      channel.cancels.get(message.id)?.cancel();
       break;
     case 'close':
-      for (const cancel of channel.cancels.values()) cancel.abort();
+      for (const cancel of channel.cancels.values()) cancel.cancel();
       channel.host.dispose();
       channels.delete(id);
       break;

@@ -60,6 +60,13 @@ export function answerToolCall(tools: readonly SandboxTool[], name: string, inpu
 
 function replyJson(name: string, reply: ToolReply): string {
   try {
+    // Without a replacer first: JSON.stringify with one is about twice as slow, and a sandbox may
+    // call tools thousands of times. Only a value JSON cannot write (a BigInt) takes the second pass.
+    return JSON.stringify(reply);
+  } catch {
+    // Anything else JSON cannot write fails the second pass too, and is reported below.
+  }
+  try {
     return JSON.stringify(reply, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
   } catch (error) {
     return JSON.stringify({ ok: false, error: `${name}: the tool's result is not JSON-serialisable (${describeError(error)}).` });

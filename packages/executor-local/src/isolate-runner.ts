@@ -14,7 +14,7 @@ import type { ChannelMessage, ChildHostMessage } from './child-host.js';
 import { CancelSwitch, DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
 import { tryLoadIsolatedVm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
-import { makeSpareNow, takeSandbox } from './spare-sandboxes.js';
+import { makeSpareNow, prepareSpare, takeSandbox } from './spare-sandboxes.js';
 
 /**
  * Ends this process at once. `process.exit` would block in isolated-vm's thread-pool destructor,
@@ -52,9 +52,12 @@ if (!load.ok) {
 }
 const ivm = load.ivm;
 hostLine({ type: 'host_ready' });
-// A sandbox of the usual kind, made at once while the parent's first `run` is on its way (a pause
-// first would leave it to that action to make, on the spot), for the first executor to take.
-makeSpareNow(ivm, DEFAULT_MEMORY_LIMIT_MB);
+// The first executor's sandbox (its heap limit is this script's argument), made at once while its
+// first `run` is on its way (a pause first would leave it to that action to make, on the spot).
+// 0: that executor's sandboxes need its modules bundled first; a usual one is made at a pause.
+const firstMemoryLimitMb = process.argv[2] === undefined ? DEFAULT_MEMORY_LIMIT_MB : Number(process.argv[2]);
+if (Number.isFinite(firstMemoryLimitMb) && firstMemoryLimitMb > 0) makeSpareNow(ivm, firstMemoryLimitMb);
+else prepareSpare(ivm, DEFAULT_MEMORY_LIMIT_MB);
 
 interface Channel {
   readonly send: (message: object) => void;

@@ -84,7 +84,8 @@ class TrackedProvider implements RemoteSandboxProvider {
   }
 }
 
-describe('the runner', () => {
+// Each test starts or talks to a runner process: on a loaded machine that takes seconds.
+describe('the runner', { timeout: 60_000 }, () => {
   const tools: SandboxTool[] = [
     { name: 'echo', call: async (input) => input },
     { name: 'big', call: async (input) => 'x'.repeat((input as { n: number }).n) },

@@ -3,6 +3,7 @@
  * figures: the floors a design built on them cannot go below.
  */
 import { spawn } from 'node:child_process';
+import type ivmModule from 'isolated-vm';
 import type { Ivm } from '../src/isolated-vm.js';
 import { median } from './workloads.js';
 
@@ -67,8 +68,12 @@ export async function pipeRoundTripMs(count = 5000): Promise<number> {
  * isolated-vm's own cost of a call from code in an isolate to the host: `applySyncPromise` from
  * the isolate's thread (the thread hop each way, the floor of an in-process tool call), and
  * `applySync` when the isolate runs on the host's thread (no hop; but then nothing else runs).
+ * And of the call every action makes the other way: an async `apply` from the host of a function
+ * returning a promise, its argument and result copied (`action`). Most of it is paid on the
+ * calling thread before the hop (waking the isolate's thread, the promise's bookkeeping): an
+ * `applyIgnored`, which hands nothing back, costs a tenth of it there.
  */
-export async function isolatedVmCallMs(ivm: Ivm, count = 10_000): Promise<{ hop: number; sameThread: number }> {
+export async function isolatedVmCallMs(ivm: Ivm, count = 10_000): Promise<{ hop: number; sameThread: number; action: number }> {
   const isolate = new ivm.Isolate({ memoryLimit: 64 });
   const context = isolate.createContextSync();
   let calls = 0;
@@ -85,7 +90,16 @@ export async function isolatedVmCallMs(ivm: Ivm, count = 10_000): Promise<{ hop:
   t0 = performance.now();
   sameThread.applySync(undefined, [count]);
   const sameThreadMs = (performance.now() - t0) / count;
+  const action: ivmModule.Reference<(request: string) => Promise<number>> = context.evalSync('(async (request) => request.length)', { reference: true });
+  const actions = Math.ceil(count / 4);
+  let answered = 0;
+  t0 = performance.now();
+  for (let i = 0; i < actions; i++) {
+    answered += await action.apply(undefined, ['{"code":"1 + 1"}'], { arguments: { copy: true }, result: { promise: true, copy: true } });
+  }
+  const actionMs = (performance.now() - t0) / actions;
   isolate.dispose();
   if (calls !== 2 * count) throw new Error(`bench: ${calls} host calls, expected ${2 * count}`);
-  return { hop: hopMs, sameThread: sameThreadMs };
+  if (answered !== actions * 16) throw new Error(`bench: the isolate answered ${answered}, expected ${actions * 16}`);
+  return { hop: hopMs, sameThread: sameThreadMs, action: actionMs };
 }

@@ -22,6 +22,8 @@ export interface ChannelSettings {
   /** Pure-JS packages the channel's sandboxes may import, bundled in the child. */
   modules: readonly string[];
   resolveFrom: string;
+  /** The isolates' heap limit: a child this channel starts makes its first sandbox with it (if no modules are allowed: theirs are bundled first). */
+  memoryLimitMb: number;
 }
 
 /** Messages of the channel layer itself, next to the runner protocol's. */
@@ -61,14 +63,15 @@ class ChildHost {
   readonly started: Promise<void>;
   #settleStart!: (error?: Error) => void;
 
-  constructor(script: string, execArgv: string[]) {
+  /** `firstMemoryLimitMb`: the heap limit of the sandbox the child makes as soon as it is ready, for the first action (0: none). */
+  constructor(script: string, execArgv: string[], firstMemoryLimitMb: number) {
     this.started = new Promise<void>((resolve, reject) => {
       this.#settleStart = (error) => (error ? reject(error) : resolve());
     });
     this.started.catch(() => {});
     // Its own process group: a Ctrl-C at the terminal is the host's to handle (stop the run,
     // close the executor), not a signal that kills the sandbox from under it.
-    this.#child = spawn(process.execPath, [...execArgv, script], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    this.#child = spawn(process.execPath, [...execArgv, script, String(firstMemoryLimitMb)], { stdio: ['pipe', 'pipe', 'pipe'], detached: true });
     // An idle child does not keep this process alive (as in-process isolates do not); a pending
     // action does (keep-alive.ts). When this process ends, the child's stdin ends and it exits.
     this.#child.unref();
@@ -244,12 +247,17 @@ export class ChildHostProvider implements RemoteSandboxProvider {
     private readonly own = false,
   ) {}
 
+  /** The sandbox a new child makes for this executor's first action: none when modules must be bundled for it first. */
+  #firstMemoryLimitMb(): number {
+    return this.settings.modules.length === 0 ? this.settings.memoryLimitMb : 0;
+  }
+
   #host(): ChildHost {
-    if (this.own) return new ChildHost(this.script, this.execArgv);
+    if (this.own) return new ChildHost(this.script, this.execArgv, this.#firstMemoryLimitMb());
     const key = JSON.stringify([this.script, this.execArgv]);
     let host = hosts.get(key);
     if (!host || host.ending) {
-      host = new ChildHost(this.script, this.execArgv);
+      host = new ChildHost(this.script, this.execArgv, this.#firstMemoryLimitMb());
       hosts.set(key, host);
     }
     return host;

@@ -11,10 +11,10 @@
 import type { HostMessage } from '@actkit/code-actions';
 import { LineSplitter } from '@actkit/code-actions/sandbox';
 import type { ChannelMessage, ChildHostMessage } from './child-host.js';
-import { DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
+import { CancelSwitch, DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
 import { tryLoadIsolatedVm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
-import { prepareSpare, takeSandbox } from './spare-sandboxes.js';
+import { makeSpareNow, prepareSpare, takeSandbox } from './spare-sandboxes.js';
 
 /**
  * Ends this process at once. `process.exit` would block in isolated-vm's thread-pool destructor,
@@ -52,15 +52,19 @@ if (!load.ok) {
 }
 const ivm = load.ivm;
 hostLine({ type: 'host_ready' });
-// A sandbox of the usual kind made while the parent waits, for the first executor to take.
-prepareSpare(ivm, DEFAULT_MEMORY_LIMIT_MB);
+// The first executor's sandbox (its heap limit is this script's argument), made at once while its
+// first `run` is on its way (a pause first would leave it to that action to make, on the spot).
+// 0: that executor's sandboxes need its modules bundled first; a usual one is made at a pause.
+const firstMemoryLimitMb = process.argv[2] === undefined ? DEFAULT_MEMORY_LIMIT_MB : Number(process.argv[2]);
+if (Number.isFinite(firstMemoryLimitMb) && firstMemoryLimitMb > 0) makeSpareNow(ivm, firstMemoryLimitMb);
+else prepareSpare(ivm, DEFAULT_MEMORY_LIMIT_MB);
 
 interface Channel {
   readonly send: (message: object) => void;
   readonly host: IsolateHost;
   memoryLimitMb: number;
   readonly pendingCalls: Map<number, (reply: string) => void>;
-  readonly cancels: Map<number, AbortController>;
+  readonly cancels: Map<number, CancelSwitch>;
 }
 
 const channels = new Map<number, Channel>();
@@ -99,7 +103,7 @@ async function run(channel: Channel, message: Extract<HostMessage, { type: 'run'
     channel.host.dispose();
     channel.memoryLimitMb = message.memoryLimitMb;
   }
-  const cancel = new AbortController();
+  const cancel = new CancelSwitch();
   channel.cancels.set(message.id, cancel);
   const outcome = await channel.host.run(
     message.request,
@@ -112,7 +116,7 @@ async function run(channel: Channel, message: Extract<HostMessage, { type: 'run'
         }),
       log: (text) => channel.send({ type: 'log', id: message.id, text }),
     },
-    { timeoutMs: message.timeoutMs, signal: cancel.signal },
+    { timeoutMs: message.timeoutMs, signal: cancel },
   );
   channel.cancels.delete(message.id);
   if (outcome.type === 'done') channel.send({ type: 'done', id: message.id, outcome: outcome.outcomeJson });
@@ -139,10 +143,10 @@ function receive(line: string): void {
       channel.pendingCalls.delete(message.callId);
       break;
     case 'cancel':
-      channel.cancels.get(message.id)?.abort();
+      channel.cancels.get(message.id)?.cancel();
       break;
     case 'close':
-      for (const cancel of channel.cancels.values()) cancel.abort();
+      for (const cancel of channel.cancels.values()) cancel.cancel();
       channel.host.dispose();
       channels.delete(id);
       break;

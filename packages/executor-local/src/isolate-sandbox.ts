@@ -16,6 +16,44 @@ export interface ActionHandlers {
 export type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
 
 /**
+ * What can stop a running action from outside: the caller's `AbortSignal` in-process, and in the
+ * child process a `CancelSwitch` (an AbortController per action cost more than the rest of the
+ * child's work on it).
+ */
+export interface StopSignal {
+  readonly aborted: boolean;
+  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
+  removeEventListener(type: 'abort', listener: () => void): void;
+}
+
+/** A `StopSignal` that one action's run listens to (one listener at a time), flipped by `cancel()`. */
+export class CancelSwitch implements StopSignal {
+  aborted = false;
+  #listener: (() => void) | undefined;
+
+  addEventListener(_type: 'abort', listener: () => void): void {
+    this.#listener = listener;
+  }
+
+  removeEventListener(_type: 'abort', listener: () => void): void {
+    if (this.#listener === listener) this.#listener = undefined;
+  }
+
+  cancel(): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    const listener = this.#listener;
+    this.#listener = undefined;
+    listener?.();
+  }
+}
+
+export interface RunLimits {
+  timeoutMs: number;
+  signal?: StopSignal;
+}
+
+/**
  * Scripts compiled once per process: V8's code cache for them makes each fresh isolate compile
  * the prelude (and the allowed modules) from cached data rather than from source.
  */
@@ -116,7 +154,7 @@ export class IsolateSandbox {
    * Runs one action request. Never rejects: a limit that was hit, an abort or a crash is an
    * outcome. After anything but `done` the isolate is gone.
    */
-  async run(requestJson: string, handlers: ActionHandlers, limits: { timeoutMs: number; signal?: AbortSignal }): Promise<RunOutcome> {
+  async run(requestJson: string, handlers: ActionHandlers, limits: RunLimits): Promise<RunOutcome> {
     if (requestJson.length > this.#maxCopyIn) {
       const error = { kind: 'runtime', name: 'CodeTooLarge', message: `The action (its code, and the run's variables on their first step) is too large for the sandbox (${mb(requestJson.length)}; the limit is ${mb(this.#maxCopyIn)}, an eighth of its memory: raise the executor's memoryLimitMb to pass more).` };
       return { type: 'done', outcomeJson: JSON.stringify({ logs: '', logsTruncated: false, error }) };
@@ -183,8 +221,10 @@ export class IsolateHost {
     return this.#sandbox;
   }
 
-  async run(requestJson: string, handlers: ActionHandlers, limits: { timeoutMs: number; signal?: AbortSignal }): Promise<RunOutcome> {
-    const outcome = await (await this.sandbox()).run(requestJson, handlers, limits);
+  async run(requestJson: string, handlers: ActionHandlers, limits: RunLimits): Promise<RunOutcome> {
+    // The usual case, a live sandbox, without awaiting it.
+    const current = this.#sandbox && !this.#sandbox.disposed ? this.#sandbox : await this.sandbox();
+    const outcome = await current.run(requestJson, handlers, limits);
     if (outcome.type !== 'crash' || !outcome.message.includes(SANDBOX_UNUSABLE) || limits.signal?.aborted) return outcome;
     const retried = await (await this.sandbox()).run(requestJson, handlers, limits);
     if (retried.type !== 'done') return retried;

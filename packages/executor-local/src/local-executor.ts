@@ -92,6 +92,6 @@ function childProcessExecutor(limits: IsolateLimits, ownProcess: boolean): Runne
   const script = new URL(fromSource ? './isolate-runner.ts' : './isolate-runner.js', import.meta.url);
   const execArgv = ['--no-node-snapshot', ...(fromSource ? ['--import', 'tsx', '--conditions=@actkit/source'] : [])];
   // The child bundles the allowed modules itself.
-  const settings = { modules: options.modules, resolveFrom: options.resolveModulesFrom };
+  const settings = { modules: options.modules, resolveFrom: options.resolveModulesFrom, memoryLimitMb: options.memoryLimitMb };
   return new RunnerExecutor(new ChildHostProvider(fileURLToPath(script), execArgv, settings, ownProcess), { ...options, modules: [] });
 }

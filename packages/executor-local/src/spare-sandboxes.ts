@@ -66,6 +66,22 @@ export function prepareSpare(ivm: Ivm, memoryLimitMb: number, modules: readonly 
   setTimeout(attempt, PAUSE_MS).unref();
 }
 
+/**
+ * Makes the spare of this kind now, on this thread (milliseconds: most of it V8's new isolate).
+ * For a process that has nothing else to do yet: the child process, right after it said it is
+ * ready, makes the sandbox its first action will take while the parent's `open` and `run` are
+ * on their way.
+ */
+export function makeSpareNow(ivm: Ivm, memoryLimitMb: number): void {
+  const kind = kindOf(memoryLimitMb, []);
+  if (spares.has(kind)) return;
+  try {
+    spares.set(kind, IsolateSandbox.create(ivm, memoryLimitMb));
+  } catch {
+    // No spare (the first executor makes its sandbox on the spot, and says why if it cannot).
+  }
+}
+
 /** How long no action must have run before a spare is made. */
 const PAUSE_MS = 10;
 

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/index.js';
 import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { loadIsolatedVm } from '../src/isolated-vm-unavailable.js';
-import { hasSpare, prepareSpare, takeSandbox } from '../src/spare-sandboxes.js';
+import { hasSpare, makeSpareNow, prepareSpare, takeSandbox } from '../src/spare-sandboxes.js';
 
 /**
  * The spare sandbox a new executor takes (made while the process is idle) is a fresh sandbox:
@@ -48,5 +48,17 @@ describe('spare sandboxes', () => {
     expect(a.type).toBe('done');
     expect(a).toEqual(b);
     expect(JSON.parse((a as { outcomeJson: string }).outcomeJson).value).toContain('final_answer');
+  });
+
+  it('can be made at once, with no pause first (the child process makes its first one so), and is then the one taken', async () => {
+    expect(hasSpare(36)).toBe(false);
+    makeSpareNow(ivm, 36);
+    expect(hasSpare(36)).toBe(true);
+    const sandbox = takeSandbox(ivm, 36);
+    expect(hasSpare(36)).toBe(false);
+    const request = JSON.stringify({ code: 'return 6 * 7', declaredNames: [], tools: [], maxLogChars: 1000, filename: 'now.js' });
+    const outcome = await sandbox.run(request, { callTool: async () => '', log: () => {} }, { timeoutMs: 10_000 });
+    sandbox.dispose();
+    expect(outcome.type === 'done' && JSON.parse(outcome.outcomeJson).value).toBe('42');
   });
 });

@@ -56,19 +56,40 @@ describe('ToolCallingAgent', () => {
   });
 
   it('runs the calls of one step concurrently', async () => {
+    // The first call waits until the second has run: run one after the other, they never finish.
     const log: string[] = [];
-    const model = new ScriptedModel([
-      {
-        toolCalls: [
-          { name: 'sleep', input: { ms: 40, label: 'a' } },
-          { name: 'sleep', input: { ms: 10, label: 'b' } },
-        ],
+    let openGate: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      openGate = resolve;
+    });
+    const waitForGate = tool({
+      name: 'wait_for_gate',
+      description: 'Waits until the gate is open.',
+      input: z.object({}),
+      run: async () => {
+        log.push('start wait');
+        await gate;
+        log.push('end wait');
+        return 'waited';
       },
+    });
+    const open = tool({
+      name: 'open_gate',
+      description: 'Opens the gate.',
+      input: z.object({}),
+      run: () => {
+        log.push('open');
+        openGate();
+        return 'opened';
+      },
+    });
+    const model = new ScriptedModel([
+      { toolCalls: [{ name: 'wait_for_gate', input: {} }, { name: 'open_gate', input: {} }] },
       { toolCalls: [{ name: 'final_answer', input: { answer: 'done' } }] },
     ]);
-    const result = await new ToolCallingAgent({ model, tools: [sleeper(log)] }).run('wait twice');
-    expect(log).toEqual(['start a', 'start b', 'end b', 'end a']);
-    expect(actionSteps(result)[0]!.toolCalls.map((c) => c.output)).toEqual(['a', 'b']);
+    const result = await new ToolCallingAgent({ model, tools: [waitForGate, open] }).run('wait, then open');
+    expect(log).toEqual(['start wait', 'open', 'end wait']);
+    expect(actionSteps(result)[0]!.toolCalls.map((c) => c.output)).toEqual(['waited', 'opened']);
   });
 
   it('honours maxParallelToolCalls', async () => {

@@ -10,6 +10,8 @@ import { expect } from 'vitest';
  */
 export const CANARY = join(tmpdir(), `actkit-isolate-canary-${process.pid}`);
 export const LIMITS = { timeoutMs: 1000, memoryLimitMb: 64, maxLogChars: 2000 };
+/** For payloads that must end with a value after real work (megabytes moved): 1 s of computing is too tight on a loaded machine. */
+const HEAVY_BUT_BOUNDED_MS = 30_000;
 /** Host memory may grow by this much during one payload, no more (the isolate's limit is 64 MB). */
 export const HOST_RSS_SLACK = 400 * 1024 * 1024;
 
@@ -128,10 +130,10 @@ export const payloads: Payload[] = [
     expected: 'error',
     check: (r) => expect(r.error).toMatchObject({ kind: 'tool', toolName: 'big', message: expect.stringMatching(/result is too large to pass into the sandbox/) }),
   },
-  { name: 'a 5 MB tool result', code: 'echo({ s: "x".repeat(5e6) }).s.length', expected: 'value', check: (r) => expect(r.value).toBe('5000000') },
+  { name: 'a 5 MB tool result', timeoutMs: HEAVY_BUT_BOUNDED_MS, code: 'echo({ s: "x".repeat(5e6) }).s.length', expected: 'value', check: (r) => expect(r.value).toBe('5000000') },
   { name: 'a tool argument nested 100 000 deep', code: 'let o = {}; for (let i = 0; i < 1e5; i++) o = { o };\necho(o)', expected: 'error' },
   { name: 'a final answer nested 100 000 deep', code: 'let o = []; for (let i = 0; i < 1e5; i++) o = [o];\nfinal_answer(o)', expected: 'error' },
-  { name: 'a trailing value of 20 MB', code: '"y".repeat(20e6)', expected: 'value', check: (r) => expect(r.value!.length).toBeLessThan(2100) },
+  { name: 'a trailing value of 20 MB', timeoutMs: HEAVY_BUT_BOUNDED_MS, code: '"y".repeat(20e6)', expected: 'value', check: (r) => expect(r.value!.length).toBeLessThan(2100) },
   { name: 'an error message of 20 MB', code: 'throw new Error("z".repeat(20e6))', expected: 'error', check: (r) => expect(r.error!.message.length).toBeLessThan(2100) },
   {
     name: 'a thrown object with a looping getter',
@@ -143,8 +145,8 @@ export const payloads: Payload[] = [
   { name: 'console.log of a Proxy that traps everything', code: 'console.log(new Proxy({}, { ownKeys() { for (;;) {} } }))', expected: 'timeout' },
   { name: 'lone surrogates in logs, values and tool arguments', code: 'console.log("\\ud800"); echo({ s: "\\udfff" }).s', expected: 'value' },
   { name: '__proto__ as an own key of a final answer', code: 'const o = {}; Object.defineProperty(o, "__proto__", { value: { polluted: 1 }, enumerable: true }); final_answer(o)', expected: 'no-escape' },
-  { name: 'a million log lines', code: 'for (let i = 0; i < 1e6; i++) console.log(i)', expected: 'value', check: (r) => expect(r.logs.length).toBeLessThanOrEqual(2000) },
-  { name: 'a 4 MB source', code: `const big = "${'a'.repeat(4e6)}";\nbig.length`, expected: 'value', check: (r) => expect(r.value).toBe('4000000') },
+  { name: 'a million log lines', timeoutMs: HEAVY_BUT_BOUNDED_MS, code: 'for (let i = 0; i < 1e6; i++) console.log(i)', expected: 'value', check: (r) => expect(r.logs.length).toBeLessThanOrEqual(2000) },
+  { name: 'a 4 MB source', timeoutMs: HEAVY_BUT_BOUNDED_MS, code: `const big = "${'a'.repeat(4e6)}";\nbig.length`, expected: 'value', check: (r) => expect(r.value).toBe('4000000') },
   {
     name: 'a 10 MB source',
     code: `const big = "${'a'.repeat(10e6)}";\nbig.length`,

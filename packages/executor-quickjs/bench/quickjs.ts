@@ -136,7 +136,7 @@ async function toolCall(executor: CodeExecutor, tool: SandboxTool): Promise<numb
   row(`tool call, answered by a promise`, await toolCall(quickjs, echoLater), await ifLocal(() => toolCall(local!, echoLater)), nodeLater, 0.02);
   const bare = await bareSuspendResume(CALLS);
   floor(
-    `one asyncify suspend/resume (the WebAssembly stack unwound, the promise awaited, the stack rewound) ${fmt(bare.suspendResume)} per call ` +
+    `one asyncify suspend/resume (the WebAssembly stack unwound, the promise awaited, the stack rewound) ${bare.suspendResume > 0 ? `${fmt(bare.suspendResume)} per call` : 'within the noise'} ` +
       `(a host call answered by a settled promise ${fmt(bare.byPromise)}, at once ${fmt(bare.atOnce)}); ` +
       `the library's asyncified host function answering JSON by a promise ${fmt(await bareSuspendedHostCall(CALLS))}`,
   );

@@ -4,7 +4,7 @@
  * trivial action and of a tool call, with none of this package's code around it.
  */
 import { prepareAction, SANDBOX_PRELUDE } from '@actkit/code-actions';
-import type { QuickJSAsyncContext } from 'quickjs-emscripten-core';
+import type { QuickJSAsyncContext, QuickJSHandle } from 'quickjs-emscripten-core';
 import { asyncCall } from '../src/asyncify-calls.js';
 import { newStringHostFunction } from '../src/host-functions.js';
 import { QuickJSInstances } from '../src/wasm-module.js';
@@ -62,15 +62,18 @@ export async function barePrelude(rounds: number): Promise<number> {
 
 /**
  * A tool call's work on the library's own host functions: the code turns the input into JSON,
- * calls a host function, which answers JSON at once, and parses it — per call.
+ * calls a host function, which answers JSON, and parses it — per call. The host function answers
+ * at once (`newFunction`), or by a promise (`newAsyncifiedFunction`, run with `evalCodeAsync`):
+ * the library's own cost of a suspended call.
  */
-export async function bareHostCall(calls: number): Promise<number> {
+export async function bareHostCall(calls: number, answer: 'at once' | 'by a promise' = 'at once'): Promise<number> {
   const context = await bareContext();
   let made = 0;
-  const echo = context.newFunction('echo', (json) => {
+  const reply = (json: QuickJSHandle) => {
     made++;
     return context.newString(`{"ok":true,"value":${context.getString(json)}}`);
-  });
+  };
+  const echo = answer === 'at once' ? context.newFunction('echo', reply) : context.newAsyncifiedFunction('echo', async (json) => reply(json));
   context.setProp(context.global, 'echo', echo);
   echo.dispose();
   const code = `{ let n = 0; for (let i = 0; i < ${calls}; i++) n += JSON.parse(echo(JSON.stringify({ i }))).value.i; n }`;
@@ -78,9 +81,10 @@ export async function bareHostCall(calls: number): Promise<number> {
   for (let round = 0; round < ROUNDS; round++) {
     made = 0;
     const start = performance.now();
-    const n = context.unwrapResult(context.evalCode(code)).consume((h) => context.getNumber(h));
+    const result = answer === 'at once' ? context.evalCode(code) : await context.evalCodeAsync(code);
+    const n = context.unwrapResult(result).consume((h) => context.getNumber(h));
     times.push((performance.now() - start) / calls);
-    if (made !== calls || n !== (calls * (calls - 1)) / 2) throw new Error('bare QuickJS: the host calls did not all happen');
+    if (made !== calls || n !== (calls * (calls - 1)) / 2) throw new Error(`bare QuickJS: the host calls answered ${answer} did not all happen`);
   }
   return Math.min(...times);
 }
@@ -98,32 +102,6 @@ export async function bareNewContext(rounds: number): Promise<number> {
     context.dispose();
   }
   return median(times.slice(rounds / 5));
-}
-
-/**
- * The tool call's work as in bareHostCall, on the library's asyncified host function answering by
- * a promise (`newAsyncifiedFunction`, run with `evalCodeAsync`): the library's own cost of a
- * suspended call, per call.
- */
-export async function bareSuspendedHostCall(calls: number): Promise<number> {
-  const context = await bareContext();
-  let made = 0;
-  const echo = context.newAsyncifiedFunction('echo', async (json) => {
-    made++;
-    return context.newString(`{"ok":true,"value":${context.getString(json)}}`);
-  });
-  context.setProp(context.global, 'echo', echo);
-  echo.dispose();
-  const code = `{ let n = 0; for (let i = 0; i < ${calls}; i++) n += JSON.parse(echo(JSON.stringify({ i }))).value.i; n }`;
-  const times: number[] = [];
-  for (let round = 0; round < ROUNDS; round++) {
-    made = 0;
-    const start = performance.now();
-    const n = context.unwrapResult(await context.evalCodeAsync(code)).consume((h) => context.getNumber(h));
-    times.push((performance.now() - start) / calls);
-    if (made !== calls || n !== (calls * (calls - 1)) / 2) throw new Error('bare QuickJS: the suspended host calls did not all happen');
-  }
-  return Math.min(...times);
 }
 
 /**

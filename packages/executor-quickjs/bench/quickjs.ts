@@ -8,7 +8,7 @@ import vm from 'node:vm';
 import type { CodeExecutor, SandboxTool } from '@actkit/code-actions';
 import { LocalExecutor } from '@actkit/executor-local';
 import { QuickJSExecutor } from '../src/index.js';
-import { bareEval, bareHostCall, bareNewContext, barePrelude, bareSuspendedHostCall, bareSuspendResume } from './bare-quickjs.js';
+import { bareEval, bareHostCall, bareNewContext, barePrelude, bareSuspendResume } from './bare-quickjs.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => (ms < 1 ? `${(ms * 1000).toFixed(1)} µs` : `${ms.toFixed(2)} ms`);
@@ -138,7 +138,7 @@ async function toolCall(executor: CodeExecutor, tool: SandboxTool): Promise<numb
   floor(
     `one asyncify suspend/resume (the WebAssembly stack unwound, the promise awaited, the stack rewound) ${bare.suspendResume > 0 ? `${fmt(bare.suspendResume)} per call` : 'within the noise'} ` +
       `(a host call answered by a settled promise ${fmt(bare.byPromise)}, at once ${fmt(bare.atOnce)}); ` +
-      `the library's asyncified host function answering JSON by a promise ${fmt(await bareSuspendedHostCall(CALLS))}`,
+      `the library's asyncified host function answering JSON by a promise ${fmt(await bareHostCall(CALLS, 'by a promise'))}`,
   );
   console.log('    (a tool answered by a promise costs about the tool call answered at once plus one suspend/resume: QuickJS suspends the code, each call)');
 }

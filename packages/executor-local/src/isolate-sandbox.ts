@@ -182,6 +182,10 @@ export class IsolateSandbox {
         arguments: { copy: true },
         result: { promise: true, copy: true },
       });
+      // The watchdog or an abort got there first and disposed of the isolate: code stopped inside
+      // a tool call may still have handed back an outcome (the stop surfaced as the tool's error),
+      // but the action is the limit's, and its state is gone.
+      if (stopped) return { type: stopped };
       return { type: 'done', outcomeJson: String(outcomeJson) };
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);

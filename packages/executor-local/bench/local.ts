@@ -14,7 +14,7 @@ import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { discardSpares } from '../src/spare-sandboxes.js';
 import { tryLoadIsolatedVm } from '../src/isolated-vm.js';
 import { isolatedVmCallMs, nodeStartMs, pipeRoundTripMs, runnerReadyMs } from './floors.js';
-import { countingEcho, expectValue, idle, MODEL_CALL_MS, median, SMOLAGENTS_FIRST_ACTION_MS, WORKLOADS } from './workloads.js';
+import { countingEcho, expectValue, idle, MODEL_CALL_MS, median, SMOLAGENTS_FIRST_ACTION_MS, WARM_UP_ACTIONS, WARM_UP_ROUNDS, WORKLOADS } from './workloads.js';
 
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 const msText = (ms: number) => (ms < 1 ? us(ms) : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
@@ -77,9 +77,11 @@ const hops = await isolatedVmCallMs(load.ivm);
 const childFloor = pipeTrip + hops.hop;
 const actionFloor = pipeTrip + hops.action;
 line('trivial code action, warm', msText(warm.trivialMs), '≤ 0.3 ms', warm.trivialMs <= 0.3);
+note(`(after ${WARM_UP_ACTIONS} actions; the first 300, before the JIT warmed: ${msText(warm.coldTrivialMs)})`);
 note(`floor: a line to the child and back ${us(pipeTrip)} + isolated-vm's async call into the isolate and back ${us(hops.action)} = ${us(actionFloor)}`);
 note("(the child's own work per action is little more than its two JSON lines and that call; the host's, compiling the code)");
 line('tool call round trip (isolate → child → host → back)', msText(warm.toolCallMs), '≤ 30 µs', warm.toolCallMs <= 0.03);
+note(`(after ${WARM_UP_ROUNDS} actions of 5000 calls; the first of them: ${us(warm.coldToolCallMs)} per call)`);
 note(`floor: a line to a plain Node child and back (two process wake-ups) ${us(pipeTrip)},`);
 note(`plus isolated-vm's thread hop inside the child ${us(hops.hop)}: ${us(childFloor)} before any work of actkit's.`);
 note('Below it only with the isolate on the child\'s main thread, blocking on stdin for tool results: then one');
@@ -122,19 +124,20 @@ note(`made on the spot (isolate, context, prelude): ${msText(median(madeOnTheSpo
 
 const executor = new LocalExecutor({ mode: 'in-process' });
 const trivial: number[] = [];
-for (let i = 0; i < 3000; i++) {
+for (let i = 0; i < WARM_UP_ACTIONS + 2000; i++) {
   const t0 = performance.now();
   const r = await executor.execute('1 + 1', { tools: [] });
   trivial.push(performance.now() - t0);
-  if (i === 0) expectValue(r, '2');
+  if (i === 0 || i === WARM_UP_ACTIONS) expectValue(r, '2');
 }
-const trivialMs = median(trivial.slice(500));
+const trivialMs = median(trivial.slice(WARM_UP_ACTIONS));
 line('trivial code action, warm', msText(trivialMs), '≤ 100 µs', trivialMs <= 0.1);
+note(`(after ${WARM_UP_ACTIONS} actions; the first 300, before the JIT warmed: ${msText(median(trivial.slice(0, 300)))})`);
 
 const echo = countingEcho();
 const CALLS = 10_000;
 const perCall: number[] = [];
-for (let round = 0; round < 3; round++) {
+for (let round = 0; round < WARM_UP_ROUNDS + 3; round++) {
   echo.reset();
   const t0 = performance.now();
   const r = await executor.execute(`let n = 0;\nfor (let i = 0; i < ${CALLS}; i++) n += echo({ i }).i;\nn`, { tools: [echo.tool] });
@@ -142,8 +145,9 @@ for (let round = 0; round < 3; round++) {
   expectValue(r, String((CALLS * (CALLS - 1)) / 2));
   if (echo.calls() !== CALLS) throw new Error(`bench: ${echo.calls()} tool calls, expected ${CALLS}`);
 }
-const toolMs = median(perCall);
+const toolMs = median(perCall.slice(WARM_UP_ROUNDS));
 line(`tool call across the boundary (${CALLS} calls)`, msText(toolMs), '≤ 10 µs', toolMs <= 0.01);
+note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(perCall[0]!)} per call)`);
 note(`floor: isolated-vm's applySyncPromise (the thread hop each way) ${us(hops.hop)} per call;`);
 note(`applySync with the isolate on this thread ${us(hops.sameThread)} (but nothing else can run then).`);
 

@@ -77,6 +77,16 @@ export function countingEcho(): { tool: SandboxTool; calls: () => number; reset:
   };
 }
 
+/**
+ * Actions run before a warm figure is measured. The host's side of an action (the code compiled
+ * with acorn, the executor's own code) and the child's runner are JIT-compiled only after a few
+ * thousand actions on Node 20 (no Maglev): before that a trivial action costs two to four times
+ * as much. An agent's long-lived process is warm; the benches print the cold figure beside it.
+ */
+export const WARM_UP_ACTIONS = 4000;
+/** Rounds of a tool-calling action run before its per-call figure is measured, for the same reason. */
+export const WARM_UP_ROUNDS = 4;
+
 export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 /**

@@ -97,6 +97,7 @@ const isSet = (value: unknown) => isInstance(value, SetCtor);
 const isDate = (value: unknown) => isInstance(value, DateCtor);
 const isRegExp = (value: unknown) => isInstance(value, RegExpCtor);
 const ObjectPrototype = Object.prototype;
+const ArrayPrototype = Array.prototype;
 /** Prototypes whose `toJSON` the serialiser ignores: one the code put there must not rewrite every answer. */
 const intrinsicPrototypes = new SetCtor<unknown>();
 for (const ctor of [Object, Array, Function, String, Number, Boolean, Symbol, BigInt, Date, RegExp, Error, Map, Set, Promise, ArrayBuffer]) {
@@ -163,16 +164,29 @@ const ownToJSON = (value: object): ((key: string) => unknown) | undefined => {
   }
   return undefined;
 };
-const serialise = (key: string, input: unknown, ancestors: Set<unknown>, depth: number): string | undefined => {
+/** JSON text of a string, number or boolean, or undefined for any other value (the common leaves, written without a recursive call). */
+const leafJSON = (value: unknown): string | undefined => {
+  const type = typeof value;
+  return type === 'string' || type === 'number' || type === 'boolean' ? stringify(value) : undefined;
+};
+/**
+ * `ancestors` holds the objects being written, for the circular check; the top call has none
+ * (made when a nested object is met), so a flat value allocates no set.
+ */
+const serialise = (key: string, input: unknown, inputAncestors: Set<unknown> | undefined, depth: number): string | undefined => {
+  let ancestors = inputAncestors;
   let value = input;
   if (value !== null && typeof value === 'object') {
-    const method = ownToJSON(value);
-    if (method) value = method(key);
+    // A plain object or array without an own `toJSON` (nearly every tool input) has no method to honour.
+    const proto = getPrototypeOf(value);
+    if (!((proto === ObjectPrototype || proto === ArrayPrototype) && !hasOwn(value, 'toJSON'))) {
+      const method = ownToJSON(value);
+      if (method) value = method(key);
+    }
   }
   switch (typeof value) {
     case 'string':
     case 'boolean':
-      return stringify(value);
     case 'number':
       return stringify(value);
     case 'bigint':
@@ -192,28 +206,40 @@ const serialise = (key: string, input: unknown, ancestors: Set<unknown>, depth: 
   if (!plain && isInstance(object, StringCtor)) return stringify(stringValueOf(object as unknown as string));
   if (!plain && isInstance(object, BooleanCtor)) return stringify(booleanValueOf(object as unknown as boolean));
   if (depth >= MAX_JSON_DEPTH) throw new TypeErrorCtor(`the value is nested deeper than ${MAX_JSON_DEPTH} levels`);
-  if (setHas(ancestors, object)) throw new TypeErrorCtor('Converting circular structure to JSON');
-  setAdd(ancestors, object);
+  if (ancestors !== undefined) {
+    if (setHas(ancestors, object)) throw new TypeErrorCtor('Converting circular structure to JSON');
+    setAdd(ancestors, object);
+  }
+  const nested = (name: string, item: unknown) => {
+    if (ancestors === undefined) {
+      ancestors = new SetCtor();
+      setAdd(ancestors, object);
+    }
+    return serialise(name, item, ancestors, depth + 1);
+  };
   let out: string;
   if (isArray(object)) {
     const list = object as unknown[];
     const length = list.length;
     out = '[';
-    for (let i = 0; i < length; i++) out += `${i > 0 ? ',' : ''}${serialise(`${i}`, list[i], ancestors, depth + 1) ?? 'null'}`;
+    for (let i = 0; i < length; i++) {
+      const item = list[i];
+      out += `${i > 0 ? ',' : ''}${leafJSON(item) ?? nested(`${i}`, item) ?? 'null'}`;
+    }
     out += ']';
   } else if (!plain && isSet(object)) {
     out = '[';
     const values = setValues(object as Set<unknown>);
     let i = 0;
     for (let r = setIteratorNext(values); !r.done; r = setIteratorNext(values), i++) {
-      out += `${i > 0 ? ',' : ''}${serialise(`${i}`, r.value, ancestors, depth + 1) ?? 'null'}`;
+      out += `${i > 0 ? ',' : ''}${nested(`${i}`, r.value) ?? 'null'}`;
     }
     out += ']';
   } else {
     out = '{';
     let first = true;
     const add = (name: string, item: unknown) => {
-      const text = serialise(name, item, ancestors, depth + 1);
+      const text = leafJSON(item) ?? nested(name, item);
       if (text === undefined) return;
       out += `${first ? '' : ','}${stringify(name)}:${text}`;
       first = false;
@@ -227,11 +253,11 @@ const serialise = (key: string, input: unknown, ancestors: Set<unknown>, depth: 
     }
     out += '}';
   }
-  setDelete(ancestors, object);
+  if (ancestors !== undefined) setDelete(ancestors, object);
   return out;
 };
 /** JSON text for a value, or undefined for what JSON leaves out (undefined, functions, symbols). */
-const toJSON = (value: unknown): string | undefined => serialise('', value, new SetCtor(), 0);
+const toJSON = (value: unknown): string | undefined => serialise('', value, undefined, 0);
 
 // ── inspect: readable text for any value, like a REPL shows it ─────────────────────────────
 const wrap = (open: string, items: string[], close: string, indent: string): string => {

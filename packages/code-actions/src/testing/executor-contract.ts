@@ -98,6 +98,37 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(calls.map((c) => c.name)).toEqual(['add', 'add', 'add', 'add', 'add', 'get_user', 'slow', 'add', 'add']);
     });
 
+    it('sends tool arguments as JSON would: nested and shared values, toJSON, Map, Set, Date, BigInt; a cycle is refused', async () => {
+      calls.length = 0;
+      const r = await exec(
+        [
+          'const shared = { n: 1 };',
+          'class Money { constructor(c) { this.c = c; } toJSON() { return this.c + " EUR"; } }',
+          'echo({ s: "x", b: true, z: null, u: undefined, f() {}, list: [shared, shared, [1, "2", undefined]], deep: { a: { b: { c: [shared] } } },',
+          '  price: new Money(5), m: new Map([["k", 1]]), set: new Set([1, 2]), d: new Date(0), big: 10n, nan: NaN });',
+          'const a = { name: "a" }; const b = { a }; a.children = [b];',
+          'try { echo({ root: [a] }); } catch (e) { console.log(e.name, e.message.includes("circular")); }',
+        ].join('\n'),
+      );
+      expect(r.error).toBeUndefined();
+      expect(calls.map((c) => c.input)).toEqual([
+        {
+          s: 'x',
+          b: true,
+          z: null,
+          list: [{ n: 1 }, { n: 1 }, [1, '2', null]],
+          deep: { a: { b: { c: [{ n: 1 }] } } },
+          price: '5 EUR',
+          m: { k: 1 },
+          set: [1, 2],
+          d: '1970-01-01T00:00:00.000Z',
+          big: '10',
+          nan: null,
+        },
+      ]);
+      expect(r.logs).toBe('TypeError true\n');
+    });
+
     it('keeps variables, functions and classes across actions, and lets them be declared again', async () => {
       await exec('const total = 10;\nlet items = ["a"];\nfunction double(x) { return x * 2; }\nclass Box { constructor(v) { this.v = v; } }\nconst getTotal = () => total;');
       const r = await exec('console.log(total, items, double(total), new Box(1).v, getTotal());\nconst total = 20;\nconsole.log(total, getTotal());');

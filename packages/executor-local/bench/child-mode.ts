@@ -7,7 +7,7 @@
  *   warm    — the warm figures, in one process
  */
 import type * as Package from '../src/index.js';
-import { countingEcho, expectValue, idle, MODEL_CALL_MS, median, WARM_UP_ACTIONS, WARM_UP_ROUNDS, WORKLOADS } from './workloads.js';
+import { countingEcho, expectValue, idle, MODEL_CALL_MS, median, toolCallMs, trivialActionMs, WORKLOADS } from './workloads.js';
 
 const { LocalExecutor } = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof Package;
 const report = (value: object) => console.log(JSON.stringify(value));
@@ -27,25 +27,9 @@ if (process.argv[2] === 'first') {
   await executor.warmUp();
 
   // A warm trivial action: compile on the host, one round trip to the child and into the isolate.
-  const trivial: number[] = [];
-  for (let i = 0; i < WARM_UP_ACTIONS + 2000; i++) {
-    const t0 = performance.now();
-    const r = await executor.execute('1 + 1', { tools: [] });
-    trivial.push(performance.now() - t0);
-    if (i === 0 || i === WARM_UP_ACTIONS) expectValue(r, '2');
-  }
-
+  const trivial = await trivialActionMs(executor);
   // Tool calls one after another, each a round trip isolate → child → this process → back.
-  const CALLS = 5000;
-  const perCall: number[] = [];
-  for (let round = 0; round < WARM_UP_ROUNDS + 5; round++) {
-    echo.reset();
-    const t0 = performance.now();
-    const r = await executor.execute(`let n = 0;\nfor (let i = 0; i < ${CALLS}; i++) n += echo({ i }).i;\nn`, { tools: [echo.tool] });
-    perCall.push((performance.now() - t0) / CALLS);
-    expectValue(r, String((CALLS * (CALLS - 1)) / 2));
-    if (echo.calls() !== CALLS) throw new Error(`bench: ${echo.calls()} tool calls, expected ${CALLS}`);
-  }
+  const toolCall = await toolCallMs(executor, echo, 5000, 5);
 
   // A new executor while the shared child runs (a second agent): channel, isolate, first action.
   // As in an agent, the executor is made, then the model is called (a pause here, in which the
@@ -105,10 +89,10 @@ if (process.argv[2] === 'first') {
   await executor.close();
 
   report({
-    trivialMs: median(trivial.slice(WARM_UP_ACTIONS)),
-    coldTrivialMs: median(trivial.slice(0, 300)),
-    toolCallMs: median(perCall.slice(WARM_UP_ROUNDS)),
-    coldToolCallMs: perCall[0],
+    trivialMs: trivial.warm,
+    coldTrivialMs: trivial.cold,
+    toolCallMs: toolCall.warm,
+    coldToolCallMs: toolCall.cold,
     firstOnNewMs: median(firstOnNew.slice(2)),
     firstOnNewNoPauseMs: median(firstOnNewNoPause.slice(2)),
     workloads,

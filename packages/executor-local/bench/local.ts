@@ -14,7 +14,19 @@ import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { discardSpares } from '../src/spare-sandboxes.js';
 import { tryLoadIsolatedVm } from '../src/isolated-vm.js';
 import { isolatedVmCallMs, nodeStartMs, pipeRoundTripMs, runnerReadyMs } from './floors.js';
-import { countingEcho, expectValue, idle, MODEL_CALL_MS, median, SMOLAGENTS_FIRST_ACTION_MS, WARM_UP_ACTIONS, WARM_UP_ROUNDS, WORKLOADS } from './workloads.js';
+import {
+  countingEcho,
+  expectValue,
+  idle,
+  MODEL_CALL_MS,
+  median,
+  SMOLAGENTS_FIRST_ACTION_MS,
+  toolCallMs,
+  trivialActionMs,
+  WARM_UP_ACTIONS,
+  WARM_UP_ROUNDS,
+  WORKLOADS,
+} from './workloads.js';
 
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 const msText = (ms: number) => (ms < 1 ? us(ms) : `${ms.toFixed(ms < 10 ? 2 : 1)} ms`);
@@ -123,31 +135,15 @@ line(`new sandbox ready (after a ${MODEL_CALL_MS} ms model call: the spare)`, ms
 note(`made on the spot (isolate, context, prelude): ${msText(median(madeOnTheSpot.slice(5)))}, most of it V8's new isolate`);
 
 const executor = new LocalExecutor({ mode: 'in-process' });
-const trivial: number[] = [];
-for (let i = 0; i < WARM_UP_ACTIONS + 2000; i++) {
-  const t0 = performance.now();
-  const r = await executor.execute('1 + 1', { tools: [] });
-  trivial.push(performance.now() - t0);
-  if (i === 0 || i === WARM_UP_ACTIONS) expectValue(r, '2');
-}
-const trivialMs = median(trivial.slice(WARM_UP_ACTIONS));
-line('trivial code action, warm', msText(trivialMs), '≤ 100 µs', trivialMs <= 0.1);
-note(`(after ${WARM_UP_ACTIONS} actions; the first 300, before the JIT warmed: ${msText(median(trivial.slice(0, 300)))})`);
+const trivial = await trivialActionMs(executor);
+line('trivial code action, warm', msText(trivial.warm), '≤ 100 µs', trivial.warm <= 0.1);
+note(`(after ${WARM_UP_ACTIONS} actions; the first 300, before the JIT warmed: ${msText(trivial.cold)})`);
 
 const echo = countingEcho();
 const CALLS = 10_000;
-const perCall: number[] = [];
-for (let round = 0; round < WARM_UP_ROUNDS + 3; round++) {
-  echo.reset();
-  const t0 = performance.now();
-  const r = await executor.execute(`let n = 0;\nfor (let i = 0; i < ${CALLS}; i++) n += echo({ i }).i;\nn`, { tools: [echo.tool] });
-  perCall.push((performance.now() - t0) / CALLS);
-  expectValue(r, String((CALLS * (CALLS - 1)) / 2));
-  if (echo.calls() !== CALLS) throw new Error(`bench: ${echo.calls()} tool calls, expected ${CALLS}`);
-}
-const toolMs = median(perCall.slice(WARM_UP_ROUNDS));
-line(`tool call across the boundary (${CALLS} calls)`, msText(toolMs), '≤ 10 µs', toolMs <= 0.01);
-note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(perCall[0]!)} per call)`);
+const toolCall = await toolCallMs(executor, echo, CALLS, 3);
+line(`tool call across the boundary (${CALLS} calls)`, msText(toolCall.warm), '≤ 10 µs', toolCall.warm <= 0.01);
+note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(toolCall.cold)} per call)`);
 note(`floor: isolated-vm's applySyncPromise (the thread hop each way) ${us(hops.hop)} per call;`);
 note(`applySync with the isolate on this thread ${us(hops.sameThread)} (but nothing else can run then).`);
 

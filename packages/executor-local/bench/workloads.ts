@@ -4,7 +4,7 @@
  * smolagents' figures were measured on the CI machine in one run with actkit's (issue 16: medians
  * of 5 on a fresh executor, the same workloads); they are printed as the reference, not re-run here.
  */
-import type { ExecutionResult, SandboxTool } from '@actkit/code-actions';
+import type { CodeExecutor, ExecutionResult, SandboxTool } from '@actkit/code-actions';
 
 export interface Workload {
   label: string;
@@ -95,3 +95,32 @@ export const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor
  */
 export const MODEL_CALL_MS = 100;
 export const idle = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** A warm trivial action's median time, after WARM_UP_ACTIONS, and the first 300's (cold). */
+export async function trivialActionMs(executor: CodeExecutor): Promise<{ warm: number; cold: number }> {
+  const times: number[] = [];
+  for (let i = 0; i < WARM_UP_ACTIONS + 2000; i++) {
+    const t0 = performance.now();
+    const r = await executor.execute('1 + 1', { tools: [] });
+    times.push(performance.now() - t0);
+    if (i === 0 || i === WARM_UP_ACTIONS) expectValue(r, '2');
+  }
+  return { warm: median(times.slice(WARM_UP_ACTIONS)), cold: median(times.slice(0, 300)) };
+}
+
+/**
+ * Time per tool call of an action calling `echo` `calls` times one after another: the median of
+ * `rounds` actions after WARM_UP_ROUNDS, and the first action's (cold). Each checks its sum and count.
+ */
+export async function toolCallMs(executor: CodeExecutor, echo: ReturnType<typeof countingEcho>, calls: number, rounds: number): Promise<{ warm: number; cold: number }> {
+  const perCall: number[] = [];
+  for (let round = 0; round < WARM_UP_ROUNDS + rounds; round++) {
+    echo.reset();
+    const t0 = performance.now();
+    const r = await executor.execute(`let n = 0;\nfor (let i = 0; i < ${calls}; i++) n += echo({ i }).i;\nn`, { tools: [echo.tool] });
+    perCall.push((performance.now() - t0) / calls);
+    expectValue(r, String((calls * (calls - 1)) / 2));
+    if (echo.calls() !== calls) throw new Error(`bench: ${echo.calls()} tool calls, expected ${calls}`);
+  }
+  return { warm: median(perCall.slice(WARM_UP_ROUNDS)), cold: perCall[0]! };
+}

@@ -75,6 +75,20 @@ describe('a schema refinement that throws', () => {
     await expect(direct).rejects.toThrow(/lookup service is down/);
   });
 
+  it('rejects for an async transform that throws, as for a refinement', async () => {
+    const converted = tool({
+      name: 'converted',
+      description: 'Converts its input through a service.',
+      input: z.object({
+        amount: z.number().transform(async () => {
+          throw lookupFailed();
+        }),
+      }),
+      run: (input) => input,
+    });
+    await expect(validateToolInput(converted, { amount: 1 })).rejects.toThrow(/lookup service is down/);
+  });
+
   it('still answers a refused async refinement as a ToolInputError', async () => {
     const positive = tool({
       name: 'positive',

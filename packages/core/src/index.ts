@@ -49,23 +49,10 @@ export type { AgentStream } from './run-stream.js';
 export type { StepContext, StepToolCall } from './step-context.js';
 export type { PrepareStep, PrepareStepContext, StepSettings } from './step-settings.js';
 export { currentRun, isRunInProgress, type RunScope } from './run-scope.js';
-export {
-  AgentAbortedError,
-  AgentConfigError,
-  AgentError,
-  ExecutorError,
-  isAbortError,
-  ModelCallError,
-  ModelRateLimitError,
-  ModelStreamError,
-  modelCallErrorFrom,
-  retryAfterMsOf,
-  streamError,
-  type SerializedError,
-  serializeError,
-} from './errors.js';
-export { StreamIdleTimer } from './stream-idle-timer.js';
-export { DEFAULT_MAX_RETRY_AFTER_MS, type ModelRetryOptions, withModelRetries } from './model-retry.js';
+// The model spec (the `Model` interface, messages, stream parts, usage, model-call errors, stream
+// and retry helpers) is also an entry of its own, @actkit/core/model: named there, once.
+export * from './model-spec.js';
+export { AgentConfigError, ExecutorError } from './errors.js';
 export type { RunEvent, RunEventType } from './events.js';
 export {
   type AgentHooks,
@@ -134,33 +121,6 @@ export {
   toStorableOutput,
 } from './memory.js';
 export {
-  type AssistantMessage,
-  type FilePart,
-  type FinishReason,
-  type Model,
-  type ModelCallOptions,
-  type ModelCapabilities,
-  type ModelContent,
-  type ModelMessage,
-  type ModelResponse,
-  type ModelResponseMetadata,
-  type ModelStreamPart,
-  type ModelToolDefinition,
-  type ReasoningPart,
-  type ResponseFormat,
-  responseText,
-  type SystemMessage,
-  type TextPart,
-  type ToolCallContent,
-  type ToolCallPart,
-  type ToolChoice,
-  type ToolMessage,
-  type ToolResultOutput,
-  type ToolResultPart,
-  type UserMessage,
-  userMessage,
-} from './model.js';
-export {
   type ActionStep,
   actionSteps,
   type MemoryStep,
@@ -172,9 +132,7 @@ export {
   type Timing,
   type ToolCallRecord,
 } from './run-record.js';
-export { collectStream, responseToStreamParts, StreamAccumulator } from './stream.js';
 export { checkPrompts, checkTemplate, renderTemplate, templatePlaceholders } from './template.js';
 export { formatToolOutput, truncateText } from './tool-output.js';
 export type { ToolCallScope } from './tool-call-scope.js';
 export { type ToolCallOutcome, Toolbox } from './toolbox.js';
-export { addUsage, emptyUsage, sumUsage, totalTokens, type Usage } from './usage.js';

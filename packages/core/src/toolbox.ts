@@ -9,6 +9,7 @@ import {
   ToolExecutionError,
   toolInputJSONSchema,
   UnknownToolError,
+  type ValidationResult,
 } from '@actkit/tools';
 import { AgentConfigError } from './errors.js';
 import type { ModelToolDefinition } from './model.js';
@@ -70,11 +71,20 @@ export class Toolbox {
   call(name: string, rawInput: unknown, scope: ToolCallScope): ToolCallOutcome | Promise<ToolCallOutcome> {
     const tool = this.#tools.get(name);
     if (!tool) return { ok: false, error: new UnknownToolError(name, this.names), input: rawInput };
-    return andThen(checkToolInput(tool, rawInput), (validated) => {
+    const checked = (validated: ValidationResult<unknown>): ToolCallOutcome | Promise<ToolCallOutcome> => {
       if (!validated.success) return { ok: false, error: validated.error, input: rawInput };
       const input = validated.value;
       return andThen(scope.approve?.(tool, input), (refused) => (refused ? { ok: false, error: refused, input } : this.#run(tool, input, scope)));
-    });
+    };
+    // A refinement of the input schema that throws (or rejects) is the tool's code failing, as a throwing run is.
+    const checkFailed = (error: unknown): ToolCallOutcome => ({ ok: false, error: new ToolExecutionError(tool.name, error), input: rawInput });
+    let validation: ValidationResult<unknown> | Promise<ValidationResult<unknown>>;
+    try {
+      validation = checkToolInput(tool, rawInput);
+    } catch (error) {
+      return checkFailed(error);
+    }
+    return isPromiseLike(validation) ? Promise.resolve(validation).then(checked, checkFailed) : checked(validation);
   }
 
   /** The tool's run and its output's checks; a throw or rejection of any is the call's error. */

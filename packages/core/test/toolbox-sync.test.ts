@@ -13,6 +13,17 @@ const checkedLater = tool({
   input: z.object({ i: z.number() }).refine(async ({ i }) => i >= 0, 'i must not be negative'),
   run: ({ i }) => ({ i }),
 });
+const lookup = (i: number) => {
+  if (i > 100) throw new Error('the lookup service is down');
+  return i >= 0;
+};
+const checkedNow = tool({ name: 'checked_now', description: 'A refinement.', input: z.object({ i: z.number() }).refine(({ i }) => lookup(i)), run: ({ i }) => ({ i }) });
+const checkedLaterFailing = tool({
+  name: 'checked_later_failing',
+  description: 'An async refinement that may fail.',
+  input: z.object({ i: z.number() }).refine(async ({ i }) => lookup(i)),
+  run: ({ i }) => ({ i }),
+});
 const throws = tool({
   name: 'throws',
   description: 'Fails.',
@@ -34,7 +45,7 @@ const circular = tool({
 });
 
 describe('Toolbox.call answers synchronously when every part does', () => {
-  const toolbox = new Toolbox([echo, echoLater, checkedLater, throws, badOutput, circular]);
+  const toolbox = new Toolbox([echo, echoLater, checkedLater, checkedNow, checkedLaterFailing, throws, badOutput, circular]);
 
   it('gives a plain outcome for a synchronous tool and schema, a promise of the same outcome otherwise', async () => {
     const now = toolbox.call('echo', { i: 1 }, options);
@@ -52,6 +63,19 @@ describe('Toolbox.call answers synchronously when every part does', () => {
     const refused = await toolbox.call('checked_later', { i: -1 }, options);
     expect(refused.ok).toBe(false);
     if (!refused.ok) expect(refused.error).toBeInstanceOf(ToolInputError);
+  });
+
+  it('answers a refinement that throws or rejects with a ToolExecutionError outcome, never a throw or rejection', async () => {
+    for (const name of ['checked_now', 'checked_later_failing']) {
+      expect(await toolbox.call(name, { i: 1 }, options)).toEqual({ ok: true, output: { i: 1 }, input: { i: 1 } });
+      const failed = await toolbox.call(name, { i: 101 }, options);
+      expect(failed.ok).toBe(false);
+      if (!failed.ok) {
+        expect(failed.error).toBeInstanceOf(ToolExecutionError);
+        expect(failed.error.message).toMatch(new RegExp(`${name}.*lookup service is down`));
+        expect(failed.input).toEqual({ i: 101 });
+      }
+    }
   });
 
   it('keeps the errors of the asynchronous path: input, throw, output schema, unserialisable output, unknown tool', () => {

@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { ToolExecutionError, ToolInputError, type ToolInputIssue } from './errors.js';
+import { schemaMayAwait } from './schema-may-await.js';
 import type { AnyTool } from './tool.js';
 
 export type ValidationResult<T> = { success: true; value: T } | { success: false; error: ToolInputError };
@@ -51,9 +52,9 @@ export async function validateToolOutput(tool: AnyTool, output: unknown): Promis
 }
 
 /**
- * `validateToolInput`, synchronous when the schema is (a promise only for a schema with async
- * refinements or transforms): a tool called thousands of times from a code action then costs
- * no promise hops. A refinement that throws throws here.
+ * `validateToolInput`, synchronous when the schema is plain (a promise for a schema with
+ * refinements or transforms, which may be async): a tool called thousands of times from a code
+ * action then costs no promise hops. A refinement that throws throws here (rejects, if async).
  */
 export function checkToolInput<TInput>(
   tool: AnyTool & { input: z.ZodType<TInput> },
@@ -92,24 +93,24 @@ export function checkToolOutput(tool: AnyTool, output: unknown): unknown {
   });
 }
 
-/** Schemas found to need `safeParseAsync` (zod's sync parse refused them once). */
-const asyncSchemas = new WeakSet<object>();
+/** Schemas zod's synchronous parse refused although `schemaMayAwait` passed them (a kind of part it does not know). */
+const refusedSync = new WeakSet<object>();
 /** zod's `$ZodAsyncError`, by its message: the schema may come from another copy of zod, so not by class. */
 const ASYNC_PARSE = /Encountered Promise during synchronous parse/;
 
 /**
- * `schema.safeParse(value)` handed to `then`, falling back to `safeParseAsync` for a schema with
- * async parts (zod's sync parse throws for those; the schema is remembered, so that costs one
- * refused attempt per schema).
+ * `schema.safeParse(value)` handed to `then`, or `safeParseAsync` for a schema whose refinements
+ * or transforms may return a promise (`schemaMayAwait` says why it asks first rather than trying
+ * the synchronous parse). A refinement that throws or rejects throws or rejects here, with its error.
  */
 function mapParse<T, R>(schema: z.ZodType<T>, value: unknown, then: (parsed: z.ZodSafeParseResult<T>) => R): R | Promise<R> {
-  if (!asyncSchemas.has(schema)) {
+  if (!schemaMayAwait(schema) && !refusedSync.has(schema)) {
     let parsed: z.ZodSafeParseResult<T> | undefined;
     try {
       parsed = schema.safeParse(value);
     } catch (error) {
       if (!(error instanceof Error && ASYNC_PARSE.test(error.message))) throw error;
-      asyncSchemas.add(schema);
+      refusedSync.add(schema);
     }
     if (parsed) return then(parsed);
   }

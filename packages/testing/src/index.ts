@@ -32,3 +32,4 @@ export {
   pageText,
   readPageTool,
 } from './long-run.js';
+export { valuesNotPassedThrough } from './reexport.js';

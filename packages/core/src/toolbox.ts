@@ -63,7 +63,7 @@ export class Toolbox {
    * Validates and runs a call made within `scope` (the run that makes it: its approval comes
    * between validation and the run). Never throws for a bad call: the outcome carries the error.
    *
-   * Answers synchronously when every part does (the schemas have no async refinements,
+   * Answers synchronously when every part does (the schemas have no refinements or transforms,
    * the scope's `approve` and the tool return plain values): a code action may call a tool thousands of
    * times, and a sandbox can then answer it without suspending. Only what returned a promise
    * is awaited, and the outcome is the same either way.

@@ -240,12 +240,6 @@ function whilePaused<T>(clock: ActionClock, work: () => T | Promise<T>): T | Pro
   );
 }
 
-/**
- * QuickJS ignores `//# sourceURL=` in code given to `eval`, so the prelude's stack traces would
- * name `<input>` rather than the step's file. While the prelude is installed (it keeps the `eval`
- * it finds), `eval` is a host function that compiles with the file name the comment gives;
- * then the sandbox's own `eval` is put back for the code. The prelude only compiles with it.
- */
 /** `delete globalThis[name]`, through the sandbox's own `Reflect.deleteProperty` (before any code of the model's ran). */
 function deleteGlobal(context: QuickJSAsyncContext, name: string): void {
   const reflect = context.getProp(context.global, 'Reflect');
@@ -258,6 +252,12 @@ function deleteGlobal(context: QuickJSAsyncContext, name: string): void {
   }
 }
 
+/**
+ * QuickJS ignores `//# sourceURL=` in code given to `eval`, so the prelude's stack traces would
+ * name `<input>` rather than the step's file. While the prelude is installed (it keeps the `eval`
+ * it finds), `eval` is a host function that compiles with the file name the comment gives;
+ * then the sandbox's own `eval` is put back for the code. The prelude only compiles with it.
+ */
 function withNamingEval(context: QuickJSAsyncContext, install: () => void): void {
   const global = context.global;
   const originalEval = context.getProp(global, 'eval');

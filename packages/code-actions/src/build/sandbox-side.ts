@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { exactPathFilter } from '@actkit/core/build';
 
 /**
  * Code that runs inside a sandbox (the prelude, the runner and its worker and bridge, an
@@ -90,8 +91,6 @@ export function bundleSandboxSide<Name extends string>({ folder, entries }: Sand
   return out as Record<Name, string>;
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-
 /**
  * An esbuild plugin that replaces the `sources.ts` of each given folder (the module that bundles
  * its scripts on first import) by their text, bundled now: for tsup's build of a package, and for
@@ -103,8 +102,7 @@ export function sandboxSideEsbuildPlugin(...folders: SandboxSideFolder[]): impor
     name: 'actkit-sandbox-side',
     setup(build) {
       for (const folder of folders) {
-        const filter = new RegExp(`^${escapeRegExp(join(folder.folder, SOURCES_MODULE))}$`);
-        build.onLoad({ filter }, () => ({
+        build.onLoad({ filter: exactPathFilter(join(folder.folder, SOURCES_MODULE)) }, () => ({
           contents: `export const ${SOURCES_EXPORT} = ${JSON.stringify(bundleSandboxSide(folder))};\n`,
           loader: 'js',
         }));

@@ -2,4 +2,4 @@
  * Build-time tools of actkit's packages (`@actkit/core/build`): how texts kept in files (the
  * prompts) are inlined into what a package ships. Nothing at run time imports it.
  */
-export { readTextFolder, TEXTS_EXPORT, TEXTS_MODULE, type TextFolderPlugin, textFolderEsbuildPlugin } from './text-folder.js';
+export { exactPathFilter, readTextFolder, TEXTS_EXPORT, TEXTS_MODULE, type TextFolderPlugin, textFolderEsbuildPlugin } from './text-folder.js';

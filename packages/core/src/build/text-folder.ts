@@ -46,7 +46,10 @@ export function readTextFolder<Name extends string>(moduleUrl: string, names: re
   return Object.freeze(texts as Record<Name, string>);
 }
 
-const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/** An esbuild `onLoad` filter matching exactly the file at `path`, for a plugin that replaces that one module. */
+export function exactPathFilter(path: string): RegExp {
+  return new RegExp(`^${path.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
 
 /** An esbuild plugin, as much of its type as this one uses (core does not depend on esbuild). */
 export interface TextFolderPlugin {
@@ -60,7 +63,7 @@ export function textFolderEsbuildPlugin(...folders: string[]): TextFolderPlugin 
     name: 'actkit-text-folder',
     setup(build) {
       for (const folder of folders) {
-        build.onLoad({ filter: new RegExp(`^${escapeRegExp(join(folder, TEXTS_MODULE))}$`) }, () => ({
+        build.onLoad({ filter: exactPathFilter(join(folder, TEXTS_MODULE)) }, () => ({
           contents: `export const ${TEXTS_EXPORT} = Object.freeze(${JSON.stringify(readAll(folder))});\n`,
           loader: 'js',
           // A text edited while watching rebuilds the bundle.

@@ -7,7 +7,7 @@
  *   warm    — the warm figures, in one process
  */
 import type * as Package from '../src/index.js';
-import { countingEcho, expectValue, idle, MODEL_CALL_MS, median, toolCallMs, trivialActionMs, WORKLOADS } from './workloads.js';
+import { countingEcho, expectValue, idle, MODEL_CALL_MS, median, toolCallMs, trivialActionMs, WORKLOADS, freshWorkloadMs } from './workloads.js';
 
 const { LocalExecutor } = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof Package;
 const report = (value: object) => console.log(JSON.stringify(value));
@@ -34,11 +34,17 @@ if (process.argv[2] === 'first') {
   // A new executor while the shared child runs (a second agent): channel, isolate, first action.
   // As in an agent, the executor is made, then the model is called (a pause here, in which the
   // child makes its spare sandbox), then the first action runs: timed from construction to result.
+  // Beside it, the warm executor's action after the same pause: what waking up costs any action.
   const firstOnNew: number[] = [];
   const firstOnNewNoPause: number[] = [];
+  const warmAfterPause: number[] = [];
   for (let i = 0; i < 7; i++) {
     await idle(MODEL_CALL_MS);
     let t0 = performance.now();
+    expectValue(await executor.execute('const x = 1 + 1;\nx', { tools: [] }), '2');
+    warmAfterPause.push(performance.now() - t0);
+    await idle(MODEL_CALL_MS);
+    t0 = performance.now();
     const fresh = new LocalExecutor();
     const constructed = performance.now() - t0;
     await idle(MODEL_CALL_MS);
@@ -55,21 +61,13 @@ if (process.argv[2] === 'first') {
     await hurried.close();
   }
 
-  // smolagents workloads: each on a fresh executor (after one action), median of 5.
+  // smolagents workloads on fresh executors, and the same work on the warm executor.
   const workloads: Record<string, number> = {};
+  const onWarmExecutor: Record<string, number> = {};
   for (const workload of WORKLOADS) {
-    const fresh = new LocalExecutor();
-    await fresh.execute('0', { tools: [] });
-    const times: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      echo.reset();
-      const t0 = performance.now();
-      const r = await fresh.execute(workload.code, { tools: [echo.tool] });
-      times.push(performance.now() - t0);
-      workload.check(r, echo.calls());
-    }
-    workloads[workload.label] = median(times);
-    await fresh.close();
+    const figures = await freshWorkloadMs(() => new LocalExecutor(), executor, workload, echo);
+    workloads[workload.label] = figures.fresh;
+    onWarmExecutor[workload.label] = figures.warm;
   }
 
   // One child serves every executor of this process.
@@ -95,7 +93,9 @@ if (process.argv[2] === 'first') {
     coldToolCallMs: toolCall.cold,
     firstOnNewMs: median(firstOnNew.slice(2)),
     firstOnNewNoPauseMs: median(firstOnNewNoPause.slice(2)),
+    warmAfterPauseMs: median(warmAfterPause.slice(2)),
     workloads,
+    onWarmExecutor,
     hundredCreatedMs,
     hundredUsedMs,
   });

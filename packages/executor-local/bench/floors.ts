@@ -110,3 +110,49 @@ export async function isolatedVmCallMs(ivm: Ivm, count = 10_000): Promise<{ hop:
   if (answered !== 2 * actions * 16) throw new Error(`bench: the isolate answered ${answered}, expected ${2 * actions * 16}`);
   return { hop: hopMs, sameThread: sameThreadMs, action: actionMs };
 }
+
+/**
+ * What waking up costs: the first thing done after a pause (an agent's model call is one) is
+ * slower than the same thing done again at once, on this machine far more than actkit's own
+ * work. Measured after `pauseMs` of nothing, median of `runs`: a call into a warm isolate
+ * (isolated-vm wakes its thread), a line to a plain Node child and back (the child's process
+ * wakes), and plain Node compiling and running a fresh one-line function (only this thread).
+ */
+export async function afterPauseMs(ivm: Ivm, pauseMs: number, runs = 15): Promise<{ isolateCall: number; pipeTrip: number; plainNode: number }> {
+  const isolate = new ivm.Isolate({ memoryLimit: 64 });
+  const context = isolate.createContextSync();
+  const action: ivmModule.Reference<(request: string) => Promise<number>> = context.evalSync('(async (request) => request.length)', { reference: true });
+  const callIsolate = () => action.apply(undefined, ['{"code":"1 + 1"}'], { arguments: { copy: true }, result: { promise: true, copy: true } });
+  const child = spawn(process.execPath, ['-e', "process.stdin.setEncoding('utf8').on('data', (c) => process.stdout.write(c))"], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  child.stdout.setEncoding('utf8');
+  const trip = () => new Promise<string>((resolve) => {
+    child.stdout.once('data', resolve);
+    child.stdin.write('x\n');
+  });
+  const pause = () => new Promise((resolve) => setTimeout(resolve, pauseMs));
+  const times = { isolateCall: [] as number[], pipeTrip: [] as number[], plainNode: [] as number[] };
+  for (let i = 0; i < 50; i++) {
+    await callIsolate();
+    await trip();
+  }
+  for (let i = 0; i < runs; i++) {
+    await pause();
+    let t0 = performance.now();
+    if ((await callIsolate()) !== 16) throw new Error('bench: the isolate did not answer');
+    times.isolateCall.push(performance.now() - t0);
+    await pause();
+    t0 = performance.now();
+    if ((await trip()) !== 'x\n') throw new Error('bench: the child did not echo the line');
+    times.pipeTrip.push(performance.now() - t0);
+    await pause();
+    t0 = performance.now();
+    if (new Function(`return 1 + 1 // ${Math.random()}`)() !== 2) throw new Error('bench: plain Node did not add');
+    times.plainNode.push(performance.now() - t0);
+  }
+  child.stdin.end();
+  isolate.dispose();
+  return { isolateCall: median(times.isolateCall), pipeTrip: median(times.pipeTrip), plainNode: median(times.plainNode) };
+}

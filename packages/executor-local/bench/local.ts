@@ -13,7 +13,7 @@ import { LocalExecutor } from '../src/index.js';
 import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { discardSpares } from '../src/spare-sandboxes.js';
 import { tryLoadIsolatedVm } from '../src/isolated-vm.js';
-import { isolatedVmCallMs, nodeStartMs, pipeRoundTripMs, runnerReadyMs } from './floors.js';
+import { afterPauseMs, isolatedVmCallMs, nodeStartMs, pipeRoundTripMs, runnerReadyMs } from './floors.js';
 import {
   countingEcho,
   expectValue,
@@ -26,6 +26,8 @@ import {
   WARM_UP_ACTIONS,
   WARM_UP_ROUNDS,
   WORKLOADS,
+  FRESH_EXECUTORS,
+  freshWorkloadMs,
 } from './workloads.js';
 
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
@@ -48,9 +50,14 @@ const plainNode = (code: string) => {
   return performance.now() - t0;
 };
 
+/** Plain Node on a workload's code: median of five runs from fresh source. */
+const plainNodeMs = (code: string) => median(Array.from({ length: 5 }, () => plainNode(code)));
+
 console.log(`local executor (${load.packageName}), Node ${process.version}, ${process.platform}-${process.arch}`);
 console.log('smolagents LocalPythonExecutor, measured on this machine (issue 16): loop 10⁵ 242 ms, F(118) 1.27 ms,');
 console.log('1000 tool calls 5.6 ms, trivial 0.44 ms, first action on a new executor 0.44 ms');
+console.log(`Its workloads, as smolagents' were measured: a fresh executor runs one action, then the workload five times (the median);`);
+console.log(`here on ${FRESH_EXECUTORS} fresh executors in turn (the median of their medians), each followed by the same on a warm executor.`);
 
 // ══ child-process mode: what `new LocalExecutor()` gets in a plain `node` ═══════════════════════
 heading('child-process mode (the default in a plain `node`): measured in plain `node` processes running dist/');
@@ -86,6 +93,7 @@ note('The executor starts its child at construction: an agent boots it during it
 const warm = await runChildBench('warm');
 const pipeTrip = await pipeRoundTripMs();
 const hops = await isolatedVmCallMs(load.ivm);
+const woken = await afterPauseMs(load.ivm, MODEL_CALL_MS);
 const childFloor = pipeTrip + hops.hop;
 const actionFloor = pipeTrip + hops.action;
 line('trivial code action, warm', msText(warm.trivialMs), '≤ 0.3 ms', warm.trivialMs <= 0.3);
@@ -105,10 +113,14 @@ line(
   warm.firstOnNewMs <= SMOLAGENTS_FIRST_ACTION_MS,
 );
 note(`the child's spare sandbox, made while idle; back to back, no spare: ${msText(warm.firstOnNewNoPauseMs)}`);
+note(`the warm executor's trivial action after the same pause: ${msText(warm.warmAfterPauseMs)} (a new executor costs no more than that);`);
+note(`floor: after such a pause, a line to a plain Node child and back ${msText(woken.pipeTrip)} + a call into a warm isolate ${msText(woken.isolateCall)} = ${msText(woken.pipeTrip + woken.isolateCall)}`);
 for (const workload of WORKLOADS) {
   const ours = warm.workloads[workload.label] as number;
   line(workload.label, msText(ours), `smolagents ${msText(workload.smolagentsMs)}`, ours <= workload.smolagentsMs);
+  note(`on the warm executor ${msText(warm.onWarmExecutor[workload.label])}; plain Node, fresh source: ${msText(plainNodeMs(workload.code))}; ${vsSmolagents(ours, workload.smolagentsMs)}`);
   if (workload.toolCalls) note(`floor: ${workload.toolCalls} × ${us(childFloor)} (pipe round trip + thread hop) = ${msText(workload.toolCalls * childFloor)}`);
+  else if (ours > workload.smolagentsMs) note(`floor: an action's round trip when warm, a line to the child and back + a call into the isolate, ${us(actionFloor)}`);
 }
 line('100 sandboxes in the shared child: created, each ran an action', msText(warm.hundredCreatedMs));
 line('100 sandboxes alive: one tool-calling action each, at once', msText(warm.hundredUsedMs));
@@ -177,13 +189,18 @@ for (const [label, code] of Object.entries(cpu)) {
   line(`${label}: whole action`, msText(s), '≥ 0.8× plain Node', Math.min(p, f) / s >= 0.8);
   note(`plain Node, fresh source: as a script ${msText(p)} (${(p / s).toFixed(2)}×), in a function ${msText(f)} (${(f / s).toFixed(2)}×)`);
 }
-await executor.close();
 
 // Timed from construction to result, with the model's call in between (not counted).
+// Beside it, the warm executor's action after the same pause: what waking up costs any action.
 const firstOnNew: number[] = [];
 const firstOnNewNoPause: number[] = [];
+const warmAfterPause: number[] = [];
 for (let i = 0; i < 20; i++) {
+  await idle(MODEL_CALL_MS);
   let t0 = performance.now();
+  expectValue(await executor.execute('const x = 1 + 1;\nx', { tools: [] }), '2');
+  warmAfterPause.push(performance.now() - t0);
+  t0 = performance.now();
   const fresh = new LocalExecutor({ mode: 'in-process' });
   const constructed = performance.now() - t0;
   await idle(MODEL_CALL_MS);
@@ -193,7 +210,7 @@ for (let i = 0; i < 20; i++) {
   expectValue(r, '2');
   await fresh.close();
   // Back to back, with no spare: the isolate made on the spot.
-  discardSpares();
+  await discardSpares();
   t0 = performance.now();
   const hurried = new LocalExecutor({ mode: 'in-process' });
   expectValue(await hurried.execute('const x = 1 + 1;\nx', { tools: [] }), '2');
@@ -208,25 +225,15 @@ line(
   firstOnNewMs <= SMOLAGENTS_FIRST_ACTION_MS,
 );
 note(`its spare sandbox, made while idle; back to back, no spare: ${msText(median(firstOnNewNoPause.slice(5)))}`);
+note(`the warm executor's trivial action after the same pause: ${msText(median(warmAfterPause.slice(5)))} (a new executor costs no more than that);`);
+note(`floor: after such a pause, a call into a warm isolate ${msText(woken.isolateCall)}, and plain Node running a fresh one-liner ${msText(woken.plainNode)}`);
 for (const workload of WORKLOADS) {
-  const fresh = new LocalExecutor({ mode: 'in-process' });
-  await fresh.execute('0', { tools: [] });
-  const times: number[] = [];
-  const plain: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    echo.reset();
-    const t0 = performance.now();
-    const r = await fresh.execute(workload.code, { tools: [echo.tool] });
-    times.push(performance.now() - t0);
-    workload.check(r, echo.calls());
-    plain.push(plainNode(workload.code));
-  }
-  const ours = median(times);
+  const { fresh: ours, warm: onWarm } = await freshWorkloadMs(() => new LocalExecutor({ mode: 'in-process' }), executor, workload, echo);
   line(workload.label, msText(ours), `smolagents ${msText(workload.smolagentsMs)}`, ours <= workload.smolagentsMs);
-  note(`plain Node, fresh source: ${msText(median(plain))}; ${vsSmolagents(ours, workload.smolagentsMs)}`);
+  note(`on the warm executor ${msText(onWarm)}; plain Node, fresh source: ${msText(plainNodeMs(workload.code))}; ${vsSmolagents(ours, workload.smolagentsMs)}`);
   if (workload.toolCalls) note(`floor: ${workload.toolCalls} × isolated-vm's thread hop ${us(hops.hop)} = ${msText(workload.toolCalls * hops.hop)}`);
-  await fresh.close();
 }
+await executor.close();
 
 // Memory per idle sandbox, and 100 agents' sandboxes alive at once.
 global.gc?.();

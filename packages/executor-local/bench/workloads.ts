@@ -124,3 +124,41 @@ export async function toolCallMs(executor: CodeExecutor, echo: ReturnType<typeof
   }
   return { warm: median(perCall.slice(WARM_UP_ROUNDS)), cold: perCall[0]! };
 }
+
+/**
+ * A workload on a fresh executor, as smolagents' figure was taken (one action first, then the
+ * median of five runs), done on FRESH_EXECUTORS executors one after another: the median of their
+ * medians, and the same work's on `warm`, an executor that has run thousands of actions, measured
+ * right after each fresh one. One fresh executor's five runs on this machine vary by half.
+ */
+export async function freshWorkloadMs(
+  makeExecutor: () => CodeExecutor & { close(): Promise<void> },
+  warm: CodeExecutor,
+  workload: Workload,
+  echo: ReturnType<typeof countingEcho>,
+): Promise<{ fresh: number; warm: number }> {
+  const fresh: number[] = [];
+  const onWarm: number[] = [];
+  for (let i = 0; i < FRESH_EXECUTORS; i++) {
+    const executor = makeExecutor();
+    expectValue(await executor.execute('0', { tools: [] }), '0');
+    fresh.push(await workloadMs(executor, workload, echo));
+    await executor.close();
+    onWarm.push(await workloadMs(warm, workload, echo));
+  }
+  return { fresh: median(fresh), warm: median(onWarm) };
+}
+export const FRESH_EXECUTORS = 5;
+
+/** A workload's median time over five runs on `executor`, each checked. */
+export async function workloadMs(executor: CodeExecutor, workload: Workload, echo: ReturnType<typeof countingEcho>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    echo.reset();
+    const t0 = performance.now();
+    const r = await executor.execute(workload.code, { tools: [echo.tool] });
+    times.push(performance.now() - t0);
+    workload.check(r, echo.calls());
+  }
+  return median(times);
+}

@@ -2,18 +2,18 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/index.js';
 import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { loadIsolatedVm } from '../src/isolated-vm-unavailable.js';
-import { hasSpare, makeSpareNow, prepareSpare, takeSandbox } from '../src/spare-sandboxes.js';
+import { makeSpareNow, prepareSpare, spareState, takeSandbox } from '../src/spare-sandboxes.js';
 
 /**
  * The spare sandbox a new executor takes (made while the process is idle) is a fresh sandbox:
- * nothing of another executor's state.
+ * nothing of another executor's state, nothing of its own warm-up action.
  */
 const ivm = loadIsolatedVm();
 const globalsOf = 'Object.getOwnPropertyNames(globalThis).sort().join(",")';
 /** Waits, without a clock to race, until the spare of this kind is made (it waits for the process to be idle). */
 async function spareMade(memoryLimitMb: number): Promise<void> {
   prepareSpare(ivm, memoryLimitMb);
-  while (!hasSpare(memoryLimitMb)) await new Promise((resolve) => setTimeout(resolve, 5));
+  while (spareState(memoryLimitMb) !== 'ready') await new Promise((resolve) => setTimeout(resolve, 5));
 }
 
 const executors: LocalExecutor[] = [];
@@ -31,14 +31,14 @@ describe('spare sandboxes', () => {
     executors.push(second);
     const r = await second.execute('[typeof secret, typeof mine]', { tools: [] });
     // It took the spare (and a new one is on its way, once idle).
-    expect(hasSpare(48)).toBe(false);
+    expect(spareState(48)).toBe('none');
     expect(r.value).toBe("[ 'undefined', 'undefined' ]");
     expect((await first.execute('secret + mine', { tools: [] })).value).toBe('43');
   });
 
   it('look to the code exactly like a sandbox made on the spot', async () => {
     await spareMade(40);
-    const fromSpare = takeSandbox(ivm, 40);
+    const fromSpare = await takeSandbox(ivm, 40);
     const made = IsolateSandbox.create(ivm, 40);
     const request = JSON.stringify({ code: `return ${globalsOf}`, declaredNames: [], tools: [], maxLogChars: 100_000, filename: 'globals.js' });
     const handlers = { callTool: async () => '', log: () => {} };
@@ -51,11 +51,12 @@ describe('spare sandboxes', () => {
   });
 
   it('can be made at once, with no pause first (the child process makes its first one so), and is then the one taken', async () => {
-    expect(hasSpare(36)).toBe(false);
+    expect(spareState(36)).toBe('none');
     makeSpareNow(ivm, 36);
-    expect(hasSpare(36)).toBe(true);
-    const sandbox = takeSandbox(ivm, 36);
-    expect(hasSpare(36)).toBe(false);
+    // Made at once; it runs its warm-up action, and a taker waits for that.
+    expect(spareState(36)).toBe('warming');
+    const sandbox = await takeSandbox(ivm, 36);
+    expect(spareState(36)).toBe('none');
     const request = JSON.stringify({ code: 'return 6 * 7', declaredNames: [], tools: [], maxLogChars: 1000, filename: 'now.js' });
     const outcome = await sandbox.run(request, { callTool: async () => '', log: () => {} }, { timeoutMs: 10_000 });
     sandbox.dispose();

@@ -7,7 +7,7 @@
  *   warm    — the warm figures, in one process
  */
 import type * as Package from '../src/index.js';
-import { countingEcho, expectValue, idle, MODEL_CALL_MS, median, toolCallMs, trivialActionMs, WORKLOADS, freshWorkloadMs } from './workloads.js';
+import { countingEcho, expectValue, freshWorkloadMs, idle, MODEL_CALL_MS, median, toolCallMs, trivialActionMs, WORKLOADS } from './workloads.js';
 
 const { LocalExecutor } = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof Package;
 const report = (value: object) => console.log(JSON.stringify(value));

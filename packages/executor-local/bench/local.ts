@@ -17,6 +17,8 @@ import { afterPauseMs, isolatedVmCallMs, nodeStartMs, pipeRoundTripMs, runnerRea
 import {
   countingEcho,
   expectValue,
+  FRESH_EXECUTORS,
+  freshWorkloadMs,
   idle,
   MODEL_CALL_MS,
   median,
@@ -26,8 +28,6 @@ import {
   WARM_UP_ACTIONS,
   WARM_UP_ROUNDS,
   WORKLOADS,
-  FRESH_EXECUTORS,
-  freshWorkloadMs,
 } from './workloads.js';
 
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
@@ -267,4 +267,7 @@ for (const text of [
   '  mode (node --no-node-snapshot, or NODE_OPTIONS) or an in-process engine goes below it.',
   '- A fresh process cannot have its first result before Node with --no-node-snapshot has started (printed above):',
   '  the executor starts the child at construction, so an agent\'s first model call hides the boot.',
+  '- A new executor\'s first action after a model call costs what any action costs after that pause (printed above:',
+  '  the warm executor\'s): the sandbox is ready and warmed, and what is left is waking the threads and processes',
+  '  an action crosses. The fresh-executor workloads compare with the warm executor measured the same way.',
 ]) console.log(`  ${text}`);

@@ -125,6 +125,9 @@ export async function toolCallMs(executor: CodeExecutor, echo: ReturnType<typeof
   return { warm: median(perCall.slice(WARM_UP_ROUNDS)), cold: perCall[0]! };
 }
 
+/** Fresh executors a workload is measured on, one after another. */
+export const FRESH_EXECUTORS = 5;
+
 /**
  * A workload on a fresh executor, as smolagents' figure was taken (one action first, then the
  * median of five runs), done on FRESH_EXECUTORS executors one after another: the median of their
@@ -148,7 +151,6 @@ export async function freshWorkloadMs(
   }
   return { fresh: median(fresh), warm: median(onWarm) };
 }
-export const FRESH_EXECUTORS = 5;
 
 /** A workload's median time over five runs on `executor`, each checked. */
 export async function workloadMs(executor: CodeExecutor, workload: Workload, echo: ReturnType<typeof countingEcho>): Promise<number> {

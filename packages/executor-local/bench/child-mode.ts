@@ -7,7 +7,7 @@
  *   warm    — the warm figures, in one process
  */
 import type * as Package from '../src/index.js';
-import { countingEcho, expectValue, freshWorkloadMs, idle, MODEL_CALL_MS, median, toolCallMs, trivialActionMs, WORKLOADS } from './workloads.js';
+import { countingEcho, expectValue, firstActionMs, freshWorkloadMs, toolCallMs, trivialActionMs, WORKLOADS } from './workloads.js';
 
 const { LocalExecutor } = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof Package;
 const report = (value: object) => console.log(JSON.stringify(value));
@@ -32,34 +32,14 @@ if (process.argv[2] === 'first') {
   const toolCall = await toolCallMs(executor, echo, 5000, 5);
 
   // A new executor while the shared child runs (a second agent): channel, isolate, first action.
-  // As in an agent, the executor is made, then the model is called (a pause here, in which the
-  // child makes its spare sandbox), then the first action runs: timed from construction to result.
-  // Beside it, the warm executor's action after the same pause: what waking up costs any action.
-  const firstOnNew: number[] = [];
-  const firstOnNewNoPause: number[] = [];
-  const warmAfterPause: number[] = [];
-  for (let i = 0; i < 7; i++) {
-    await idle(MODEL_CALL_MS);
-    let t0 = performance.now();
-    expectValue(await executor.execute('const x = 1 + 1;\nx', { tools: [] }), '2');
-    warmAfterPause.push(performance.now() - t0);
-    await idle(MODEL_CALL_MS);
-    t0 = performance.now();
-    const fresh = new LocalExecutor();
-    const constructed = performance.now() - t0;
-    await idle(MODEL_CALL_MS);
-    t0 = performance.now();
-    const r = await fresh.execute('const x = 1 + 1;\nx', { tools: [] });
-    firstOnNew.push(constructed + performance.now() - t0);
-    expectValue(r, '2');
-    await fresh.close();
-    // Back to back, no pause: the child makes the isolate on the spot.
-    t0 = performance.now();
-    const hurried = new LocalExecutor({ memoryLimitMb: 100 + i });
-    expectValue(await hurried.execute('const x = 1 + 1;\nx', { tools: [] }), '2');
-    firstOnNewNoPause.push(performance.now() - t0);
-    await hurried.close();
-  }
+  // Back to back, each with a memory limit of its own, for which the child has no spare.
+  const firstAction = await firstActionMs(
+    () => new LocalExecutor(),
+    { noSpare: async () => {}, makeHurried: (round) => new LocalExecutor({ memoryLimitMb: 100 + round }) },
+    executor,
+    7,
+    2,
+  );
 
   // smolagents workloads on fresh executors, and the same work on the warm executor.
   const workloads: Record<string, number> = {};
@@ -91,9 +71,9 @@ if (process.argv[2] === 'first') {
     coldTrivialMs: trivial.cold,
     toolCallMs: toolCall.warm,
     coldToolCallMs: toolCall.cold,
-    firstOnNewMs: median(firstOnNew.slice(2)),
-    firstOnNewNoPauseMs: median(firstOnNewNoPause.slice(2)),
-    warmAfterPauseMs: median(warmAfterPause.slice(2)),
+    firstOnNewMs: firstAction.onNew,
+    firstOnNewNoPauseMs: firstAction.onNewNoPause,
+    warmAfterPauseMs: firstAction.warmAfterPause,
     workloads,
     onWarmExecutor,
     hundredCreatedMs,

@@ -164,3 +164,49 @@ export async function workloadMs(executor: CodeExecutor, workload: Workload, ech
   }
   return median(times);
 }
+
+type ClosableExecutor = CodeExecutor & { close(): Promise<void> };
+
+/**
+ * A new executor's first action, as an agent has it: the executor is made, the model is called
+ * (MODEL_CALL_MS of nothing, in which its spare sandbox is made), then the action runs; timed
+ * from construction to result, the pause left out. Beside it, measured in the same round: `warm`'s
+ * action after the same pause (what waking up costs any action), and a new executor whose first
+ * action follows its construction at once, with no spare for it (`makeHurried` and `noSpare` see
+ * to that). Medians over `rounds`, the first `skip` left out.
+ */
+export async function firstActionMs(
+  makeExecutor: () => ClosableExecutor,
+  hurried: { noSpare(): Promise<void>; makeHurried(round: number): ClosableExecutor },
+  warm: CodeExecutor,
+  rounds: number,
+  skip: number,
+): Promise<{ onNew: number; onNewNoPause: number; warmAfterPause: number }> {
+  const trivial = async (executor: CodeExecutor) => expectValue(await executor.execute('const x = 1 + 1;\nx', { tools: [] }), '2');
+  const onNew: number[] = [];
+  const onNewNoPause: number[] = [];
+  const warmAfterPause: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    await idle(MODEL_CALL_MS);
+    let t0 = performance.now();
+    await trivial(warm);
+    warmAfterPause.push(performance.now() - t0);
+    await idle(MODEL_CALL_MS);
+    t0 = performance.now();
+    const fresh = makeExecutor();
+    const constructed = performance.now() - t0;
+    await idle(MODEL_CALL_MS);
+    t0 = performance.now();
+    await trivial(fresh);
+    onNew.push(constructed + performance.now() - t0);
+    await fresh.close();
+    await hurried.noSpare();
+    t0 = performance.now();
+    const hurriedExecutor = hurried.makeHurried(i);
+    await trivial(hurriedExecutor);
+    onNewNoPause.push(performance.now() - t0);
+    await hurriedExecutor.close();
+  }
+  const after = (xs: number[]) => median(xs.slice(skip));
+  return { onNew: after(onNew), onNewNoPause: after(onNewNoPause), warmAfterPause: after(warmAfterPause) };
+}

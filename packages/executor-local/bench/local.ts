@@ -251,5 +251,5 @@ for (const text of [
   '  the executor starts the child at construction, so an agent\'s first model call hides the boot.',
   '- A new executor\'s first action after a model call: its sandbox is ready and warmed, and most of what is left is',
   '  what any action pays after that pause (printed above: the warm executor\'s), waking the threads and processes it',
-  '  crosses; smolagents\' figure has no pause before it. The fresh-executor workloads compare with the warm executor.',
+  '  crosses. The fresh-executor workloads compare with the warm executor, measured the same way.',
 ]) console.log(`  ${text}`);

@@ -4,6 +4,8 @@
 // npm, checks what got installed, typechecks every README's code blocks as a user's project would,
 // and runs the README's examples against the local wire-compatible model server (@actkit/testing)
 // and the local Docker engine — on Node 22 and 24, with npm 11 and 12, all from the npm registry.
+// The local executor's default mode is also held to its lifetime in a plain `node` script: a
+// pending action keeps the script alive, and its child process goes when the script is killed.
 //
 //   node scripts/outside-in/run.mjs                      # the whole matrix, in a temporary dir
 //   ACTKIT_OUTSIDE_IN_DIR=/tmp/oi node scripts/...       # keeps (and reuses) that directory
@@ -105,6 +107,7 @@ function toolchain(nodeMajor, npmMajor) {
     label: `Node ${nodeMajor} + npm ${npmMajor}`,
     nodeMajor,
     npmMajor,
+    nodeBin,
     env,
     node: (args, options = {}) => run(nodeBin, args, { ...options, env: { ...env, ...options.env } }),
     npm: (args, options = {}) => run(nodeBin, [npmCli, ...args], { ...options, env: { ...env, ...options.env } }),
@@ -285,6 +288,92 @@ async function scenarioLocal(tc, tarballs) {
     const { out } = await tc.node(['modules.mjs'], { cwd: dir, allowFail: true });
     assert(/esbuild/.test(out) && /npm install esbuild/.test(out), `expected an error naming esbuild, got:\n${out}`);
   });
+  // Issue 16's two defects of the default mode, in a plain `node` running the installed package
+  // (the workspace's tests run the child from source).
+  const plainNode = { NODE_OPTIONS: '' };
+  await check(`[${tc.label}] local: tools called until the time limit, three scripts at once: each gets its result and exits 0`, async () => {
+    writeFileSync(
+      join(dir, 'tools-until-timeout.mjs'),
+      "import { LocalExecutor } from '@actkit/executor-local';\n" +
+        'const executor = new LocalExecutor({ timeoutMs: 3000 });\n' +
+        "const echo = { name: 'echo', call: async (x) => x };\n" +
+        "const r = await executor.execute('let n = 0; for (let i = 0; i < 200000; i++) { echo({ i }); n++ } final_answer(n)', { tools: [echo] });\n" +
+        'console.log(JSON.stringify({ mode: executor.mode, error: r.error?.kind ?? null }));\n' +
+        'await executor.close();\n',
+    );
+    const runs = await Promise.all([0, 1, 2].map(() => tc.node(['tools-until-timeout.mjs'], { cwd: dir, env: plainNode, allowFail: true })));
+    for (const { code, out } of runs) assert(code === 0 && out.includes('{"mode":"child-process","error":"timeout"}'), `exited with ${code}:\n${out}`);
+  });
+  await check(`[${tc.label}] local: the script killed (SIGKILL) while its action loops: the child goes too`, async () => {
+    writeFileSync(
+      join(dir, 'killed-while-looping.mjs'),
+      "import { LocalExecutor } from '@actkit/executor-local';\n" +
+        'const executor = new LocalExecutor({ timeoutMs: 600_000 });\n' +
+        "await executor.execute('console.log(1);\\nwhile (true) {}', { tools: [], onLog: () => console.log('looping') });\n",
+    );
+    const host = spawn(tc.nodeBin, ['killed-while-looping.mjs'], { cwd: dir, env: { ...process.env, ...tc.env, ...plainNode }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    const exited = new Promise((resolvePromise) => host.once('exit', resolvePromise));
+    const looping = new Promise((resolvePromise) => {
+      const read = (chunk) => {
+        out += chunk;
+        if (out.includes('looping')) resolvePromise(true);
+      };
+      host.stdout.on('data', read);
+      host.stderr.on('data', read);
+    });
+    // Generous, for a busy machine: the script only has to start its child and its action.
+    const deadline = new Promise((resolvePromise) => setTimeout(resolvePromise, 120_000, false).unref());
+    try {
+      const reached = await Promise.race([looping, exited.then(() => false), deadline]);
+      assert(reached, `the script did not reach its looping action:\n${out}`);
+      const children = childPids(host.pid, 'isolate-runner');
+      assert(children.length === 1, `expected one isolate-runner child, found ${children.length}`);
+      host.kill('SIGKILL');
+      await exited;
+      assert(await exitsWithin(children[0], 20_000), `the child (pid ${children[0]}) still runs 20 s after its parent was killed`);
+    } finally {
+      if (host.exitCode === null && host.signalCode === null) host.kill('SIGKILL');
+    }
+  });
+}
+
+/** The processes whose parent is `pid` and whose command line contains `match` (Linux: /proc). */
+function childPids(pid, match) {
+  const parentOf = (child) => {
+    try {
+      const text = readFileSync(`/proc/${child}/stat`, 'utf8');
+      return Number(text.slice(text.lastIndexOf(')') + 2).split(' ')[1]);
+    } catch {
+      return undefined;
+    }
+  };
+  const commandLine = (child) => {
+    try {
+      return readFileSync(`/proc/${child}/cmdline`, 'utf8');
+    } catch {
+      return '';
+    }
+  };
+  return readdirSync('/proc')
+    .filter((name) => /^\d+$/.test(name))
+    .map(Number)
+    .filter((child) => parentOf(child) === pid && commandLine(child).includes(match));
+}
+
+/** Polls until `pid` has exited (a zombie counts as exited) or `withinMs` passed; whether it exited. */
+async function exitsWithin(pid, withinMs) {
+  const running = () => {
+    try {
+      const text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      return !['Z', 'X'].includes(text.slice(text.lastIndexOf(')') + 2)[0]);
+    } catch {
+      return false;
+    }
+  };
+  const until = Date.now() + withinMs;
+  while (running() && Date.now() < until) await new Promise((resolvePromise) => setTimeout(resolvePromise, 100));
+  return !running();
 }
 
 async function scenarioDocker(tc, tarballs) {

@@ -42,12 +42,7 @@ export async function runnerReadyMs(script: string, runs = 5): Promise<number> {
  * process wake-ups through pipes, what any request to a child process costs at least.
  */
 export async function pipeRoundTripMs(count = 5000): Promise<number> {
-  const child = spawn(
-    process.execPath,
-    ['-e', "process.stdin.setEncoding('utf8').on('data', (c) => process.stdout.write(c)); process.stdin.on('end', () => process.exit())"],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
-  );
-  child.stdout.setEncoding('utf8');
+  const child = startEchoChild();
   let answered = 0;
   const t0 = await new Promise<number>((started) => {
     let start = 0;
@@ -63,6 +58,26 @@ export async function pipeRoundTripMs(count = 5000): Promise<number> {
   child.stdin.end();
   return perTrip;
 }
+
+/** A plain Node child that writes back every line it reads, and exits when its stdin ends. */
+function startEchoChild() {
+  const child = spawn(
+    process.execPath,
+    ['-e', "process.stdin.setEncoding('utf8').on('data', (c) => process.stdout.write(c)); process.stdin.on('end', () => process.exit())"],
+    { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, NODE_OPTIONS: '' } },
+  );
+  child.stdout.setEncoding('utf8');
+  return child;
+}
+
+/** In `context`, the function every action-like call goes to: it takes a request text and answers its length (16). */
+function requestLengthFunction(context: ivmModule.Context): ivmModule.Reference<(request: string) => Promise<number>> {
+  return context.evalSync('(async (request) => request.length)', { reference: true });
+}
+
+/** An async `apply` of that function, as an action is started: its argument and result copied, its promise awaited. */
+const callLikeAnAction = (action: ivmModule.Reference<(request: string) => Promise<number>>) =>
+  action.apply(undefined, ['{"code":"1 + 1"}'], { arguments: { copy: true }, result: { promise: true, copy: true } });
 
 /**
  * isolated-vm's own cost of a call from code in an isolate to the host: `applySyncPromise` from
@@ -84,13 +99,11 @@ export async function isolatedVmCallMs(ivm: Ivm, count = 10_000): Promise<{ hop:
     globalThis.sameThread = (n) => { for (let i = 0; i < n; i++) syncHost.applySync(undefined, ['{"i":1}']); };`);
   const hop = context.global.getSync('hop', { reference: true });
   const sameThread = context.global.getSync('sameThread', { reference: true });
-  const action: ivmModule.Reference<(request: string) => Promise<number>> = context.evalSync('(async (request) => request.length)', { reference: true });
+  const action = requestLengthFunction(context);
   const actions = Math.ceil(count / 4);
   let answered = 0;
   const runActions = async () => {
-    for (let i = 0; i < actions; i++) {
-      answered += await action.apply(undefined, ['{"code":"1 + 1"}'], { arguments: { copy: true }, result: { promise: true, copy: true } });
-    }
+    for (let i = 0; i < actions; i++) answered += await callLikeAnAction(action);
   };
   // Each measured once unmeasured first: a floor is what the calls cost warm, as actkit's figures are.
   await hop.apply(undefined, [count], { result: { promise: true } });
@@ -121,13 +134,9 @@ export async function isolatedVmCallMs(ivm: Ivm, count = 10_000): Promise<{ hop:
 export async function afterPauseMs(ivm: Ivm, pauseMs: number, runs = 15): Promise<{ isolateCall: number; pipeTrip: number; plainNode: number }> {
   const isolate = new ivm.Isolate({ memoryLimit: 64 });
   const context = isolate.createContextSync();
-  const action: ivmModule.Reference<(request: string) => Promise<number>> = context.evalSync('(async (request) => request.length)', { reference: true });
-  const callIsolate = () => action.apply(undefined, ['{"code":"1 + 1"}'], { arguments: { copy: true }, result: { promise: true, copy: true } });
-  const child = spawn(process.execPath, ['-e', "process.stdin.setEncoding('utf8').on('data', (c) => process.stdout.write(c))"], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-    env: { ...process.env, NODE_OPTIONS: '' },
-  });
-  child.stdout.setEncoding('utf8');
+  const action = requestLengthFunction(context);
+  const callIsolate = () => callLikeAnAction(action);
+  const child = startEchoChild();
   const trip = () => new Promise<string>((resolve) => {
     child.stdout.once('data', resolve);
     child.stdin.write('x\n');

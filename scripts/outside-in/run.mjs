@@ -336,6 +336,36 @@ async function scenarioLocal(tc, tarballs) {
       if (host.exitCode === null && host.signalCode === null) host.kill('SIGKILL');
     }
   });
+  // In-process (node --no-node-snapshot), an action whose tools all say `synchronous: true` runs on
+  // the script's own thread: its thousand calls leave the event loop no turn; an async tool's take one each.
+  await check(`[${tc.label}] local: in-process, a synchronous tool's calls are answered on the script's thread`, async () => {
+    writeFileSync(
+      join(dir, 'synchronous-tools.mjs'),
+      "import { LocalExecutor } from '@actkit/executor-local';\n" +
+        'const executor = new LocalExecutor();\n' +
+        "const code = 'let n = 0;\\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\\nn';\n" +
+        'const add = ({ a, b }) => a + b;\n' +
+        'async function turnsDuring(tools) {\n' +
+        '  let turns = 0, running = true;\n' +
+        '  const tick = () => { if (running) { turns++; setImmediate(tick); } };\n' +
+        '  setImmediate(tick);\n' +
+        '  const r = await executor.execute(code, { tools });\n' +
+        '  running = false;\n' +
+        '  return { value: r.value, turns };\n' +
+        '}\n' +
+        "const synchronous = await turnsDuring([{ name: 'add', synchronous: true, call: add }]);\n" +
+        "const hopping = await turnsDuring([{ name: 'add', call: async (input) => add(input) }]);\n" +
+        'console.log(JSON.stringify({ mode: executor.mode, synchronous, hopping }));\n' +
+        'await executor.close();\n',
+    );
+    const { code, out } = await tc.node(['--no-node-snapshot', 'synchronous-tools.mjs'], { cwd: dir, env: plainNode, allowFail: true });
+    const line = out.split('\n').find((l) => l.startsWith('{"mode"'));
+    assert(code === 0 && line, `exited with ${code}:\n${out}`);
+    const { mode, synchronous, hopping } = JSON.parse(line);
+    assert(mode === 'in-process', `mode ${mode}, expected in-process:\n${out}`);
+    assert(synchronous.value === '499500' && hopping.value === '499500', `wrong sums:\n${out}`);
+    assert(synchronous.turns <= 2 && hopping.turns > 100, `event loop turns: synchronous ${synchronous.turns} (expected ≤ 2), async ${hopping.turns} (expected > 100)`);
+  });
 }
 
 /** The processes whose parent is `pid` and whose command line contains `match` (Linux: /proc). */

@@ -47,6 +47,36 @@ describe('ActionClock', () => {
     expect(expired).toHaveBeenCalledOnce();
   });
 
+  it('pauses around a tool call: until it answers, at once or later, or throws', async () => {
+    const expired = vi.fn();
+    const clock = new ActionClock(100, expired);
+    vi.advanceTimersByTime(60);
+    // A tool that answers at once gets its answer back as is, not a promise; its time is not counted.
+    expect(
+      clock.paused(() => {
+        vi.advanceTimersByTime(1000);
+        return 'now';
+      }),
+    ).toBe('now');
+    expect(() =>
+      clock.paused(() => {
+        vi.advanceTimersByTime(1000);
+        throw new Error('tool failed');
+      }),
+    ).toThrow('tool failed');
+    let answer!: (value: string) => void;
+    const later = clock.paused(() => new Promise<string>((resolve) => (answer = resolve)));
+    vi.advanceTimersByTime(1000);
+    expect(expired).not.toHaveBeenCalled();
+    answer('later');
+    expect(await later).toBe('later');
+    // Each call resumed the clock: 40 ms were left, and they run out now.
+    vi.advanceTimersByTime(39);
+    expect(expired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(2);
+    expect(expired).toHaveBeenCalledOnce();
+  });
+
   it('never fires once stopped', () => {
     const expired = vi.fn();
     const clock = new ActionClock(10, expired);

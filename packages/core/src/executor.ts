@@ -13,6 +13,14 @@ export interface SandboxTool {
    * at once — QuickJS without suspending its stack — then does, for a tool that needs no wait.
    */
   call(input: unknown): unknown | Promise<unknown>;
+  /**
+   * The tool promises that `call` never returns a promise. An executor may then answer its calls
+   * without letting the host's event loop turn: `@actkit/executor-local` in-process runs an action
+   * whose tools all say so, and that has no abort signal, on the host's own thread, where a call
+   * is a plain call rather than a hop between threads each way (the host's event loop waits while
+   * that action runs). A promise returned anyway becomes the tool's error in the code.
+   */
+  synchronous?: boolean;
 }
 
 /**

@@ -152,13 +152,19 @@ const trivial = await trivialActionMs(executor);
 line('trivial code action, warm', msText(trivial.warm), '≤ 100 µs', trivial.warm <= 0.1);
 note(`(after ${WARM_UP_ACTIONS} actions; the first 300, before the JIT warmed: ${msText(trivial.cold)})`);
 
+// Two kinds of tool: an async one (the action runs on the isolate's thread, each call a hop each
+// way), and one that says it is synchronous (the action runs on this thread, each call a plain call).
 const echo = countingEcho();
+const syncEcho = countingEcho('synchronous');
 const CALLS = 10_000;
 const toolCall = await toolCallMs(executor, echo, CALLS, 3);
-line(`tool call across the boundary (${CALLS} calls)`, msText(toolCall.warm), '≤ 10 µs', toolCall.warm <= 0.01);
+line(`tool call, async tool (${CALLS} calls, the isolate's thread)`, msText(toolCall.warm), '≤ 10 µs', toolCall.warm <= 0.01);
 note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(toolCall.cold)} per call)`);
-note(`floor: isolated-vm's applySyncPromise (the thread hop each way) ${us(hops.hop)} per call;`);
-note(`applySync with the isolate on this thread ${us(hops.sameThread)} (but nothing else can run then).`);
+note(`floor: isolated-vm's applySyncPromise (the thread hop each way) ${us(hops.hop)} per call`);
+const syncToolCall = await toolCallMs(executor, syncEcho, CALLS, 3);
+line(`tool call, synchronous tool (${CALLS} calls, this thread)`, msText(syncToolCall.warm), '≤ 10 µs', syncToolCall.warm <= 0.01);
+note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(syncToolCall.cold)} per call)`);
+note(`floor: isolated-vm's applySync with the isolate on this thread ${us(hops.sameThread)} per call; this thread's event loop waits meanwhile`);
 
 // CPU-bound actions against the same code in plain Node, from fresh source (a code action is
 // code the process has never seen); the host-side compiler is warm, as in an agent process.
@@ -209,11 +215,21 @@ line(
 note(`its spare sandbox, made while idle; back to back, no spare: ${msText(firstAction.onNewNoPause)}`);
 note(`the warm executor's trivial action after the same pause: ${msText(firstAction.warmAfterPause)} (what waking up costs any action);`);
 note(`floor: after such a pause, a call into a warm isolate ${msText(woken.isolateCall)}, and plain Node running a fresh one-liner ${msText(woken.plainNode)}`);
-for (const workload of WORKLOADS) {
-  const { fresh: ours, warm: onWarm } = await freshWorkloadMs(() => new LocalExecutor({ mode: 'in-process' }), executor, workload, echo);
-  line(workload.label, msText(ours), `smolagents ${msText(workload.smolagentsMs)}`, ours <= workload.smolagentsMs);
+// A workload that calls tools runs with each kind of tool (smolagents' tools are plain Python
+// functions, which answer at once); the others with the async echo at hand (they do not call it).
+const runs = WORKLOADS.flatMap((workload) =>
+  workload.toolCalls
+    ? [
+        { workload, tool: echo, label: `${workload.label}, async tool`, perCall: hops.hop, floor: "isolated-vm's thread hop" },
+        { workload, tool: syncEcho, label: `${workload.label}, synchronous tool`, perCall: hops.sameThread, floor: "isolated-vm's applySync on this thread" },
+      ]
+    : [{ workload, tool: echo, label: workload.label, perCall: 0, floor: '' }],
+);
+for (const { workload, tool, label, perCall, floor } of runs) {
+  const { fresh: ours, warm: onWarm } = await freshWorkloadMs(() => new LocalExecutor({ mode: 'in-process' }), executor, workload, tool);
+  line(label, msText(ours), `smolagents ${msText(workload.smolagentsMs)}`, ours <= workload.smolagentsMs);
   note(`on the warm executor ${msText(onWarm)}; plain Node, fresh source: ${msText(plainNodeMs(workload.code))}; ${vsSmolagents(ours, workload.smolagentsMs)}`);
-  if (workload.toolCalls) note(`floor: ${workload.toolCalls} × isolated-vm's thread hop ${us(hops.hop)} = ${msText(workload.toolCalls * hops.hop)}`);
+  if (workload.toolCalls) note(`floor: ${workload.toolCalls} × ${floor} ${us(perCall)} = ${msText(workload.toolCalls * perCall)}`);
 }
 await executor.close();
 
@@ -240,11 +256,10 @@ await Promise.all(many.map((e) => e.close()));
 
 heading('Below the floors (what the MISSED rows above would take)');
 for (const text of [
-  '- A tool call in-process is isolated-vm\'s thread hop (printed above): the isolate runs on its own thread, so the',
-  '  host\'s watchdog can stop it and async tools can settle while it waits. On the host\'s thread a call costs the',
-  '  applySync figure, but a tool that returns a promise could then never be awaited. The design that beats the',
-  '  floor: tools that declare themselves synchronous up front, and actions whose tools all are run on the host',
-  '  thread with isolated-vm\'s own timeout; smolagents\' 1000 calls in 5.6 ms need that, or the QuickJS executor.',
+  '- An async tool\'s call in-process is isolated-vm\'s thread hop (printed above): the code waits for a promise the',
+  '  host\'s event loop settles, so the isolate runs on a thread of its own, and running code cannot move to the',
+  '  host\'s thread and back. Tools that say `synchronous: true` are answered on the host\'s thread (the synchronous',
+  '  rows): the whole action runs there under isolated-vm\'s own timeout while the host\'s event loop waits.',
   '- In child-process mode every call and action also crosses the pipe twice (printed above). Only the in-process',
   '  mode (node --no-node-snapshot, or NODE_OPTIONS) or an in-process engine goes below it.',
   '- A fresh process cannot have its first result before Node with --no-node-snapshot has started (printed above):',

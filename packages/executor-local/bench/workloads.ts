@@ -65,11 +65,17 @@ export function expectValue(result: ExecutionResult, value: string): void {
   }
 }
 
-/** An echo tool that counts its calls, so a bench can check they were made. */
-export function countingEcho(): { tool: SandboxTool; calls: () => number; reset: () => void } {
+/**
+ * An echo tool that counts its calls, so a bench can check they were made: async (a promise, as
+ * most tools that do I/O), or `synchronous` (a plain value, declared up front).
+ */
+export function countingEcho(kind: 'async' | 'synchronous' = 'async'): { tool: SandboxTool; calls: () => number; reset: () => void } {
   let calls = 0;
   return {
-    tool: { name: 'echo', call: async (input) => (calls++, input) },
+    tool:
+      kind === 'synchronous'
+        ? { name: 'echo', synchronous: true, call: (input) => (calls++, input) }
+        : { name: 'echo', call: async (input) => (calls++, input) },
     calls: () => calls,
     reset: () => {
       calls = 0;

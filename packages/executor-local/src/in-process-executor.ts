@@ -70,11 +70,15 @@ export class InProcessExecutor implements CodeExecutor {
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
     return this.#queue.run(async () => {
       if (this.#closed) throw new ExecutorError('This local executor is closed.');
+      // Tools that all answer at once are answered on this thread, without a thread hop each way.
+      // Not when the action can be aborted: the abort would come from this thread's event loop (a
+      // timer, a request closing), which waits while an action runs on this thread.
+      const onHostThread = !options.signal && options.tools.length > 0 && options.tools.every((tool) => tool.synchronous === true);
       return executeAction(code, options, this.options, (requestJson, { timeoutMs, onLog }) =>
         this.#host.run(
           requestJson,
-          { callTool: async (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
-          { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) },
+          { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
+          { timeoutMs, onHostThread, ...(options.signal ? { signal: options.signal } : {}) },
         ),
       );
     });

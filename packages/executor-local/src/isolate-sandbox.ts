@@ -7,9 +7,9 @@ import type { ModuleBundle } from './modules.js';
 import { copyInLimit, mb } from './copy-in-limit.js';
 import { SANDBOX_SIDE_SOURCES } from './sandbox-side/sources.js';
 
-/** What a running action asks of the host: tool calls and streamed console output. */
+/** What a running action asks of the host: tool calls (answered at once, or later) and streamed console output. */
 export interface ActionHandlers {
-  callTool(name: string, inputJson: string): Promise<string>;
+  callTool(name: string, inputJson: string): string | Promise<string>;
   log(text: string): void;
 }
 
@@ -51,6 +51,14 @@ export class CancelSwitch implements StopSignal {
 export interface RunLimits {
   timeoutMs: number;
   signal?: StopSignal;
+  /**
+   * Run the action on the host's thread: each tool call is then a plain call (about a
+   * microsecond), not a hop between threads each way (tens of microseconds), but the host's event
+   * loop waits until the action ends — so every tool must answer at once (a promise becomes the
+   * tool's error), and an abort from a timer is seen only once the action has ended. For actions
+   * whose tools all say `synchronous: true` and that have no abort signal.
+   */
+  onHostThread?: boolean;
 }
 
 /**
@@ -76,6 +84,12 @@ function compile(isolate: ivmModule.Isolate, code: string, filename: string): iv
 /** The isolate's heap limit when the caller sets none. */
 export const DEFAULT_MEMORY_LIMIT_MB = 128;
 
+/** What the isolate's host calls reach: the running action's handlers, and the thread it runs on. */
+interface CurrentAction {
+  handlers: ActionHandlers | undefined;
+  onHostThread: boolean;
+}
+
 /** Actions running in this process's isolates, and when the last one ended (spare-sandboxes.ts waits for a pause). */
 let running = 0;
 let lastActionEnded = 0;
@@ -86,23 +100,29 @@ export const idleForMs = (): number => (running > 0 ? 0 : performance.now() - la
  * One V8 isolate with the prelude installed: the unit of state of the local executor. Code runs
  * on isolated-vm's own thread, so the host's event loop keeps turning while it runs — which is
  * what lets the watchdog dispose of an isolate stuck in a loop (even after an `await`, where
- * isolated-vm's own `timeout` no longer applies).
+ * isolated-vm's own `timeout` no longer applies). An action whose tools all answer at once may
+ * run on the host's thread instead (`RunLimits.onHostThread`).
  */
 export class IsolateSandbox {
   readonly #isolate: ivmModule.Isolate;
   readonly #runAction: ivmModule.Reference<(json: string) => Promise<string>>;
+  readonly #setOnHostThread: ivmModule.Reference<(on: boolean) => void>;
   /** Where the isolate's host calls go during the current action. */
-  #handlers: ActionHandlers | undefined;
+  readonly #current: CurrentAction;
 
   readonly #maxCopyIn: number;
 
   private constructor(
     isolate: ivmModule.Isolate,
     runAction: ivmModule.Reference<(json: string) => Promise<string>>,
+    setOnHostThread: ivmModule.Reference<(on: boolean) => void>,
+    current: CurrentAction,
     maxCopyIn: number,
   ) {
     this.#isolate = isolate;
     this.#runAction = runAction;
+    this.#setOnHostThread = setOnHostThread;
+    this.#current = current;
     this.#maxCopyIn = maxCopyIn;
   }
 
@@ -110,36 +130,48 @@ export class IsolateSandbox {
     const isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb });
     try {
       const context = isolate.createContextSync();
-      let sandbox: IsolateSandbox | undefined;
-      const handlers = () => (sandbox ? sandbox.#handlers : undefined);
+      const current: CurrentAction = { handlers: undefined, onHostThread: false };
       const maxCopyIn = copyInLimit(memoryLimitMb);
-      const callTool = new ivm.Reference(async (name: string, json: string) => {
-        const current = handlers();
-        if (!current) return JSON.stringify({ ok: false, error: 'No action is running.' });
-        const reply = await current.callTool(String(name), String(json));
-        if (reply.length <= maxCopyIn) return reply;
+      const sizedReply = (name: string, reply: string) =>
+        reply.length <= maxCopyIn
+          ? reply
+          : JSON.stringify({
+              ok: false,
+              error: `${name}: the result is too large to pass into the sandbox (${mb(reply.length)} of JSON; the limit is ${mb(maxCopyIn)}, an eighth of its memory). Ask for less at a time.`,
+            });
+      // The reply at once when the tool answered at once: on the host's thread it must be.
+      const callTool = new ivm.Reference((rawName: string, json: string): string | Promise<string> => {
+        if (!current.handlers) return JSON.stringify({ ok: false, error: 'No action is running.' });
+        const name = String(rawName);
+        const reply = current.handlers.callTool(name, String(json));
+        if (typeof reply === 'string') return sizedReply(name, reply);
+        if (!current.onHostThread) return reply.then((settled) => sizedReply(name, settled));
+        // Nothing can wait for it: the host's thread is the one running the code.
+        reply.catch(() => {});
         return JSON.stringify({
           ok: false,
-          error: `${name}: the result is too large to pass into the sandbox (${mb(reply.length)} of JSON; the limit is ${mb(maxCopyIn)}, an eighth of its memory). Ask for less at a time.`,
+          error: `${name}: the tool says it is synchronous, but it returned a promise (its answer cannot be awaited while the action runs on the host's thread).`,
         });
       });
-      const log = new ivm.Reference((text: string) => handlers()?.log(String(text)));
+      const log = new ivm.Reference((text: string) => current.handlers?.log(String(text)));
       // The binding (sandbox-side/isolate-binding.ts) is a function: the references and the limit
       // reach it as arguments, never through the global the code shares.
-      const makeBinding: ivmModule.Reference<(...args: unknown[]) => object> = compile(isolate, SANDBOX_SIDE_SOURCES.isolateBinding, 'actkit-binding.js').runSync(context, {
+      // Its value: the binding for the prelude, and the host's switch between threads.
+      const makeBinding: ivmModule.Reference<(...args: unknown[]) => { binding: object; setOnHostThread: (on: boolean) => void }> = compile(isolate, SANDBOX_SIDE_SOURCES.isolateBinding, 'actkit-binding.js').runSync(context, {
         release: true,
         reference: true,
       });
-      const binding = makeBinding.applySync(undefined, [callTool, log, maxCopyIn], { result: { reference: true } });
+      const made = makeBinding.applySync(undefined, [callTool, log, maxCopyIn], { result: { reference: true } });
+      const binding = made.getSync('binding', { reference: true });
+      const setOnHostThread: ivmModule.Reference<(on: boolean) => void> = made.getSync('setOnHostThread', { reference: true });
       context.global.setSync(HOST_BINDING, binding.derefInto());
-      for (const reference of [makeBinding, binding]) reference.release();
+      for (const reference of [makeBinding, made, binding]) reference.release();
       compile(isolate, SANDBOX_PRELUDE, 'actkit-prelude.js').runSync(context, { release: true });
       for (const module of modules) compile(isolate, module.code, `module:${module.name}`).runSync(context, { release: true });
       const runAction = context.global.getSync(RUN_ACTION, { reference: true });
       // The entry point is the host's alone: the code must not call it (to reset the log cap, say).
       context.global.deleteSync(RUN_ACTION);
-      sandbox = new IsolateSandbox(isolate, runAction, maxCopyIn);
-      return sandbox;
+      return new IsolateSandbox(isolate, runAction, setOnHostThread, current, maxCopyIn);
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
       throw error;
@@ -153,6 +185,10 @@ export class IsolateSandbox {
   /**
    * Runs one action request. Never rejects: a limit that was hit, an abort or a crash is an
    * outcome. After anything but `done` the isolate is gone.
+   *
+   * On the host's thread (`limits.onHostThread`) the limits hold as on the isolate's: isolated-vm's
+   * own `timeout` stops the code (its microtasks included; time in tools not counted), and code
+   * still waiting when the call returns (on a promise nothing will settle) is left to the watchdog.
    */
   async run(requestJson: string, handlers: ActionHandlers, limits: RunLimits): Promise<RunOutcome> {
     if (requestJson.length > this.#maxCopyIn) {
@@ -167,12 +203,28 @@ export class IsolateSandbox {
     // The watchdog disposes of the isolate, which stops code even after an `await`; it does not
     // count the time the host spends in tools.
     const clock = new ActionClock(limits.timeoutMs, () => stop('timeout'));
-    this.#handlers = { ...handlers, callTool: (name, json) => clock.paused(() => handlers.callTool(name, json)) };
+    this.#current.handlers = { ...handlers, callTool: (name, json) => clock.paused(() => handlers.callTool(name, json)) };
     running++;
     const onAbort = () => stop('aborted');
     if (limits.signal?.aborted) onAbort();
     limits.signal?.addEventListener('abort', onAbort, { once: true });
+    const onHostThread = limits.onHostThread === true;
     try {
+      if (onHostThread !== this.#current.onHostThread) {
+        this.#setOnHostThread.applySync(undefined, [onHostThread]);
+        this.#current.onHostThread = onHostThread;
+      }
+      if (onHostThread) {
+        // Returns once the code has run, its microtasks with it: a settled promise (or, if the
+        // code waits on something nothing will settle, a pending one, for the watchdog).
+        const outcomeJson = await (this.#runAction.applySync(undefined, [requestJson], {
+          arguments: { copy: true },
+          result: { promise: true, copy: true },
+          timeout: limits.timeoutMs,
+        }) as unknown as Promise<string>);
+        if (stopped) return { type: stopped };
+        return { type: 'done', outcomeJson: String(outcomeJson) };
+      }
       // isolated-vm hands over the outcome only once the task that produced it has ended, its
       // microtask checkpoint included: microtasks the code queued behind the outcome (after
       // final_answer, say) have run by then, under this action's clock — the security corpus's
@@ -201,7 +253,7 @@ export class IsolateSandbox {
       lastActionEnded = performance.now();
       clock.stop();
       limits.signal?.removeEventListener('abort', onAbort);
-      this.#handlers = undefined;
+      this.#current.handlers = undefined;
     }
   }
 

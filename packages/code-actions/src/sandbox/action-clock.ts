@@ -36,14 +36,24 @@ export class ActionClock {
     if (!this.#timer) this.#arm(this.#leftMs());
   }
 
-  /** Runs `work` (a host tool call) with the clock paused. */
-  async paused<T>(work: () => Promise<T>): Promise<T> {
+  /**
+   * Runs `work` (a host tool call) with the clock paused until it has answered: at once when it
+   * answers at once (a synchronous tool; no promise is made), or when its promise settles.
+   */
+  paused<T>(work: () => T | Promise<T>): T | Promise<T> {
     this.pause();
+    let answer: T | Promise<T>;
     try {
-      return await work();
-    } finally {
+      answer = work();
+    } catch (error) {
       this.resume();
+      throw error;
     }
+    if (!(answer instanceof Promise)) {
+      this.resume();
+      return answer;
+    }
+    return answer.finally(() => this.resume());
   }
 
   /**

@@ -14,6 +14,11 @@ export interface ExecutorContractOptions {
   skipMemory?: boolean;
   /** Per-test timeout for vitest (default 30 s). */
   testTimeoutMs?: number;
+  /**
+   * The suite's tools answer at once and say so (`synchronous: true`), for an executor that runs
+   * such actions differently (the local executor: on the host's thread). Default: async tools.
+   */
+  synchronousTools?: boolean;
 }
 
 export function describeExecutorContract(name: string, options: ExecutorContractOptions): void {
@@ -33,12 +38,27 @@ export function describeExecutorContract(name: string, options: ExecutorContract
         throw new Error('the backend is down');
       }),
       tool('echo', (input) => input),
-      tool('slow', async () => {
-        await new Promise((r) => setTimeout(r, 20));
-        return 'slow done';
-      }),
+      tool(
+        'slow',
+        options.synchronousTools
+          ? () => 'slow done'
+          : async () => {
+              await new Promise((r) => setTimeout(r, 20));
+              return 'slow done';
+            },
+      ),
     ];
     function tool(toolName: string, run: (input: unknown) => unknown): SandboxTool {
+      if (options.synchronousTools) {
+        return {
+          name: toolName,
+          synchronous: true,
+          call: (input) => {
+            calls.push({ name: toolName, input });
+            return run(input);
+          },
+        };
+      }
       return {
         name: toolName,
         call: async (input) => {

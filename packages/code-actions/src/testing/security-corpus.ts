@@ -131,20 +131,24 @@ const payloads: Array<[string, string, Expect]> = [
 
 /**
  * Runs the corpus. `create` must make an executor with a 1 s action limit, a small memory limit
- * and a 2 000-character log limit.
+ * and a 2 000-character log limit. `synchronousTools`: the corpus's tools answer at once and say
+ * so (`synchronous: true`); by default they answer with a promise.
  */
-export function describeSecurityCorpus(name: string, create: () => CodeExecutor | Promise<CodeExecutor>): void {
+export function describeSecurityCorpus(name: string, create: () => CodeExecutor | Promise<CodeExecutor>, options: { synchronousTools?: boolean } = {}): void {
 describe(`security corpus: ${name}`, () => {
   let executor: CodeExecutor;
   const received: unknown[] = [];
+  // Each tool as the option asks: answering at once and saying so, or with a promise.
+  const tool = (toolName: string, run: (input: unknown) => unknown): SandboxTool =>
+    options.synchronousTools ? { name: toolName, synchronous: true, call: run } : { name: toolName, call: async (input) => run(input) };
   const tools: SandboxTool[] = [
-    { name: 'echo', call: async (input) => (received.push(input), input) },
-    {
-      name: 'fails',
-      call: async () => {
-        throw new Error('tool failed');
-      },
-    },
+    tool('echo', (input) => {
+      received.push(input);
+      return input;
+    }),
+    tool('fails', () => {
+      throw new Error('tool failed');
+    }),
   ];
   // Every own property of the host's prototypes, by identity (a replaced method counts, not only a new name).
   const prototypes = () =>

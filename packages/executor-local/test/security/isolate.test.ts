@@ -27,14 +27,20 @@ function snapshot(): Array<[string, unknown]> {
   return entries;
 }
 
-function describeCorpus(title: string, mode: 'in-process' | 'child-process', list: Payload[]): void {
+/** `synchronousTools`: the tools say they answer at once, so the actions run on the host's thread (in-process). */
+function describeCorpus(title: string, mode: 'in-process' | 'child-process', list: Payload[], synchronousTools = false): void {
   describe(title, () => {
     let executor: LocalExecutor;
     const received: unknown[] = [];
-    const tools: SandboxTool[] = [
-      { name: 'echo', call: async (input) => (received.push(input), input) },
-      { name: 'big', call: async () => 'r'.repeat(20e6) },
-    ];
+    const tools: SandboxTool[] = synchronousTools
+      ? [
+          { name: 'echo', synchronous: true, call: (input) => (received.push(input), input) },
+          { name: 'big', synchronous: true, call: () => 'r'.repeat(20e6) },
+        ]
+      : [
+          { name: 'echo', call: async (input) => (received.push(input), input) },
+          { name: 'big', call: async () => 'r'.repeat(20e6) },
+        ];
     const clean = snapshot();
     const pid = process.pid;
 
@@ -99,4 +105,5 @@ it('has more than 40 payloads of its own, on top of the shared corpus', () => {
 });
 
 describeCorpus('security corpus: local executor, in-process (isolated-vm specifics)', 'in-process', payloads);
+describeCorpus('security corpus: local executor, in-process, synchronous tools on the host thread (isolated-vm specifics)', 'in-process', payloads, true);
 describeCorpus('security corpus: local executor, child process (allocations that abort the isolate\'s process)', 'child-process', processKillers);

@@ -1,0 +1,153 @@
+import type { SandboxTool } from '@actkit/code-actions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { LocalExecutor } from '../src/index.js';
+
+/**
+ * Actions whose tools all say `synchronous: true`, and that have no abort signal, run on the
+ * host's thread (in-process mode): each call is a plain call, not a thread hop each way. What that
+ * must not change: the answers, the errors, the limits (time, memory, argument and result sizes),
+ * and the state shared with actions that run on the isolate's thread. The contract and security
+ * suites run with such tools too (contract.test.ts, security/).
+ */
+const calls: unknown[] = [];
+const add: SandboxTool = {
+  name: 'add',
+  synchronous: true,
+  call: (input) => {
+    calls.push(input);
+    const { a, b } = input as { a: number; b: number };
+    return a + b;
+  },
+};
+const fails: SandboxTool = {
+  name: 'fails',
+  synchronous: true,
+  call: () => {
+    throw new Error('the backend is down');
+  },
+};
+const echo: SandboxTool = { name: 'echo', synchronous: true, call: (input) => input };
+const big: SandboxTool = { name: 'big', synchronous: true, call: () => 'r'.repeat(20e6) };
+const syncTools = [add, fails, echo, big];
+
+let executor: LocalExecutor;
+beforeAll(() => {
+  executor = new LocalExecutor({ mode: 'in-process', timeoutMs: 1000, memoryLimitMb: 64 });
+});
+afterAll(() => executor.close());
+
+/** Counts the turns of the host's event loop while `work` runs (a `setImmediate` chain). */
+async function loopTurnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
+  let turns = 0;
+  let running = true;
+  const tick = () => {
+    if (!running) return;
+    turns++;
+    setImmediate(tick);
+  };
+  setImmediate(tick);
+  const result = await work();
+  running = false;
+  return { result, turns };
+}
+
+describe('actions whose tools are all synchronous (on the host thread)', { timeout: 60_000 }, () => {
+  it('answers a thousand calls within one turn of the event loop; an async tool takes a turn per call', async () => {
+    const code = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
+    const synchronous = await loopTurnsDuring(() => executor.execute(code, { tools: [add] }));
+    expect(synchronous.result.value).toBe(String((1000 * 999) / 2));
+    // The action ran to its end while the host's loop waited: no hop back to it between calls.
+    expect(synchronous.turns).toBeLessThanOrEqual(2);
+    const asyncAdd: SandboxTool = { name: 'add', call: async (input) => add.call(input) };
+    const hopping = await loopTurnsDuring(() => executor.execute(code, { tools: [asyncAdd] }));
+    expect(hopping.result.value).toBe(String((1000 * 999) / 2));
+    expect(hopping.turns).toBeGreaterThan(100);
+  });
+
+  it('gives tool results, tool errors and console output as on the isolate thread', async () => {
+    calls.length = 0;
+    const r = await executor.execute(
+      'console.log("start");\nconst s = add({ a: 2, b: 3 });\nconsole.log("sum", s);\ntry { fails({}) } catch (e) { console.log(e.name, e.toolName, e.message) }\nfinal_answer({ s, e: echo({ deep: [1, { x: "y" }] }) })',
+      { tools: syncTools },
+    );
+    expect(r.error).toBeUndefined();
+    expect(r.logs).toBe('start\nsum 5\nToolError fails the backend is down\n');
+    expect(r.finalAnswer).toEqual({ value: { s: 5, e: { deep: [1, { x: 'y' }] } } });
+    expect(calls).toEqual([{ a: 2, b: 3 }]);
+    const uncaught = await executor.execute('add({ a: 1, b: 1 });\nfails({})', { tools: syncTools });
+    expect(uncaught.error).toMatchObject({ kind: 'tool', toolName: 'fails', line: 2 });
+  });
+
+  it('streams console output before the action ends', async () => {
+    const streamed: string[] = [];
+    const r = await executor.execute('for (let i = 0; i < 3; i++) console.log("line", add({ a: i, b: 0 }))', {
+      tools: [add],
+      onLog: (text) => streamed.push(text),
+    });
+    expect(r.logs).toBe('line 0\nline 1\nline 2\n');
+    expect(streamed.join('')).toBe(r.logs);
+  });
+
+  it('shares the sandbox state with actions on the isolate thread', async () => {
+    const asyncEcho: SandboxTool = { name: 'echo', call: async (input) => input };
+    expect((await executor.execute('const shared = { n: add({ a: 40, b: 2 }) }', { tools: [add] })).error).toBeUndefined();
+    expect((await executor.execute('shared.n += echo({ v: 1 }).v;\nshared.n', { tools: [asyncEcho] })).value).toBe('43');
+    expect((await executor.execute('shared.n + add({ a: 0, b: 1 })', { tools: [add] })).value).toBe('44');
+  });
+
+  it('runs an action with one asynchronous tool among synchronous ones on the isolate thread, awaiting it', async () => {
+    const slow: SandboxTool = { name: 'slow', call: () => new Promise((resolve) => setTimeout(() => resolve('late'), 20)) };
+    const r = await executor.execute('slow({}) + " " + add({ a: 1, b: 2 })', { tools: [add, slow] });
+    expect(r.value).toBe("'late 3'");
+  });
+
+  it('turns a promise from a tool that says it is synchronous into that tool\'s error', async () => {
+    const liar: SandboxTool = { name: 'liar', synchronous: true, call: async () => 'later' };
+    const r = await executor.execute('let caught = "";\ntry { liar({}) } catch (e) { caught = e.message }\ncaught + " / " + add({ a: 1, b: 1 })', { tools: [liar, add] });
+    expect(r.error).toBeUndefined();
+    expect(r.value).toMatch(/liar: the tool says it is synchronous, but it returned a promise.* \/ 2'$/);
+  });
+
+  it('stops a loop at the time limit, between tool calls and after an await', async () => {
+    const loop = await executor.execute('for (;;) add({ a: 1, b: 1 })', { tools: [add] });
+    expect(loop.error).toMatchObject({ kind: 'timeout' });
+    expect(loop.stateLost).toBe(true);
+    const afterAwait = await executor.execute('add({ a: 1, b: 1 });\nawait null;\nfor (;;) {}', { tools: [add] });
+    expect(afterAwait.error).toMatchObject({ kind: 'timeout' });
+    const microtasks = await executor.execute('add({ a: 1, b: 1 });\nconst spin = () => { Promise.resolve().then(spin) };\nspin();\nfinal_answer(1)', { tools: [add] });
+    expect(microtasks.error).toMatchObject({ kind: 'timeout' });
+    expect((await executor.execute('add({ a: 2, b: 2 })', { tools: [add] })).value).toBe('4');
+  });
+
+  it('ends an action that waits on a promise nothing settles at its time limit', async () => {
+    const r = await executor.execute('add({ a: 1, b: 1 });\nawait new Promise(() => {});\n"never"', { tools: [add] });
+    expect(r.error).toMatchObject({ kind: 'timeout' });
+  });
+
+  it('runs an action that has an abort signal on the isolate thread, where a timer\'s abort stops a loop', async () => {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), 100);
+    const r = await executor.execute('add({ a: 1, b: 1 });\nfor (;;) {}', { tools: [add], signal: controller.signal, timeoutMs: 30_000 });
+    clearTimeout(timer);
+    expect(r.error).toMatchObject({ kind: 'aborted' });
+    // With a signal that never fires, the calls still take a turn of the event loop each.
+    const code = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
+    const withSignal = await loopTurnsDuring(() => executor.execute(code, { tools: [add], signal: new AbortController().signal }));
+    expect(withSignal.result.value).toBe(String((1000 * 999) / 2));
+    expect(withSignal.turns).toBeGreaterThan(100);
+    expect((await executor.execute('add({ a: 3, b: 3 })', { tools: [add] })).value).toBe('6');
+  });
+
+  it('ends a memory bomb with an out-of-memory observation, and the host goes on', async () => {
+    const r = await executor.execute('add({ a: 1, b: 1 });\nconst hog = [];\nfor (;;) hog.push({ a: [1, 2, 3], s: "x" + hog.length })', { tools: [add], timeoutMs: 30_000 });
+    expect(r.error?.kind).toBe('memory');
+    expect((await executor.execute('add({ a: 4, b: 4 })', { tools: [add] })).value).toBe('8');
+  });
+
+  it('refuses a 30 MB argument and a 20 MB result with the tool\'s error', async () => {
+    const argument = await executor.execute('echo({ s: "x".repeat(30e6) }).s.length', { tools: syncTools, timeoutMs: 30_000 });
+    expect(argument.error).toMatchObject({ kind: 'tool', toolName: 'echo', message: expect.stringMatching(/arguments are too large to pass to the host/) });
+    const result = await executor.execute('big({}).length', { tools: syncTools, timeoutMs: 30_000 });
+    expect(result.error).toMatchObject({ kind: 'tool', toolName: 'big', message: expect.stringMatching(/result is too large to pass into the sandbox/) });
+  });
+});

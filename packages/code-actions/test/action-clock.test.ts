@@ -77,6 +77,21 @@ describe('ActionClock', () => {
     expect(expired).toHaveBeenCalledOnce();
   });
 
+  it('takes a limit longer than a timer can wait (2³¹ − 1 ms), and still expires at it', () => {
+    const expired = vi.fn();
+    const timers = vi.spyOn(globalThis, 'setTimeout');
+    const limit = 3 * 0x7fffffff;
+    new ActionClock(limit, expired);
+    vi.advanceTimersByTime(limit - 10);
+    expect(expired).not.toHaveBeenCalled();
+    // Re-armed for the time left, never for more than a timer holds: three timers, not one per millisecond.
+    expect(timers.mock.calls.length).toBeLessThanOrEqual(4);
+    expect(timers.mock.calls.every(([, ms]) => (ms ?? 0) <= 0x7fffffff)).toBe(true);
+    vi.advanceTimersByTime(20);
+    expect(expired).toHaveBeenCalledOnce();
+    timers.mockRestore();
+  });
+
   it('never fires once stopped', () => {
     const expired = vi.fn();
     const clock = new ActionClock(10, expired);

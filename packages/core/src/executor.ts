@@ -18,7 +18,8 @@ export interface SandboxTool {
    * without letting the host's event loop turn: `@actkit/executor-local` in-process runs an action
    * whose tools all say so, and that has no abort signal, on the host's own thread, where a call
    * is a plain call rather than a hop between threads each way (the host's event loop waits while
-   * that action runs). A promise returned anyway becomes the tool's error in the code.
+   * that action runs). A promise returned anyway becomes the tool's error in the code there
+   * (elsewhere it is awaited, as from any tool).
    */
   synchronous?: boolean;
 }

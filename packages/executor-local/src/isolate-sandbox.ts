@@ -93,6 +93,8 @@ interface CurrentAction {
 /** Actions running in this process's isolates, and when the last one ended (spare-sandboxes.ts waits for a pause). */
 let running = 0;
 let lastActionEnded = 0;
+/** The clocks of the actions running in this process's isolates (an action on the host's thread stops the others'). */
+const runningClocks = new Set<ActionClock>();
 /** How long no action has run in this process's isolates (0 while one runs). */
 export const idleForMs = (): number => (running > 0 ? 0 : performance.now() - lastActionEnded);
 
@@ -139,21 +141,27 @@ export class IsolateSandbox {
               ok: false,
               error: `${name}: the result is too large to pass into the sandbox (${mb(reply.length)} of JSON; the limit is ${mb(maxCopyIn)}, an eighth of its memory). Ask for less at a time.`,
             });
-      // The reply at once when the tool answered at once: on the host's thread it must be.
+      // What the host throws never reaches the code: isolated-vm would hand it the host's stack.
+      const hostFailed = (name: string) => JSON.stringify({ ok: false, error: `${name}: the host could not answer the call.` });
+      // The reply at once when the tool answered at once (on the host's thread it always does).
       const callTool = new ivm.Reference((rawName: string, json: string): string | Promise<string> => {
         if (!current.handlers) return JSON.stringify({ ok: false, error: 'No action is running.' });
         const name = String(rawName);
-        const reply = current.handlers.callTool(name, String(json));
-        if (typeof reply === 'string') return sizedReply(name, reply);
-        if (!current.onHostThread) return reply.then((settled) => sizedReply(name, settled));
-        // Nothing can wait for it: the host's thread is the one running the code.
-        reply.catch(() => {});
-        return JSON.stringify({
-          ok: false,
-          error: `${name}: the tool says it is synchronous, but it returned a promise (its answer cannot be awaited while the action runs on the host's thread).`,
-        });
+        try {
+          const reply = current.handlers.callTool(name, String(json));
+          if (typeof reply === 'string') return sizedReply(name, reply);
+          return reply.then((settled) => sizedReply(name, settled), () => hostFailed(name));
+        } catch {
+          return hostFailed(name);
+        }
       });
-      const log = new ivm.Reference((text: string) => current.handlers?.log(String(text)));
+      const log = new ivm.Reference((text: string) => {
+        try {
+          current.handlers?.log(String(text));
+        } catch {
+          // The caller's onLog threw: its problem, not the code's (the text is in the result's logs too).
+        }
+      });
       // The binding (sandbox-side/isolate-binding.ts) is a function: the references and the limit
       // reach it as arguments, never through the global the code shares.
       // Its value: the binding for the prelude, and the host's switch between threads.
@@ -203,12 +211,24 @@ export class IsolateSandbox {
     // The watchdog disposes of the isolate, which stops code even after an `await`; it does not
     // count the time the host spends in tools.
     const clock = new ActionClock(limits.timeoutMs, () => stop('timeout'));
-    this.#current.handlers = { ...handlers, callTool: (name, json) => clock.paused(() => handlers.callTool(name, json)) };
+    const onHostThread = limits.onHostThread === true;
+    const answer = (name: string, json: string): string | Promise<string> => {
+      const reply = handlers.callTool(name, json);
+      if (typeof reply === 'string' || !onHostThread) return reply;
+      // Nothing can wait for it: this thread is the one running the code. Answered at once, so
+      // that the clock runs again at once.
+      reply.then(undefined, () => {});
+      return JSON.stringify({
+        ok: false,
+        error: `${name}: the tool says it is synchronous, but it returned a promise (its answer cannot be awaited while the action runs on the host's thread).`,
+      });
+    };
+    this.#current.handlers = { ...handlers, callTool: (name, json) => clock.paused(() => answer(name, json)) };
     running++;
+    runningClocks.add(clock);
     const onAbort = () => stop('aborted');
     if (limits.signal?.aborted) onAbort();
     limits.signal?.addEventListener('abort', onAbort, { once: true });
-    const onHostThread = limits.onHostThread === true;
     try {
       if (onHostThread !== this.#current.onHostThread) {
         this.#setOnHostThread.applySync(undefined, [onHostThread]);
@@ -217,11 +237,22 @@ export class IsolateSandbox {
       if (onHostThread) {
         // Returns once the code has run, its microtasks with it: a settled promise (or, if the
         // code waits on something nothing will settle, a pending one, for the watchdog).
-        const outcomeJson = await (this.#runAction.applySync(undefined, [requestJson], {
-          arguments: { copy: true },
-          result: { promise: true, copy: true },
-          timeout: limits.timeoutMs,
-        }) as unknown as Promise<string>);
+        // Meanwhile no other action's tool call can be answered, nor its watchdog turn: their
+        // clocks stop for that time, which is this action's, not theirs.
+        const others = [...runningClocks].filter((other) => other !== clock);
+        for (const other of others) other.pause();
+        let settled: Promise<string>;
+        try {
+          settled = this.#runAction.applySync(undefined, [requestJson], {
+            arguments: { copy: true },
+            result: { promise: true, copy: true },
+            // isolated-vm takes a 32-bit whole number of milliseconds.
+            timeout: Math.min(0x7fffffff, Math.max(1, Math.ceil(limits.timeoutMs))),
+          }) as unknown as Promise<string>;
+        } finally {
+          for (const other of others) other.resume();
+        }
+        const outcomeJson = await settled;
         if (stopped) return { type: stopped };
         return { type: 'done', outcomeJson: String(outcomeJson) };
       }
@@ -250,6 +281,7 @@ export class IsolateSandbox {
       return { type: 'crash', message };
     } finally {
       running--;
+      runningClocks.delete(clock);
       lastActionEnded = performance.now();
       clock.stop();
       limits.signal?.removeEventListener('abort', onAbort);

@@ -31,8 +31,10 @@ const big: SandboxTool = { name: 'big', synchronous: true, call: () => 'r'.repea
 const syncTools = [add, fails, echo, big];
 
 let executor: LocalExecutor;
-beforeAll(() => {
+beforeAll(async () => {
   executor = new LocalExecutor({ mode: 'in-process', timeoutMs: 1000, memoryLimitMb: 64 });
+  // Its sandbox taken now: a first action would otherwise wait (event loop turns) for the spare's warm-up.
+  await executor.warmUp();
 });
 afterAll(() => executor.close());
 
@@ -78,14 +80,30 @@ describe('actions whose tools are all synchronous (on the host thread)', { timeo
     expect(uncaught.error).toMatchObject({ kind: 'tool', toolName: 'fails', line: 2 });
   });
 
-  it('streams console output before the action ends', async () => {
+  it('streams console output as it is printed, before the action ends', async () => {
     const streamed: string[] = [];
-    const r = await executor.execute('for (let i = 0; i < 3; i++) console.log("line", add({ a: i, b: 0 }))', {
-      tools: [add],
+    // What had been streamed when each call came: the line printed just before it.
+    const seenAtCall: number[] = [];
+    const mark: SandboxTool = { name: 'mark', synchronous: true, call: () => seenAtCall.push(streamed.length) };
+    const r = await executor.execute('for (let i = 0; i < 3; i++) { console.log("line", i); mark({}) }', {
+      tools: [mark],
       onLog: (text) => streamed.push(text),
     });
     expect(r.logs).toBe('line 0\nline 1\nline 2\n');
+    expect(seenAtCall).toEqual([1, 2, 3]);
     expect(streamed.join('')).toBe(r.logs);
+  });
+
+  it('keeps what the caller\'s onLog throws from the code, as on the isolate thread', async () => {
+    const code = 'let seen = "none";\ntry { console.log("hi") } catch (e) { seen = String(e && e.stack) }\nseen';
+    const onLog = () => {
+      throw new Error('the host\'s own failure');
+    };
+    for (const tools of [[add], []]) {
+      const r = await executor.execute(code, { tools, onLog });
+      expect(r.value).toBe("'none'");
+      expect(r.logs).toBe('hi\n');
+    }
   });
 
   it('shares the sandbox state with actions on the isolate thread', async () => {
@@ -106,6 +124,61 @@ describe('actions whose tools are all synchronous (on the host thread)', { timeo
     const r = await executor.execute('let caught = "";\ntry { liar({}) } catch (e) { caught = e.message }\ncaught + " / " + add({ a: 1, b: 1 })', { tools: [liar, add] });
     expect(r.error).toBeUndefined();
     expect(r.value).toMatch(/liar: the tool says it is synchronous, but it returned a promise.* \/ 2'$/);
+    // One that never settles leaves the clock running: the code that waits afterwards meets its limit.
+    const never: SandboxTool = { name: 'never', synchronous: true, call: () => new Promise(() => {}) };
+    const waiting = await executor.execute('try { never({}) } catch {}\nawait new Promise(() => {})', { tools: [never] });
+    expect(waiting.error).toMatchObject({ kind: 'timeout' });
+  });
+
+  it('does not count the time spent in tools against the limit', async () => {
+    // Two calls of 0.7 s each under a 1 s limit: the code's own time is a few milliseconds.
+    const busy: SandboxTool = {
+      name: 'busy',
+      synchronous: true,
+      call: () => {
+        const end = performance.now() + 700;
+        while (performance.now() < end) {}
+        return 'done';
+      },
+    };
+    const r = await executor.execute('busy({}) + " " + busy({})', { tools: [busy] });
+    expect(r.error).toBeUndefined();
+    expect(r.value).toBe("'done done'");
+  });
+
+  it('takes a time limit of any size, whole or not (isolated-vm takes 32-bit whole milliseconds)', async () => {
+    for (const timeoutMs of [1500.5, 3e9, Number.MAX_SAFE_INTEGER]) {
+      const r = await executor.execute('add({ a: 1, b: 1 })', { tools: [add], timeoutMs });
+      expect(r.error).toBeUndefined();
+      expect(r.value).toBe('2');
+    }
+  });
+
+  it('stops the clocks of other executors\' actions while it holds the host\'s thread', async () => {
+    // An action on the isolate's thread calls an async tool; while a host-thread action of another
+    // executor runs for 3 s, its calls cannot be answered. That wait is not its computing time.
+    const other = new LocalExecutor({ mode: 'in-process', timeoutMs: 1500 });
+    try {
+      await other.warmUp();
+      let firstCall!: () => void;
+      const calling = new Promise<void>((resolve) => (firstCall = resolve));
+      const asyncEcho: SandboxTool = {
+        name: 'echo',
+        call: async (input) => {
+          firstCall();
+          return input;
+        },
+      };
+      const waiting = other.execute('let n = 0;\nfor (let i = 0; i < 200; i++) n += echo({ i }).i;\nn', { tools: [asyncEcho] });
+      await calling;
+      const holding = await executor.execute('const end = Date.now() + 3000;\nwhile (Date.now() < end) add({ a: 1, b: 1 });\n"held"', { tools: [add], timeoutMs: 60_000 });
+      expect(holding.value).toBe("'held'");
+      const r = await waiting;
+      expect(r.error).toBeUndefined();
+      expect(r.value).toBe(String((200 * 199) / 2));
+    } finally {
+      await other.close();
+    }
   });
 
   it('stops a loop at the time limit, between tool calls and after an await', async () => {
@@ -141,6 +214,7 @@ describe('actions whose tools are all synchronous (on the host thread)', { timeo
   it('ends a memory bomb with an out-of-memory observation, and the host goes on', async () => {
     const r = await executor.execute('add({ a: 1, b: 1 });\nconst hog = [];\nfor (;;) hog.push({ a: [1, 2, 3], s: "x" + hog.length })', { tools: [add], timeoutMs: 30_000 });
     expect(r.error?.kind).toBe('memory');
+    expect(r.stateLost).toBe(true);
     expect((await executor.execute('add({ a: 4, b: 4 })', { tools: [add] })).value).toBe('8');
   });
 

@@ -6,6 +6,9 @@
  * Pausing and resuming only read the time: a code action may call tools thousands of times, so
  * the one timer is re-armed when it fires (for the time still left) rather than on every call.
  */
+/** The longest delay `setTimeout` takes (2³¹ − 1 ms, about 24.8 days). */
+const MAX_TIMER_MS = 0x7fffffff;
+
 export class ActionClock {
   readonly #limitMs: number;
   /** Computing time used before the current running stretch. */
@@ -77,7 +80,8 @@ export class ActionClock {
   }
 
   #arm(ms: number): void {
-    this.#timer = setTimeout(() => this.#check(), Math.max(1, ms));
+    // Node fires a longer timer after 1 ms (with a warning); a limit beyond it is checked again then.
+    this.#timer = setTimeout(() => this.#check(), Math.min(MAX_TIMER_MS, Math.max(1, ms)));
   }
 
   #check(): void {

@@ -164,6 +164,7 @@ const ownToJSON = (value: object): ((key: string) => unknown) | undefined => {
   }
   return undefined;
 };
+const NOT_READ: unique symbol = Symbol('not read');
 /** JSON text of a string, number or boolean, or undefined for any other value (the common leaves, written without a recursive call). */
 const leafJSON = (value: unknown): string | undefined => {
   const type = typeof value;
@@ -176,12 +177,17 @@ const leafJSON = (value: unknown): string | undefined => {
 const serialise = (key: string, input: unknown, inputAncestors: Set<unknown> | undefined, depth: number): string | undefined => {
   let ancestors = inputAncestors;
   let value = input;
+  /** The object's prototype, read once; NOT_READ until then, and again when `toJSON` replaced the value. */
+  let proto: object | null | typeof NOT_READ = NOT_READ;
   if (value !== null && typeof value === 'object') {
     // A plain object or array without an own `toJSON` (nearly every tool input) has no method to honour.
-    const proto = getPrototypeOf(value);
+    proto = getPrototypeOf(value);
     if (!((proto === ObjectPrototype || proto === ArrayPrototype) && !hasOwn(value, 'toJSON'))) {
       const method = ownToJSON(value);
-      if (method) value = method(key);
+      if (method) {
+        value = method(key);
+        proto = NOT_READ;
+      }
     }
   }
   switch (typeof value) {
@@ -198,7 +204,7 @@ const serialise = (key: string, input: unknown, inputAncestors: Set<unknown> | u
   }
   if (value === null) return 'null';
   const object = value as object;
-  const proto = getPrototypeOf(object);
+  if (proto === NOT_READ) proto = getPrototypeOf(object);
   // Plain objects and arrays (nearly everything) skip the checks for the other built-ins.
   const plain = proto === ObjectPrototype || proto === null || isArray(object);
   if (!plain && isDate(object)) return isNotANumber(dateGetTime(object)) ? 'null' : stringify(dateToISO(object));

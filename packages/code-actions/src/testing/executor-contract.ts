@@ -125,7 +125,9 @@ export function describeExecutorContract(name: string, options: ExecutorContract
           'const shared = { n: 1 };',
           'class Money { constructor(c) { this.c = c; } toJSON() { return this.c + " EUR"; } }',
           'echo({ s: "x", b: true, z: null, u: undefined, f() {}, list: [shared, shared, [1, "2", undefined]], deep: { a: { b: { c: [shared] } } },',
-          '  price: new Money(5), m: new Map([["k", 1]]), set: new Set([1, 2]), d: new Date(0), big: 10n, nan: NaN });',
+          '  price: new Money(5), m: new Map([["k", 1]]), set: new Set([1, 2]), d: new Date(0), big: 10n, nan: NaN,',
+          // A toJSON that gives another kind of object: written as that kind.
+          '  asMap: { toJSON: () => new Map([["j", 2]]) }, asDate: { toJSON: () => new Date(0) }, asList: { toJSON: () => [1] } });',
           'const a = { name: "a" }; const b = { a }; a.children = [b];',
           'try { echo({ root: [a] }); } catch (e) { console.log(e.name, e.message.includes("circular")); }',
         ].join('\n'),
@@ -144,6 +146,9 @@ export function describeExecutorContract(name: string, options: ExecutorContract
           d: '1970-01-01T00:00:00.000Z',
           big: '10',
           nan: null,
+          asMap: { j: 2 },
+          asDate: '1970-01-01T00:00:00.000Z',
+          asList: [1],
         },
       ]);
       expect(r.logs).toBe('TypeError true\n');

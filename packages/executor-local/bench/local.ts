@@ -260,6 +260,8 @@ for (const text of [
   '  host\'s event loop settles, so the isolate runs on a thread of its own, and running code cannot move to the',
   '  host\'s thread and back. Tools that say `synchronous: true` are answered on the host\'s thread (the synchronous',
   '  rows): the whole action runs there under isolated-vm\'s own timeout while the host\'s event loop waits.',
+  '  On a fresh executor those rows stay above the warm executor\'s: a new isolate runs the prelude\'s call path',
+  '  (the arguments\' serialiser, the tool wrapper) unoptimised for its first few thousand calls.',
   '- In child-process mode every call and action also crosses the pipe twice (printed above). Only the in-process',
   '  mode (node --no-node-snapshot, or NODE_OPTIONS) or an in-process engine goes below it.',
   '- A fresh process cannot have its first result before Node with --no-node-snapshot has started (printed above):',

@@ -84,7 +84,7 @@ function compile(isolate: ivmModule.Isolate, code: string, filename: string): iv
 /** The isolate's heap limit when the caller sets none. */
 export const DEFAULT_MEMORY_LIMIT_MB = 128;
 
-/** What the isolate's host calls reach: the running action's handlers, and the thread it runs on. */
+/** What the isolate's host calls reach (the running action's handlers), and the thread the binding was last set for. */
 interface CurrentAction {
   handlers: ActionHandlers | undefined;
   onHostThread: boolean;

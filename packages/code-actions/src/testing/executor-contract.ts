@@ -48,24 +48,13 @@ export function describeExecutorContract(name: string, options: ExecutorContract
             },
       ),
     ];
+    /** A recorded call; answered at once and saying so, or with a promise, as the options ask. */
     function tool(toolName: string, run: (input: unknown) => unknown): SandboxTool {
-      if (options.synchronousTools) {
-        return {
-          name: toolName,
-          synchronous: true,
-          call: (input) => {
-            calls.push({ name: toolName, input });
-            return run(input);
-          },
-        };
-      }
-      return {
-        name: toolName,
-        call: async (input) => {
-          calls.push({ name: toolName, input });
-          return run(input);
-        },
+      const call = (input: unknown) => {
+        calls.push({ name: toolName, input });
+        return run(input);
       };
+      return options.synchronousTools ? { name: toolName, synchronous: true, call } : { name: toolName, call: async (input) => call(input) };
     }
     const exec = (code: string, extra: Partial<ExecuteOptions> = {}) => executor.execute(code, { tools, ...extra });
 

@@ -1,5 +1,6 @@
 import type { CodeExecutor, ExecuteOptions, SandboxTool } from '@actkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testTool } from './test-tool.js';
 
 /**
  * The code-action contract of DESIGN.md as a test suite: every executor runs it, so a code
@@ -50,11 +51,11 @@ export function describeExecutorContract(name: string, options: ExecutorContract
     ];
     /** A recorded call; answered at once and saying so, or with a promise, as the options ask. */
     function tool(toolName: string, run: (input: unknown) => unknown): SandboxTool {
-      const call = (input: unknown) => {
+      const record = (input: unknown) => {
         calls.push({ name: toolName, input });
         return run(input);
       };
-      return options.synchronousTools ? { name: toolName, synchronous: true, call } : { name: toolName, call: async (input) => call(input) };
+      return testTool(toolName, record, options.synchronousTools);
     }
     const exec = (code: string, extra: Partial<ExecuteOptions> = {}) => executor.execute(code, { tools, ...extra });
 

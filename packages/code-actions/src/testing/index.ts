@@ -1,3 +1,4 @@
 export { describeExecutorContract, type ExecutorContractOptions } from './executor-contract.js';
 export { describeSecurityCorpus } from './security-corpus.js';
 export { describeModulesContract, type ModulesContractOptions } from './modules-contract.js';
+export { testTool } from './test-tool.js';

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CodeExecutor, ExecutionResult, SandboxTool } from '@actkit/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testTool } from './test-tool.js';
 
 /**
  * Attack payloads against a sandbox, shared by every executor. Each must end within the limits with a clear
@@ -138,17 +139,22 @@ export function describeSecurityCorpus(name: string, create: () => CodeExecutor 
 describe(`security corpus: ${name}`, () => {
   let executor: CodeExecutor;
   const received: unknown[] = [];
-  // Each tool as the option asks: answering at once and saying so, or with a promise.
-  const tool = (toolName: string, run: (input: unknown) => unknown): SandboxTool =>
-    options.synchronousTools ? { name: toolName, synchronous: true, call: run } : { name: toolName, call: async (input) => run(input) };
   const tools: SandboxTool[] = [
-    tool('echo', (input) => {
-      received.push(input);
-      return input;
-    }),
-    tool('fails', () => {
-      throw new Error('tool failed');
-    }),
+    testTool(
+      'echo',
+      (input) => {
+        received.push(input);
+        return input;
+      },
+      options.synchronousTools,
+    ),
+    testTool(
+      'fails',
+      () => {
+        throw new Error('tool failed');
+      },
+      options.synchronousTools,
+    ),
   ];
   // Every own property of the host's prototypes, by identity (a replaced method counts, not only a new name).
   const prototypes = () =>

@@ -5,8 +5,8 @@
  * Bundled as a function of (callTool, log, maxChars) whose value is the binding and the host's
  * switch between threads (see entries.ts): the host evaluates it once per isolate (its text never
  * changes, so V8's code cache serves every isolate) and calls it with the two isolated-vm
- * references and the copy limit, which stay in this closure only. Strict mode (the wrapper's) keeps these frames from handing their receivers
- * to the code (CallSite.getThis).
+ * references and the copy limit, which stay in this closure only. Strict mode (the wrapper's)
+ * keeps these frames from handing their receivers to the code (CallSite.getThis).
  *
  * Tool arguments larger than `maxChars` are refused here, before isolated-vm copies them out (see
  * copy-in-limit.ts). WebAssembly goes because a WebAssembly.Memory lives outside the V8 heap:

@@ -1,5 +1,6 @@
 import { existsSync, rmSync } from 'node:fs';
 import type { SandboxTool } from '@actkit/code-actions';
+import { testTool } from '@actkit/code-actions/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../../src/index.js';
 import { CANARY, HOST_RSS_SLACK, LIMITS, type Payload, payloads, processKillers } from './isolate-payloads.js';
@@ -32,15 +33,10 @@ function describeCorpus(title: string, mode: 'in-process' | 'child-process', lis
   describe(title, () => {
     let executor: LocalExecutor;
     const received: unknown[] = [];
-    const tools: SandboxTool[] = synchronousTools
-      ? [
-          { name: 'echo', synchronous: true, call: (input) => (received.push(input), input) },
-          { name: 'big', synchronous: true, call: () => 'r'.repeat(20e6) },
-        ]
-      : [
-          { name: 'echo', call: async (input) => (received.push(input), input) },
-          { name: 'big', call: async () => 'r'.repeat(20e6) },
-        ];
+    const tools: SandboxTool[] = [
+      testTool('echo', (input) => (received.push(input), input), synchronousTools),
+      testTool('big', () => 'r'.repeat(20e6), synchronousTools),
+    ];
     const clean = snapshot();
     const pid = process.pid;
 

@@ -366,6 +366,47 @@ async function scenarioLocal(tc, tarballs) {
     assert(synchronous.value === '499500' && hopping.value === '499500', `wrong sums:\n${out}`);
     assert(synchronous.turns <= 2 && hopping.turns > 100, `event loop turns: synchronous ${synchronous.turns} (expected ≤ 2), async ${hopping.turns} (expected > 100)`);
   });
+  // The same through a CodeAgent (the packed tools, core and code-actions): a zod tool defined
+  // `synchronous: true`, an executor with hostThread 'always' (a run always has a signal). The
+  // action names only that tool, though the agent has an async one too.
+  await check(`[${tc.label}] local: in-process, a CodeAgent's synchronous tool is answered on the script's thread`, async () => {
+    writeFileSync(
+      join(dir, 'agent-synchronous-tools.mjs'),
+      "import { CodeAgent, tool } from '@actkit/code-actions';\n" +
+        "import { LocalExecutor } from '@actkit/executor-local';\n" +
+        "import { openai } from '@actkit/openai';\n" +
+        "import { z } from 'zod';\n" +
+        'let turns = 0, running = true;\n' +
+        'const tick = () => { if (running) { turns++; setImmediate(tick); } };\n' +
+        'const seen = [];\n' +
+        "const input = z.object({ a: z.number(), b: z.number() });\n" +
+        "const add = tool({ name: 'add', description: 'Adds.', input, synchronous: true, run: ({ a, b }) => (seen.push(turns), a + b) });\n" +
+        "const addLater = tool({ name: 'add_later', description: 'Adds, later.', input, run: async ({ a, b }) => a + b });\n" +
+        "const agent = new CodeAgent({ model: openai('gpt-4.1'), tools: [add, addLater], executor: new LocalExecutor({ hostThread: 'always' }) });\n" +
+        'try {\n' +
+        '  setImmediate(tick);\n' +
+        "  const result = await agent.run('Add up.');\n" +
+        '  running = false;\n' +
+        '  console.log(JSON.stringify({ output: result.output, calls: seen.length, turns: new Set(seen).size }));\n' +
+        '} finally {\n' +
+        '  await agent.close();\n' +
+        '}\n',
+    );
+    const server = await modelServer([
+      { text: '<code>\nlet n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nfinal_answer(n)\n</code>' },
+    ]);
+    try {
+      const env = { ...plainNode, OPENAI_API_KEY: 'test', OPENAI_BASE_URL: `${server.url}/v1`, NODE_NO_WARNINGS: '1' };
+      const { code, out } = await tc.node(['--no-node-snapshot', 'agent-synchronous-tools.mjs'], { cwd: dir, env, allowFail: true });
+      const line = out.split('\n').find((l) => l.startsWith('{"output"'));
+      assert(code === 0 && line, `exited with ${code}:\n${out}`);
+      const { output, calls, turns } = JSON.parse(line);
+      assert(output === 499500 && calls === 1000, `output ${output} after ${calls} calls:\n${out}`);
+      assert(turns === 1, `the calls saw ${turns} turns of the event loop (expected 1: all within the action)`);
+    } finally {
+      await server.close();
+    }
+  });
 }
 
 /** The processes whose parent is `pid` and whose command line contains `match` (Linux: /proc). */

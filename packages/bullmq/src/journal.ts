@@ -29,9 +29,9 @@ export function journalToolCalls(
   report: (event: QueueEvent) => void,
 ): { stepCheckpointed(): void } {
   const toolbox = agent.toolbox;
-  const call = toolbox.call.bind(toolbox);
   const occurrences = new Map<string, number>();
-  toolbox.call = async (name, rawInput, scope): Promise<ToolCallOutcome> => {
+  // A wrapped toolbox answers no call at once: code actions then wait for each, as the journal must.
+  toolbox.wrapCalls(async (name, rawInput, scope, call): Promise<ToolCallOutcome> => {
     if (name === FINAL_ANSWER_TOOL_NAME) return call(name, rawInput, scope);
     const key = callKey(name, rawInput);
     const n = (occurrences.get(key) ?? 0) + 1;
@@ -65,7 +65,7 @@ export function journalToolCalls(
       await store.journalWrite(runId, field, entry);
     }
     return outcome;
-  };
+  });
   return {
     // The checkpoint cleared the record in Redis: the next step starts with none.
     stepCheckpointed() {

@@ -41,6 +41,12 @@ describe.skipIf(!hasRedisServer)('durable runs on BullMQ, with a real redis-serv
     return started;
   };
 
+  it('journals the calls of a synchronous tool made on the host thread, which then wait for Redis', async () => {
+    await startWorker('sync', server.port, { NODE_OPTIONS: '--no-node-snapshot' }).then((w) => workers.push(w));
+    const id = await runs.enqueue('squarer', 'squares n=50');
+    expect(await runs.result(id)).toMatchObject({ status: 'finished', state: 'success', output: (50 * 51 * 101) / 6 });
+  });
+
   it('runs 100 runs over 3 workers, each finishing once with the right answer', async () => {
     await start('w1', 'w2', 'w3');
     const ids = await Promise.all(Array.from({ length: 100 }, (_, i) => runs.enqueue('adder', `add a=${i} b=${i + 1} id=r${i}`)));

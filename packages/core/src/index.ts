@@ -135,4 +135,4 @@ export {
 export { checkPrompts, checkTemplate, renderTemplate, templatePlaceholders } from './template.js';
 export { formatToolOutput, truncateText } from './tool-output.js';
 export type { ToolCallScope } from './tool-call-scope.js';
-export { type ToolCallOutcome, Toolbox } from './toolbox.js';
+export { type ToolCall, type ToolCallOutcome, type ToolCallWrapper, Toolbox } from './toolbox.js';

@@ -18,6 +18,15 @@ import { toJsonOutput } from './tool-output.js';
 
 export type ToolCallOutcome = { ok: true; output: unknown; input: unknown } | { ok: false; error: ToolCallError; input: unknown };
 
+/** One way to make a call: the toolbox's own, or a wrapper's around it. */
+export type ToolCall = (name: string, rawInput: unknown, scope: ToolCallScope) => ToolCallOutcome | Promise<ToolCallOutcome>;
+
+/**
+ * Stands around every call of a toolbox (a journal that records calls, say): it makes the call
+ * with `next`, possibly with a decorated scope, or answers it itself.
+ */
+export type ToolCallWrapper = (name: string, rawInput: unknown, scope: ToolCallScope, next: ToolCall) => ToolCallOutcome | Promise<ToolCallOutcome>;
+
 /**
  * The agent's tools by name, and the one way a call is made: look the tool up, validate the
  * input, run it, check the output. Both agents dispatch through here, so a bad call reads the
@@ -25,6 +34,9 @@ export type ToolCallOutcome = { ok: true; output: unknown; input: unknown } | { 
  */
 export class Toolbox {
   readonly #tools = new Map<string, AnyTool>();
+  /** The toolbox's own way to make a call, within the wrappers added so far. */
+  #call: ToolCall = (name, rawInput, scope) => this.#validateAndRun(name, rawInput, scope);
+  #wrapped = false;
 
   constructor(tools: readonly AnyTool[] = []) {
     for (const t of tools) this.add(t);
@@ -60,15 +72,37 @@ export class Toolbox {
   }
 
   /**
+   * Whether `call` answers this tool at once, whatever the input: the tool says it is
+   * `synchronous` (which `tool()` allows only without approval and with schemas that never wait),
+   * and no wrapper stands around the calls (one may wait). A code action's sandbox may then answer
+   * its calls without letting the event loop turn.
+   */
+  answersAtOnce(name: string): boolean {
+    return !this.#wrapped && this.#tools.get(name)?.synchronous === true;
+  }
+
+  /** Puts `wrapper` around every later call, outside the wrappers added before it. */
+  wrapCalls(wrapper: ToolCallWrapper): void {
+    const inner = this.#call;
+    this.#call = (name, rawInput, scope) => wrapper(name, rawInput, scope, inner);
+    this.#wrapped = true;
+  }
+
+  /**
    * Validates and runs a call made within `scope` (the run that makes it: its approval comes
-   * between validation and the run). Never throws for a bad call: the outcome carries the error.
+   * between validation and the run), through the wrappers. Never throws for a bad call: the
+   * outcome carries the error.
    *
    * Answers synchronously when every part does (the schemas have no refinements or transforms,
-   * the scope's `approve` and the tool return plain values): a code action may call a tool thousands of
-   * times, and a sandbox can then answer it without suspending. Only what returned a promise
-   * is awaited, and the outcome is the same either way.
+   * the scope's `approve` and the tool return plain values, no wrapper waits): a code action may
+   * call a tool thousands of times, and a sandbox can then answer it without suspending. Only what
+   * returned a promise is awaited, and the outcome is the same either way.
    */
   call(name: string, rawInput: unknown, scope: ToolCallScope): ToolCallOutcome | Promise<ToolCallOutcome> {
+    return this.#call(name, rawInput, scope);
+  }
+
+  #validateAndRun(name: string, rawInput: unknown, scope: ToolCallScope): ToolCallOutcome | Promise<ToolCallOutcome> {
     const tool = this.#tools.get(name);
     if (!tool) return { ok: false, error: new UnknownToolError(name, this.names), input: rawInput };
     const checked = (validated: ValidationResult<unknown>): ToolCallOutcome | Promise<ToolCallOutcome> => {

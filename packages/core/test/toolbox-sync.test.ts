@@ -134,3 +134,33 @@ describe('Toolbox.call answers synchronously when every part does', () => {
     ]);
   });
 });
+
+describe('Toolbox.answersAtOnce', () => {
+  it('says yes for a tool that says it is synchronous, and then its calls are plain outcomes', () => {
+    const counter = tool({ name: 'counter', description: 'Counts.', input: z.object({ i: z.number() }), synchronous: true, run: ({ i }) => i + 1 });
+    const toolbox = new Toolbox([counter, echo, echoLater]);
+    expect(toolbox.answersAtOnce('counter')).toBe(true);
+    expect(toolbox.call('counter', { i: 1 }, options)).toEqual({ ok: true, output: 2, input: { i: 1 } });
+    // Answered at once here too, but not promised: the tool may change its mind.
+    expect(toolbox.answersAtOnce('echo')).toBe(false);
+    expect(toolbox.answersAtOnce('echo_later')).toBe(false);
+    expect(toolbox.answersAtOnce('missing')).toBe(false);
+  });
+
+  it('puts wrappers around every later call, the last added outermost, and then answers none at once', async () => {
+    const counter = tool({ name: 'counter', description: 'Counts.', input: z.object({ i: z.number() }), synchronous: true, run: ({ i }) => i + 1 });
+    const toolbox = new Toolbox([counter]);
+    const seen: string[] = [];
+    toolbox.wrapCalls((name, input, scope, next) => (seen.push(`inner ${name}`), next(name, input, scope)));
+    toolbox.wrapCalls(async (name, input, scope, next) => {
+      seen.push(`outer ${name}`);
+      // A wrapper may answer itself (a journal replaying a recorded call).
+      if ((input as { i: number }).i < 0) return { ok: true, output: 'replayed', input };
+      return next(name, input, scope);
+    });
+    expect(toolbox.answersAtOnce('counter')).toBe(false);
+    expect(await toolbox.call('counter', { i: 1 }, options)).toEqual({ ok: true, output: 2, input: { i: 1 } });
+    expect(await toolbox.call('counter', { i: -1 }, options)).toMatchObject({ ok: true, output: 'replayed' });
+    expect(seen).toEqual(['outer counter', 'inner counter', 'outer counter']);
+  });
+});

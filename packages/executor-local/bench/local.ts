@@ -13,6 +13,7 @@ import { LocalExecutor } from '../src/index.js';
 import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { discardSpares } from '../src/spare-sandboxes.js';
 import { tryLoadIsolatedVm } from '../src/isolated-vm.js';
+import { agentToolCallMs } from './agent-tool-call.js';
 import { afterPauseMs, isolatedVmCallMs, nodeStartMs, pipeRoundTripMs, runnerReadyMs } from './floors.js';
 import {
   countingEcho,
@@ -165,6 +166,13 @@ const syncToolCall = await toolCallMs(executor, syncEcho, CALLS, 3);
 line(`tool call, synchronous tool (${CALLS} calls, this thread)`, msText(syncToolCall.warm), '≤ 10 µs', syncToolCall.warm <= 0.01);
 note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(syncToolCall.cold)} per call)`);
 note(`floor: isolated-vm's applySync with the isolate on this thread ${us(hops.sameThread)} per call; this thread's event loop waits meanwhile`);
+// The same calls made by a CodeAgent's actions, whose run always has an abort signal: with
+// hostThread 'always' its synchronous tools' actions run on this thread all the same.
+const agentAsync = await agentToolCallMs(new LocalExecutor({ mode: 'in-process' }), false);
+const agentSync = await agentToolCallMs(new LocalExecutor({ mode: 'in-process', hostThread: 'always' }), true);
+line("tool call in a CodeAgent's action, async tool", msText(agentAsync));
+line("tool call in a CodeAgent's action, synchronous tool", msText(agentSync));
+note(`(hostThread 'always'; each call also validated with zod, recorded in the step and streamed: ${us(agentSync - syncToolCall.warm)} more than the sandbox's call)`);
 
 // CPU-bound actions against the same code in plain Node, from fresh source (a code action is
 // code the process has never seen); the host-side compiler is warm, as in an agent process.

@@ -5,6 +5,7 @@ import {
   type ExecuteOptions,
   type ExecutionResult,
   executeAction,
+  type SandboxTool,
   SerialQueue,
 } from '@actkit/code-actions';
 import { DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
@@ -25,7 +26,34 @@ export interface IsolateLimits {
   resolveModulesFrom?: string;
 }
 
+/**
+ * In-process, which actions whose code names only tools that say `synchronous: true` run on the
+ * host's thread, where each call is a plain call (about 3 µs, against tens for a hop between
+ * threads) and the host's event loop waits until the action ends:
+ * - `'unabortable'` (default): those without an abort signal. One with a signal runs on the
+ *   isolate's thread, where an abort from a timer or a closed request stops it at once.
+ * - `'always'`: those with a signal too (a `CodeAgent`'s, whose run always has one). An abort
+ *   made by a tool during the action ends it at the tool's return; any other (a timer, a person)
+ *   can only happen once the action has ended, which its time limit bounds.
+ * - `'never'`: none; the host's event loop never waits for an action.
+ * In child-process mode every call crosses the pipe to the host, and this changes nothing.
+ */
+export type HostThreadActions = 'unabortable' | 'always' | 'never';
+
+export interface InProcessOptions extends IsolateLimits {
+  /** Which actions of synchronous tools run on the host's thread (default `'unabortable'`; see `HostThreadActions`). */
+  hostThread?: HostThreadActions;
+}
+
 export const ISOLATE_DEFAULTS = { memoryLimitMb: DEFAULT_MEMORY_LIMIT_MB, timeoutMs: 30_000, maxLogChars: 10_000, modules: [] as string[], resolveModulesFrom: '' };
+const HOST_THREAD_CHOICES: readonly HostThreadActions[] = ['unabortable', 'always', 'never'];
+
+export function checkHostThread(value: HostThreadActions): HostThreadActions {
+  if (!HOST_THREAD_CHOICES.includes(value)) {
+    throw new ExecutorError(`local executor: hostThread must be one of ${HOST_THREAD_CHOICES.map((c) => `'${c}'`).join(', ')}, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
 
 export function checkLimits(options: Required<IsolateLimits>): Required<IsolateLimits> {
   for (const key of ['memoryLimitMb', 'timeoutMs', 'maxLogChars'] as const) {
@@ -53,9 +81,11 @@ export class InProcessExecutor implements CodeExecutor {
   /** Loaded here, so that an isolated-vm that is not built fails the constructor, with the command that fixes it. */
   readonly #ivm = loadIsolatedVm();
   readonly #queue = new SerialQueue();
+  readonly #hostThread: HostThreadActions;
   #closed = false;
 
-  constructor(options: IsolateLimits = {}) {
+  constructor({ hostThread = 'unabortable', ...options }: InProcessOptions = {}) {
+    this.#hostThread = checkHostThread(hostThread);
     this.options = checkLimits({ ...ISOLATE_DEFAULTS, resolveModulesFrom: process.cwd(), ...options });
     this.modules = this.options.modules;
     // Its sandbox is made while the caller does something else (an agent: its first model call).
@@ -71,9 +101,10 @@ export class InProcessExecutor implements CodeExecutor {
     return this.#queue.run(async () => {
       if (this.#closed) throw new ExecutorError('This local executor is closed.');
       // Tools that all answer at once are answered on this thread, without a thread hop each way.
-      // Not when the action can be aborted: the abort would come from this thread's event loop (a
-      // timer, a request closing), which waits while an action runs on this thread.
-      const onHostThread = !options.signal && options.tools.length > 0 && options.tools.every((tool) => tool.synchronous === true);
+      // By default not when the action can be aborted: the abort would come from this thread's
+      // event loop (a timer, a request closing), which waits while an action runs on this thread.
+      const onHostThread =
+        (this.#hostThread === 'always' || (this.#hostThread === 'unabortable' && !options.signal)) && callsOnlySynchronousTools(code, options.tools);
       return executeAction(code, options, this.options, (requestJson, { timeoutMs, onLog }) =>
         this.#host.run(
           requestJson,
@@ -93,4 +124,21 @@ export class InProcessExecutor implements CodeExecutor {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
+}
+
+/**
+ * Whether the code names at least one tool, and only tools that say they are synchronous: an
+ * agent's action that loops over a lookup runs on the host's thread although the agent has other
+ * tools, which that action does not call. Named means written in the code (a comment counts, which
+ * errs on the safe side). A tool the code does not name is called only through a name built at
+ * run time: if it answers later, that call gets an error saying why.
+ */
+function callsOnlySynchronousTools(code: string, tools: readonly SandboxTool[]): boolean {
+  let named = 0;
+  for (const tool of tools) {
+    if (!code.includes(tool.name)) continue;
+    if (tool.synchronous !== true) return false;
+    named++;
+  }
+  return named > 0;
 }

@@ -55,8 +55,9 @@ export interface RunLimits {
    * Run the action on the host's thread: each tool call is then a plain call (about a
    * microsecond), not a hop between threads each way (tens of microseconds), but the host's event
    * loop waits until the action ends — so every tool must answer at once (a promise becomes the
-   * tool's error), and an abort from a timer is seen only once the action has ended. For actions
-   * whose tools all say `synchronous: true` and that have no abort signal.
+   * tool's error), and an abort from a timer is seen only once the action has ended. An abort a
+   * tool makes disposes of the isolate there: the code ends at that tool's return. For actions
+   * whose tools all say `synchronous: true` (see `HostThreadActions`).
    */
   onHostThread?: boolean;
 }
@@ -220,7 +221,7 @@ export class IsolateSandbox {
       reply.then(undefined, () => {});
       return JSON.stringify({
         ok: false,
-        error: `${name}: the tool says it is synchronous, but it returned a promise (its answer cannot be awaited while the action runs on the host's thread).`,
+        error: `${name}: the tool answered with a promise, which cannot be awaited here: this action runs on the host's thread, as every tool its code names says it is synchronous.`,
       });
     };
     this.#current.handlers = { ...handlers, callTool: (name, json) => clock.paused(() => answer(name, json)) };

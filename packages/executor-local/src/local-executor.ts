@@ -2,10 +2,10 @@ import { fileURLToPath } from 'node:url';
 import { type CodeExecutor, type ExecuteOptions, type ExecutionResult, RunnerExecutor } from '@actkit/code-actions';
 import { ChildHostProvider } from './child-host.js';
 import { canHostIsolates } from './isolated-vm.js';
-import { checkLimits, InProcessExecutor, ISOLATE_DEFAULTS, type IsolateLimits } from './in-process-executor.js';
+import { checkHostThread, checkLimits, InProcessExecutor, type InProcessOptions, ISOLATE_DEFAULTS, type IsolateLimits } from './in-process-executor.js';
 import { holdProcessOpen } from './keep-alive.js';
 
-export interface LocalExecutorOptions extends IsolateLimits {
+export interface LocalExecutorOptions extends InProcessOptions {
   /**
    * Where the isolates live. `in-process` is fastest; `child-process` runs them in a child Node
    * process (tools stay in this one). `auto` (default) picks in-process when this process can
@@ -36,10 +36,11 @@ export class LocalExecutor implements CodeExecutor {
   readonly #childHost: ChildHostProvider | undefined;
 
   constructor(options: LocalExecutorOptions = {}) {
-    const { mode = 'auto', shareChildProcess = true, ...limits } = options;
+    const { mode = 'auto', shareChildProcess = true, hostThread = 'unabortable', ...limits } = options;
+    checkHostThread(hostThread);
     this.mode = mode === 'auto' ? (canHostIsolates() ? 'in-process' : 'child-process') : mode;
     this.modules = limits.modules ?? [];
-    if (this.mode === 'in-process') this.#impl = new InProcessExecutor(limits);
+    if (this.mode === 'in-process') this.#impl = new InProcessExecutor({ ...limits, hostThread });
     else {
       this.#impl = childProcessExecutor(limits, !shareChildProcess);
       this.#childHost = this.#impl.provider as ChildHostProvider;

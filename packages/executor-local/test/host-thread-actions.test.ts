@@ -3,8 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/index.js';
 
 /**
- * Actions whose tools all say `synchronous: true`, and that have no abort signal, run on the
- * host's thread (in-process mode): each call is a plain call, not a thread hop each way. What that
+ * Actions whose tools all say `synchronous: true`, and that have no abort signal (or any, with
+ * `hostThread: 'always'`), run on the host's thread (in-process mode): each call is a plain call, not a thread hop each way. What that
  * must not change: the answers, the errors, the limits (time, memory, argument and result sizes),
  * and the state shared with actions that run on the isolate's thread. The contract and security
  * suites run with such tools too (contract.test.ts, security/).
@@ -119,11 +119,26 @@ describe('actions whose tools are all synchronous (on the host thread)', { timeo
     expect(r.value).toBe("'late 3'");
   });
 
+  it('runs on this thread an action whose code names only synchronous tools, whatever other tools it has', async () => {
+    const slow: SandboxTool = { name: 'slow', call: async () => 'late' };
+    const code = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
+    const named = await loopTurnsDuring(() => executor.execute(code, { tools: [add, slow] }));
+    expect(named.result.value).toBe(String((1000 * 999) / 2));
+    expect(named.turns).toBeLessThanOrEqual(2);
+    // Called by a name built at run time, the async tool cannot be awaited there, and says why.
+    const built = await executor.execute('add({ a: 1, b: 1 });\nglobalThis["sl" + "ow"]({})', { tools: [add, slow] });
+    expect(built.error).toMatchObject({ kind: 'tool', toolName: 'slow', message: expect.stringMatching(/answered with a promise, which cannot be awaited here/) });
+    // An action that names no tool stays on the isolate's thread.
+    const none = await loopTurnsDuring(() => executor.execute('let n = 0;\nfor (let i = 0; i < 3e7; i++) n += i;\nn > 0', { tools: [add, slow] }));
+    expect(none.result.value).toBe('true');
+    expect(none.turns).toBeGreaterThan(2);
+  });
+
   it('turns a promise from a tool that says it is synchronous into that tool\'s error', async () => {
     const liar: SandboxTool = { name: 'liar', synchronous: true, call: async () => 'later' };
     const r = await executor.execute('let caught = "";\ntry { liar({}) } catch (e) { caught = e.message }\ncaught + " / " + add({ a: 1, b: 1 })', { tools: [liar, add] });
     expect(r.error).toBeUndefined();
-    expect(r.value).toMatch(/liar: the tool says it is synchronous, but it returned a promise.* \/ 2'$/);
+    expect(r.value).toMatch(/liar: the tool answered with a promise, which cannot be awaited here: this action runs on the host.*s thread.* \/ 2'$/);
     // One that never settles leaves the clock running: the code that waits afterwards meets its limit.
     const never: SandboxTool = { name: 'never', synchronous: true, call: () => new Promise(() => {}) };
     const waiting = await executor.execute('try { never({}) } catch {}\nawait new Promise(() => {})', { tools: [never] });
@@ -209,6 +224,69 @@ describe('actions whose tools are all synchronous (on the host thread)', { timeo
     expect(withSignal.result.value).toBe(String((1000 * 999) / 2));
     expect(withSignal.turns).toBeGreaterThan(100);
     expect((await executor.execute('add({ a: 3, b: 3 })', { tools: [add] })).value).toBe('6');
+  });
+
+  it("with hostThread 'always', runs an action that has an abort signal on this thread too", async () => {
+    const always = new LocalExecutor({ mode: 'in-process', hostThread: 'always', timeoutMs: 1000 });
+    try {
+      const code = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
+      const withSignal = await loopTurnsDuring(() => always.execute(code, { tools: [add], signal: new AbortController().signal }));
+      expect(withSignal.result.value).toBe(String((1000 * 999) / 2));
+      expect(withSignal.turns).toBeLessThanOrEqual(2);
+      // A timer's abort cannot come while this thread runs the code: the time limit ends the loop.
+      const controller = new AbortController();
+      const timer = setTimeout(() => controller.abort(), 10);
+      const loop = await always.execute('add({ a: 1, b: 1 });\nfor (;;) {}', { tools: [add], signal: controller.signal });
+      clearTimeout(timer);
+      expect(loop.error).toMatchObject({ kind: 'timeout' });
+      expect((await always.execute('add({ a: 2, b: 2 })', { tools: [add] })).value).toBe('4');
+    } finally {
+      await always.close();
+    }
+  });
+
+  it("with hostThread 'always', ends the code at the return of the tool that aborted, and the host goes on", async () => {
+    const always = new LocalExecutor({ mode: 'in-process', hostThread: 'always', timeoutMs: 10_000 });
+    try {
+      for (const code of [
+        // Caught tool errors, and calls deep in a recursion.
+        'globalThis.kept = 1;\nfor (let i = 0; i < 20; i++) { try { step({}) } catch {} }\n"ran on"',
+        'const down = (d) => (d > 0 ? down(d - 1) : step({}));\nfor (let i = 0; i < 20; i++) down(300);\n"ran on"',
+      ]) {
+        const controller = new AbortController();
+        let calls = 0;
+        const step: SandboxTool = {
+          name: 'step',
+          synchronous: true,
+          call: () => {
+            if (++calls === 3) controller.abort();
+            return calls;
+          },
+        };
+        const r = await always.execute(code, { tools: [step], signal: controller.signal });
+        expect(r.error).toMatchObject({ kind: 'aborted' });
+        expect(r.stateLost).toBe(true);
+        expect(calls).toBe(3);
+        expect((await always.execute('typeof kept', { tools: [step] })).value).toBe("'undefined'");
+      }
+    } finally {
+      await always.close();
+    }
+  });
+
+  it("with hostThread 'never', runs every action on the isolate thread; a value it does not know is refused", async () => {
+    const never = new LocalExecutor({ mode: 'in-process', hostThread: 'never' });
+    try {
+      const code = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
+      const hopping = await loopTurnsDuring(() => never.execute(code, { tools: [add] }));
+      expect(hopping.result.value).toBe(String((1000 * 999) / 2));
+      expect(hopping.turns).toBeGreaterThan(100);
+    } finally {
+      await never.close();
+    }
+    for (const mode of ['in-process', 'child-process'] as const) {
+      expect(() => new LocalExecutor({ mode, hostThread: 'sometimes' as never })).toThrow(/hostThread must be one of 'unabortable', 'always', 'never', got "sometimes"/);
+    }
   });
 
   it('ends a memory bomb with an out-of-memory observation, and the host goes on', async () => {

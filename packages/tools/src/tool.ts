@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import { fieldsWithoutJSONForm, type JSONSchema } from './json-schema.js';
+import { schemaMayAwait } from './schema-may-await.js';
 import type { SubRunReporter } from './sub-run.js';
 
 /** What a tool's `run` receives besides its validated input. */
@@ -41,6 +42,13 @@ export interface Tool<TInput = any, TOutput = any> {
    */
   readonly idempotent?: boolean | undefined;
   /**
+   * `run` answers with its output, never a promise, and nothing else of a call waits (no approval,
+   * schemas without refinements or transforms): code actions can then call it without the host's
+   * event loop turning in between (see `@actkit/executor-local`, where such calls cost a plain
+   * function call).
+   */
+  readonly synchronous?: boolean | undefined;
+  /**
    * The input's JSON Schema as the tool's author wrote it (e.g. an MCP server's). When set, models
    * and code prompts see this instead of a schema derived from `input`, which still validates.
    */
@@ -63,6 +71,13 @@ export interface ToolDefinition<TInputSchema extends z.ZodType, TOutput> {
   needsApproval?: NeedsApproval<z.output<TInputSchema>>;
   /** Running a call twice has the effect of running it once: it may be repeated after a crash (default false). */
   idempotent?: boolean;
+  /**
+   * `run` returns its output, never a promise (default false). Code actions may then call the tool
+   * without the host's event loop turning in between: in-process, `@actkit/executor-local` answers
+   * each call with a plain function call. Refused with `needsApproval` or with schemas that hold
+   * refinements or transforms: each of those may have to be awaited.
+   */
+  synchronous?: boolean;
   run(input: z.output<TInputSchema>, context: ToolContext): TOutput | Promise<TOutput>;
 }
 
@@ -114,6 +129,7 @@ export function tool<TInputSchema extends z.ZodType, TOutput>(
   if (typeof definition.run !== 'function') {
     throw new ToolDefinitionError(`Tool "${definition.name}" needs a run(input, context) function.`);
   }
+  if (definition.synchronous === true) assertCanAnswerAtOnce(definition);
   return Object.freeze({
     name: definition.name,
     description: definition.description.trim(),
@@ -121,8 +137,21 @@ export function tool<TInputSchema extends z.ZodType, TOutput>(
     output: definition.output,
     needsApproval: definition.needsApproval,
     ...(definition.idempotent !== undefined ? { idempotent: definition.idempotent } : {}),
+    ...(definition.synchronous !== undefined ? { synchronous: definition.synchronous } : {}),
     run: definition.run,
   });
+}
+
+/** A synchronous tool's call must not wait on anything: an approval, or a schema's own code. */
+function assertCanAnswerAtOnce(definition: ToolDefinition<z.ZodType, unknown>): void {
+  const waits = [
+    definition.needsApproval ? 'it needs approval, which waits for a person' : '',
+    schemaMayAwait(definition.input) ? 'its input schema has a refinement or a transform, which may have to be awaited' : '',
+    definition.output && schemaMayAwait(definition.output) ? 'its output schema has a refinement or a transform, which may have to be awaited' : '',
+  ].filter(Boolean);
+  if (waits.length > 0) {
+    throw new ToolDefinitionError(`Tool "${definition.name}" cannot be synchronous: ${waits.join('; ')}. Drop \`synchronous\` or what waits.`);
+  }
 }
 
 export function isTool(value: unknown): value is AnyTool {

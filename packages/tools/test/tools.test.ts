@@ -48,6 +48,24 @@ describe('idempotent', () => {
   });
 });
 
+describe('synchronous', () => {
+  const input = z.object({ id: z.string() });
+  it('is kept when declared and absent otherwise', () => {
+    expect(tool({ name: 'lookup', description: 'Looks up.', input, synchronous: true, run: () => 1 }).synchronous).toBe(true);
+    expect('synchronous' in tool({ name: 'other', description: 'Other.', input, run: () => 1 })).toBe(false);
+  });
+
+  it('is refused for a tool whose call may wait: an approval, a refinement or a transform', () => {
+    const define = (extra: object) => () => tool({ name: 'lookup', description: 'Looks up.', input, synchronous: true, run: () => 1, ...extra });
+    expect(define({ needsApproval: true })).toThrow(ToolDefinitionError);
+    expect(define({ needsApproval: () => false })).toThrow(/cannot be synchronous: it needs approval/);
+    expect(define({ input: z.object({ id: z.string().refine((s) => s !== '') }) })).toThrow(/input schema has a refinement or a transform/);
+    expect(define({ output: z.number().transform((n) => n + 1) })).toThrow(/output schema has a refinement or a transform/);
+    // What never waits is fine: no approval asked, plain schemas.
+    expect(define({ needsApproval: false, output: z.number() })().synchronous).toBe(true);
+  });
+});
+
 describe('JSON Schema and TypeScript from one zod schema', () => {
   it('gives an object JSON Schema with defaults optional', () => {
     const schema = toolInputJSONSchema(weather);

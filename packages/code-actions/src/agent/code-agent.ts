@@ -173,6 +173,8 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
     let count = 0;
     return codeToolsOf(context.tools).map((tool) => ({
       name: tool.name,
+      // A tool answered at once, always: an executor may then run the action on the host's thread.
+      synchronous: this.toolbox.answersAtOnce(tool.name),
       // Synchronous when the call was (no approval asked, the tool answered at once): the sandbox then need not suspend.
       call: (rawInput: unknown) => {
         const toolCallId = `${context.runId.slice(0, 8)}-${step.stepNumber}-${++count}`;

@@ -367,8 +367,7 @@ async function scenarioLocal(tc, tarballs) {
     assert(synchronous.turns <= 2 && hopping.turns > 100, `event loop turns: synchronous ${synchronous.turns} (expected ≤ 2), async ${hopping.turns} (expected > 100)`);
   });
   // The same through a CodeAgent (the packed tools, core and code-actions): a zod tool defined
-  // `synchronous: true`, an executor with hostThread 'always' (a run always has a signal). The
-  // action names only that tool, though the agent has an async one too.
+  // `synchronous: true`, an executor with hostThread 'always' (a run always has a signal).
   await check(`[${tc.label}] local: in-process, a CodeAgent's synchronous tool is answered on the script's thread`, async () => {
     writeFileSync(
       join(dir, 'agent-synchronous-tools.mjs'),
@@ -381,8 +380,7 @@ async function scenarioLocal(tc, tarballs) {
         'const seen = [];\n' +
         "const input = z.object({ a: z.number(), b: z.number() });\n" +
         "const add = tool({ name: 'add', description: 'Adds.', input, synchronous: true, run: ({ a, b }) => (seen.push(turns), a + b) });\n" +
-        "const addLater = tool({ name: 'add_later', description: 'Adds, later.', input, run: async ({ a, b }) => a + b });\n" +
-        "const agent = new CodeAgent({ model: openai('gpt-4.1'), tools: [add, addLater], executor: new LocalExecutor({ hostThread: 'always' }) });\n" +
+        "const agent = new CodeAgent({ model: openai('gpt-4.1'), tools: [add], executor: new LocalExecutor({ hostThread: 'always' }) });\n" +
         'try {\n' +
         '  setImmediate(tick);\n' +
         "  const result = await agent.run('Add up.');\n" +

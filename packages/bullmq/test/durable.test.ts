@@ -41,7 +41,7 @@ describe.skipIf(!hasRedisServer)('durable runs on BullMQ, with a real redis-serv
     return started;
   };
 
-  it('journals the calls of a synchronous tool made on the host thread, which then wait for Redis', async () => {
+  it("journals a synchronous tool's calls, which then wait for Redis (on the isolate's thread, not the host's)", async () => {
     await startWorker('sync', server.port, { NODE_OPTIONS: '--no-node-snapshot' }).then((w) => workers.push(w));
     const id = await runs.enqueue('squarer', 'squares n=50');
     expect(await runs.result(id)).toMatchObject({ status: 'finished', state: 'success', output: (50 * 51 * 101) / 6 });

@@ -8,6 +8,7 @@ export {
   finalAnswerTool,
   formatIssue,
   htmlToMarkdown,
+  isPromiseLike,
   isTool,
   type JSONSchema,
   jsonSchemaTool,
@@ -41,6 +42,7 @@ export {
   type VisitWebpageOptions,
   visitWebpageTool,
   webSearchTool,
+  whatMayWait,
 } from '@actkit/tools';
 export { managedAgentOf, MultiStepAgent } from './agent.js';
 export type { AgentConfig, AgentOptions, ManageableAgent, ModelSettings, RunOptions } from './agent-options.js';

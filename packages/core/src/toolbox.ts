@@ -10,6 +10,7 @@ import {
   toolInputJSONSchema,
   UnknownToolError,
   type ValidationResult,
+  whatMayWait,
 } from '@actkit/tools';
 import { AgentConfigError } from './errors.js';
 import type { ModelToolDefinition } from './model.js';
@@ -73,12 +74,13 @@ export class Toolbox {
 
   /**
    * Whether `call` answers this tool at once, whatever the input: the tool says it is
-   * `synchronous` (which `tool()` allows only without approval and with schemas that never wait),
+   * `synchronous`, nothing in its calls waits (checked again here for a tool not made by `tool()`),
    * and no wrapper stands around the calls (one may wait). A code action's sandbox may then answer
    * its calls without letting the event loop turn.
    */
   answersAtOnce(name: string): boolean {
-    return !this.#wrapped && this.#tools.get(name)?.synchronous === true;
+    const tool = this.#tools.get(name);
+    return !this.#wrapped && tool?.synchronous === true && whatMayWait(tool).length === 0;
   }
 
   /** Puts `wrapper` around every later call, outside the wrappers added before it. */

@@ -147,6 +147,17 @@ describe('Toolbox.answersAtOnce', () => {
     expect(toolbox.answersAtOnce('missing')).toBe(false);
   });
 
+  it('says no for a hand-made tool that says it is synchronous but may wait', () => {
+    const base = { description: 'Made by hand.', input: z.object({}), synchronous: true, run: () => 1 };
+    const toolbox = new Toolbox([
+      { ...base, name: 'plain' },
+      { ...base, name: 'approved', needsApproval: true },
+      { ...base, name: 'later', run: async () => 1 },
+      { ...base, name: 'refined', input: z.object({}).refine(() => true) },
+    ]);
+    expect(['plain', 'approved', 'later', 'refined'].map((name) => toolbox.answersAtOnce(name))).toEqual([true, false, false, false]);
+  });
+
   it('puts wrappers around every later call, the last added outermost, and then answers none at once', async () => {
     const counter = tool({ name: 'counter', description: 'Counts.', input: z.object({ i: z.number() }), synchronous: true, run: ({ i }) => i + 1 });
     const toolbox = new Toolbox([counter]);

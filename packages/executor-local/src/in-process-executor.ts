@@ -5,7 +5,6 @@ import {
   type ExecuteOptions,
   type ExecutionResult,
   executeAction,
-  type SandboxTool,
   SerialQueue,
 } from '@actkit/code-actions';
 import { DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
@@ -27,9 +26,9 @@ export interface IsolateLimits {
 }
 
 /**
- * In-process, which actions whose code names only tools that say `synchronous: true` run on the
- * host's thread, where each call is a plain call (about 3 µs, against tens for a hop between
- * threads) and the host's event loop waits until the action ends:
+ * In-process, which actions whose tools all say `synchronous: true` run on the host's thread,
+ * where each call is a plain call (about 3 µs, against tens for a hop between threads) and the
+ * host's event loop waits until the action ends:
  * - `'unabortable'` (default): those without an abort signal. One with a signal runs on the
  *   isolate's thread, where an abort from a timer or a closed request stops it at once.
  * - `'always'`: those with a signal too (a `CodeAgent`'s, whose run always has one). An abort
@@ -104,7 +103,9 @@ export class InProcessExecutor implements CodeExecutor {
       // By default not when the action can be aborted: the abort would come from this thread's
       // event loop (a timer, a request closing), which waits while an action runs on this thread.
       const onHostThread =
-        (this.#hostThread === 'always' || (this.#hostThread === 'unabortable' && !options.signal)) && callsOnlySynchronousTools(code, options.tools);
+        (this.#hostThread === 'always' || (this.#hostThread === 'unabortable' && !options.signal)) &&
+        options.tools.length > 0 &&
+        options.tools.every((tool) => tool.synchronous === true);
       return executeAction(code, options, this.options, (requestJson, { timeoutMs, onLog }) =>
         this.#host.run(
           requestJson,
@@ -124,21 +125,4 @@ export class InProcessExecutor implements CodeExecutor {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-/**
- * Whether the code names at least one tool, and only tools that say they are synchronous: an
- * agent's action that loops over a lookup runs on the host's thread although the agent has other
- * tools, which that action does not call. Named means written in the code (a comment counts, which
- * errs on the safe side). A tool the code does not name is called only through a name built at
- * run time: if it answers later, that call gets an error saying why.
- */
-function callsOnlySynchronousTools(code: string, tools: readonly SandboxTool[]): boolean {
-  let named = 0;
-  for (const tool of tools) {
-    if (!code.includes(tool.name)) continue;
-    if (tool.synchronous !== true) return false;
-    named++;
-  }
-  return named > 0;
 }

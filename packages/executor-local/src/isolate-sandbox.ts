@@ -221,7 +221,7 @@ export class IsolateSandbox {
       reply.then(undefined, () => {});
       return JSON.stringify({
         ok: false,
-        error: `${name}: the tool answered with a promise, which cannot be awaited here: this action runs on the host's thread, as every tool its code names says it is synchronous.`,
+        error: `${name}: the tool says it is synchronous, but it returned a promise (its answer cannot be awaited while the action runs on the host's thread).`,
       });
     };
     this.#current.handlers = { ...handlers, callTool: (name, json) => clock.paused(() => answer(name, json)) };

@@ -5,54 +5,69 @@ import { z } from 'zod';
 import { LocalExecutor } from '../src/index.js';
 
 /**
- * A CodeAgent passes on what its tools promise: a tool defined `synchronous: true` reaches the
- * sandbox as one, so that an in-process executor with `hostThread: 'always'` (the run's signal
- * is always there) answers its calls on the host's thread, without the event loop turning
+ * A CodeAgent passes on what its tools promise: tools defined `synchronous: true` reach the
+ * sandbox as such, so that an in-process executor with `hostThread: 'always'` (the run's signal
+ * is always there) answers their calls on the host's thread, without the event loop turning
  * between them. The turns are counted by a `setImmediate` chain each call reads.
  */
 let turns = 0;
-let counting = true;
+let counting = false;
 const tick = () => {
   if (!counting) return;
   turns++;
   setImmediate(tick);
 };
 
-/** The event-loop turns each call of a step saw, by step. */
-function recordingTools() {
+const input = z.object({ a: z.number(), b: z.number() });
+const action = (name: string) => `<code>\nlet n = 0;\nfor (let i = 0; i < 200; i++) n = ${name}({ a: n, b: i });\nconsole.log(n)\n</code>`;
+
+/** Runs an agent with `tools` whose first action calls `name` 200 times; gives the turns each call saw, and the run. */
+async function turnsSeen(tools: Parameters<typeof tool>[0][], name: string) {
   const seen: number[] = [];
-  const define = (name: string, synchronous: boolean) =>
-    tool({ name, description: 'Adds.', input: z.object({ a: z.number(), b: z.number() }), synchronous, run: ({ a, b }) => (seen.push(turns), a + b) });
-  return { seen, add: define('add', true), addLater: define('add_later', false) };
-}
-
-const code = (name: string) => `<code>\nlet n = 0;\nfor (let i = 0; i < 200; i++) n = ${name}({ a: n, b: i });\nconsole.log(n)\n</code>`;
-
-it('answers a synchronous tool\'s calls in a code action without the event loop turning between them', { timeout: 60_000 }, async () => {
-  counting = true;
-  setImmediate(tick);
-  const { seen, add, addLater } = recordingTools();
   const agent = new CodeAgent({
-    model: new ScriptedModel([code('add'), code('add_later'), '<code>final_answer(add({ a: 1, b: 2 }))</code>']),
-    tools: [add, addLater],
+    model: new ScriptedModel([action(name), '<code>final_answer("done")</code>']),
+    tools: tools.map((definition) => tool({ ...definition, run: (args, context) => (seen.push(turns), definition.run(args, context)) })),
     executor: new LocalExecutor({ mode: 'in-process', hostThread: 'always' }),
   });
+  counting = true;
+  setImmediate(tick);
   try {
     const result = await agent.run('Add up.');
-    expect(result.state).toBe('success');
-    expect(result.output).toBe(3);
-    const [first, second] = actionSteps(result);
-    // Recorded and observed as any tool call.
-    expect(first!.codeToolCalls).toHaveLength(200);
-    expect(first!.observation).toContain(String((200 * 199) / 2));
-    expect(second!.observation).toContain(String((200 * 199) / 2));
-    const synchronousTurns = new Set(seen.slice(0, 200));
-    const asyncTurns = new Set(seen.slice(200, 400));
-    expect(synchronousTurns.size).toBe(1);
-    // The other tool is not synchronous: its action waits on each call, the loop turning.
-    expect(asyncTurns.size).toBeGreaterThan(10);
+    return { seen, result, step: actionSteps(result)[0]! };
   } finally {
     counting = false;
     await agent.close();
   }
+}
+
+const add = { name: 'add', description: 'Adds.', input, synchronous: true, run: ({ a, b }: { a: number; b: number }) => a + b };
+// Answers after a turn of the event loop: each call waits on the host.
+const addLater = {
+  name: 'add_later',
+  description: 'Adds, a turn later.',
+  input,
+  run: async ({ a, b }: { a: number; b: number }) => {
+    await new Promise((resolve) => setImmediate(resolve));
+    return a + b;
+  },
+};
+const sum = String((200 * 199) / 2);
+
+it("answers a synchronous tool's calls in a code action without the event loop turning between them", { timeout: 60_000 }, async () => {
+  const { seen, result, step } = await turnsSeen([add], 'add');
+  expect(result.state).toBe('success');
+  // Recorded and observed as any tool call.
+  expect(step.codeToolCalls).toHaveLength(200);
+  expect(step.observation).toContain(sum);
+  expect(seen).toHaveLength(200);
+  expect(new Set(seen).size).toBe(1);
+});
+
+it('keeps the action of an agent that also has an async tool on the isolate thread, where that tool is awaited', { timeout: 60_000 }, async () => {
+  const { seen, result, step } = await turnsSeen([add, addLater], 'add_later');
+  expect(result.state).toBe('success');
+  // On the host's thread the async tool could not have been awaited: every call would have failed.
+  expect(step.error).toBeUndefined();
+  expect(step.observation).toContain(sum);
+  expect(new Set(seen).size).toBeGreaterThan(100);
 });

@@ -119,26 +119,11 @@ describe('actions whose tools are all synchronous (on the host thread)', { timeo
     expect(r.value).toBe("'late 3'");
   });
 
-  it('runs on this thread an action whose code names only synchronous tools, whatever other tools it has', async () => {
-    const slow: SandboxTool = { name: 'slow', call: async () => 'late' };
-    const code = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
-    const named = await loopTurnsDuring(() => executor.execute(code, { tools: [add, slow] }));
-    expect(named.result.value).toBe(String((1000 * 999) / 2));
-    expect(named.turns).toBeLessThanOrEqual(2);
-    // Called by a name built at run time, the async tool cannot be awaited there, and says why.
-    const built = await executor.execute('add({ a: 1, b: 1 });\nglobalThis["sl" + "ow"]({})', { tools: [add, slow] });
-    expect(built.error).toMatchObject({ kind: 'tool', toolName: 'slow', message: expect.stringMatching(/answered with a promise, which cannot be awaited here/) });
-    // An action that names no tool stays on the isolate's thread.
-    const none = await loopTurnsDuring(() => executor.execute('let n = 0;\nfor (let i = 0; i < 3e7; i++) n += i;\nn > 0', { tools: [add, slow] }));
-    expect(none.result.value).toBe('true');
-    expect(none.turns).toBeGreaterThan(2);
-  });
-
   it('turns a promise from a tool that says it is synchronous into that tool\'s error', async () => {
     const liar: SandboxTool = { name: 'liar', synchronous: true, call: async () => 'later' };
     const r = await executor.execute('let caught = "";\ntry { liar({}) } catch (e) { caught = e.message }\ncaught + " / " + add({ a: 1, b: 1 })', { tools: [liar, add] });
     expect(r.error).toBeUndefined();
-    expect(r.value).toMatch(/liar: the tool answered with a promise, which cannot be awaited here: this action runs on the host.*s thread.* \/ 2'$/);
+    expect(r.value).toMatch(/liar: the tool says it is synchronous, but it returned a promise.* \/ 2'$/);
     // One that never settles leaves the clock running: the code that waits afterwards meets its limit.
     const never: SandboxTool = { name: 'never', synchronous: true, call: () => new Promise(() => {}) };
     const waiting = await executor.execute('try { never({}) } catch {}\nawait new Promise(() => {})', { tools: [never] });

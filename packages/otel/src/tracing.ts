@@ -8,6 +8,7 @@ import {
   type ExecuteOptions,
   type ExecutionResult,
   isAbortError,
+  isPromiseLike,
   type Model,
   type ModelCallOptions,
   type ModelResponse,
@@ -316,16 +317,23 @@ function tracedTool(tool: AnyTool, state: AgentTrace): AnyTool {
       if (!scope) return tool.run(input, toolContext);
       state.markTraced(toolContext.toolCallId);
       if (state.recordContent) scope.span.setAttribute('gen_ai.tool.call.arguments', JSON.stringify(input));
-      // Run inside the span: a managed agent called as a tool starts its run span under it.
-      return context.with(scope.context, async () => {
+      const succeeded = (output: unknown) => {
+        if (state.recordContent) scope.span.setAttribute('gen_ai.tool.call.result', text(output));
+        scope.span.end();
+        return output;
+      };
+      const failed = (error: unknown): never => {
+        endWithError(scope.span, error);
+        throw error;
+      };
+      // Run inside the span: a managed agent called as a tool starts its run span under it. A tool
+      // that answers at once is answered at once here too (a synchronous tool must stay one).
+      return context.with(scope.context, () => {
         try {
-          const output = await tool.run(input, toolContext);
-          if (state.recordContent) scope.span.setAttribute('gen_ai.tool.call.result', text(output));
-          scope.span.end();
-          return output;
+          const output = tool.run(input, toolContext);
+          return isPromiseLike(output) ? Promise.resolve(output).then(succeeded, failed) : succeeded(output);
         } catch (error) {
-          endWithError(scope.span, error);
-          throw error;
+          return failed(error);
         }
       });
     },

@@ -1,5 +1,5 @@
 import { CodeAgent } from '@actkit/code-actions';
-import { type Model, type ModelCallOptions, ModelCallError, type RunEvent, tool } from '@actkit/core';
+import { type CodeExecutor, isPromiseLike, type Model, type ModelCallOptions, ModelCallError, type RunEvent, tool } from '@actkit/core';
 import { LocalExecutor } from '@actkit/executor-local';
 import { ToolCallingAgent } from '@actkit/json-actions';
 import { ScriptedModel } from '@actkit/testing';
@@ -191,6 +191,28 @@ describe('a CodeAgent run', () => {
     const tools = named('execute_tool get_weather');
     expect(tools.map((t) => parentOf(t))).toEqual([failed, answered]);
     expect(one('invoke_agent CodeAgent').attributes['actkit.run.state']).toBe('success');
+  });
+});
+
+describe('a synchronous tool', () => {
+  it('is answered at once while its span records, so that a sandbox need not wait for it', async () => {
+    const { tracer, one } = setup();
+    const add = tool({ name: 'add', description: 'Adds.', input: z.object({ a: z.number(), b: z.number() }), synchronous: true, run: ({ a, b }) => a + b });
+    const answers: Array<{ synchronous?: boolean; promise: boolean }> = [];
+    // An executor that calls the tool as a sandbox does, noting whether the answer came at once.
+    const executor: CodeExecutor = {
+      async execute(_code, { tools }) {
+        const sandboxAdd = tools.find((t) => t.name === 'add')!;
+        const answer = sandboxAdd.call({ a: 2, b: 3 });
+        answers.push({ synchronous: sandboxAdd.synchronous, promise: isPromiseLike(answer) });
+        return { logs: '', durationMs: 0, finalAnswer: { value: await answer } };
+      },
+      async close() {},
+    };
+    const agent = new CodeAgent(withTracing({ model: new ScriptedModel(['<code>final_answer(add({ a: 2, b: 3 }))</code>']), tools: [add], executor }, { tracer }));
+    expect((await agent.run('Add 2 and 3.')).output).toBe(5);
+    expect(answers).toEqual([{ synchronous: true, promise: false }]);
+    expect(one('execute_tool add').attributes['gen_ai.tool.name']).toBe('add');
   });
 });
 

@@ -8,6 +8,7 @@ export {
   type ToolDefinition,
   ToolDefinitionError,
   tool,
+  whatMayWait,
 } from './tool.js';
 export type { SubRunReporter } from './sub-run.js';
 export { type JSONSchema, toJSONSchema } from './json-schema.js';

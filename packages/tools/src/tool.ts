@@ -74,8 +74,8 @@ export interface ToolDefinition<TInputSchema extends z.ZodType, TOutput> {
   /**
    * `run` returns its output, never a promise (default false). Code actions may then call the tool
    * without the host's event loop turning in between: in-process, `@actkit/executor-local` answers
-   * each call with a plain function call. Refused with `needsApproval` or with schemas that hold
-   * refinements or transforms: each of those may have to be awaited.
+   * each call with a plain function call. Refused with `needsApproval`, an `async` run, or schemas
+   * that hold refinements or transforms: each of those may have to be awaited.
    */
   synchronous?: boolean;
   run(input: z.output<TInputSchema>, context: ToolContext): TOutput | Promise<TOutput>;
@@ -142,16 +142,25 @@ export function tool<TInputSchema extends z.ZodType, TOutput>(
   });
 }
 
-/** A synchronous tool's call must not wait on anything: an approval, or a schema's own code. */
+/** A synchronous tool's call must not wait on anything. */
 function assertCanAnswerAtOnce(definition: ToolDefinition<z.ZodType, unknown>): void {
-  const waits = [
-    definition.needsApproval ? 'it needs approval, which waits for a person' : '',
-    schemaMayAwait(definition.input) ? 'its input schema has a refinement or a transform, which may have to be awaited' : '',
-    definition.output && schemaMayAwait(definition.output) ? 'its output schema has a refinement or a transform, which may have to be awaited' : '',
-  ].filter(Boolean);
+  const waits = whatMayWait(definition);
   if (waits.length > 0) {
     throw new ToolDefinitionError(`Tool "${definition.name}" cannot be synchronous: ${waits.join('; ')}. Drop \`synchronous\` or what waits.`);
   }
+}
+
+/**
+ * What in a call of this tool may have to be awaited, in words (none: a call can be answered at
+ * once): an approval, an async `run`, or its schemas' own code (refinements, transforms).
+ */
+export function whatMayWait(tool: Pick<AnyTool, 'needsApproval' | 'input' | 'output' | 'run'>): string[] {
+  return [
+    tool.needsApproval ? 'it needs approval, which waits for a person' : '',
+    tool.run.constructor?.name === 'AsyncFunction' ? 'its run is an async function' : '',
+    schemaMayAwait(tool.input) ? 'its input schema has a refinement or a transform, which may have to be awaited' : '',
+    tool.output && schemaMayAwait(tool.output) ? 'its output schema has a refinement or a transform, which may have to be awaited' : '',
+  ].filter(Boolean);
 }
 
 export function isTool(value: unknown): value is AnyTool {

@@ -59,6 +59,7 @@ describe('synchronous', () => {
     const define = (extra: object) => () => tool({ name: 'lookup', description: 'Looks up.', input, synchronous: true, run: () => 1, ...extra });
     expect(define({ needsApproval: true })).toThrow(ToolDefinitionError);
     expect(define({ needsApproval: () => false })).toThrow(/cannot be synchronous: it needs approval/);
+    expect(define({ run: async () => 1 })).toThrow(/cannot be synchronous: its run is an async function/);
     expect(define({ input: z.object({ id: z.string().refine((s) => s !== '') }) })).toThrow(/input schema has a refinement or a transform/);
     expect(define({ output: z.number().transform((n) => n + 1) })).toThrow(/output schema has a refinement or a transform/);
     // What never waits is fine: no approval asked, plain schemas.

@@ -3,39 +3,31 @@ import { ScriptedModel } from '@actkit/testing';
 import { expect, it } from 'vitest';
 import { z } from 'zod';
 import { LocalExecutor } from '../src/index.js';
+import { countEventLoopTurns } from './fixtures/event-loop-turns.js';
 
 /**
  * A CodeAgent passes on what its tools promise: tools defined `synchronous: true` reach the
  * sandbox as such, so that an in-process executor with `hostThread: 'always'` (the run's signal
  * is always there) answers their calls on the host's thread, without the event loop turning
- * between them. The turns are counted by a `setImmediate` chain each call reads.
+ * between them. Each call notes how many turns the event loop has taken so far.
  */
-let turns = 0;
-let counting = false;
-const tick = () => {
-  if (!counting) return;
-  turns++;
-  setImmediate(tick);
-};
-
 const input = z.object({ a: z.number(), b: z.number() });
 const action = (name: string) => `<code>\nlet n = 0;\nfor (let i = 0; i < 200; i++) n = ${name}({ a: n, b: i });\nconsole.log(n)\n</code>`;
 
 /** Runs an agent with `tools` whose first action calls `name` 200 times; gives the turns each call saw, and the run. */
 async function turnsSeen(tools: Parameters<typeof tool>[0][], name: string) {
   const seen: number[] = [];
+  const counter = countEventLoopTurns();
   const agent = new CodeAgent({
     model: new ScriptedModel([action(name), '<code>final_answer("done")</code>']),
-    tools: tools.map((definition) => tool({ ...definition, run: (args, context) => (seen.push(turns), definition.run(args, context)) })),
+    tools: tools.map((definition) => tool({ ...definition, run: (args, context) => (seen.push(counter.turns), definition.run(args, context)) })),
     executor: new LocalExecutor({ mode: 'in-process', hostThread: 'always' }),
   });
-  counting = true;
-  setImmediate(tick);
   try {
     const result = await agent.run('Add up.');
     return { seen, result, step: actionSteps(result)[0]! };
   } finally {
-    counting = false;
+    counter.stop();
     await agent.close();
   }
 }

@@ -1,6 +1,7 @@
 import type { SandboxTool } from '@actkit/code-actions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalExecutor } from '../src/index.js';
+import { loopTurnsDuring } from './fixtures/event-loop-turns.js';
 
 /**
  * Actions whose tools all say `synchronous: true`, and that have no abort signal (or any, with
@@ -37,21 +38,6 @@ beforeAll(async () => {
   await executor.warmUp();
 });
 afterAll(() => executor.close());
-
-/** Counts the turns of the host's event loop while `work` runs (a `setImmediate` chain). */
-async function loopTurnsDuring<T>(work: () => Promise<T>): Promise<{ result: T; turns: number }> {
-  let turns = 0;
-  let running = true;
-  const tick = () => {
-    if (!running) return;
-    turns++;
-    setImmediate(tick);
-  };
-  setImmediate(tick);
-  const result = await work();
-  running = false;
-  return { result, turns };
-}
 
 describe('actions whose tools are all synchronous (on the host thread)', { timeout: 60_000 }, () => {
   it('answers a thousand calls within one turn of the event loop; an async tool takes a turn per call', async () => {

@@ -16,9 +16,9 @@ export interface SandboxTool {
   /**
    * The tool promises that `call` never returns a promise. An executor may then answer its calls
    * without letting the host's event loop turn: `@actkit/executor-local` in-process runs an action
-   * whose code names only tools that say so on the host's own thread (when its `hostThread` option
-   * allows it), where a call is a plain call rather than a hop between threads each way (the
-   * host's event loop waits while that action runs). A promise returned anyway becomes the tool's
+   * whose tools all say so on the host's own thread (when its `hostThread` option allows it), where
+   * a call is a plain call rather than a hop between threads each way (the host's event loop waits
+   * while that action runs). A promise returned anyway becomes the tool's
    * error in the code there (elsewhere it is awaited, as from any tool). `CodeAgent` sets it for a
    * tool its toolbox answers at once (`Toolbox.answersAtOnce`).
    */

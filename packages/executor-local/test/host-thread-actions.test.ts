@@ -31,6 +31,10 @@ const echo: SandboxTool = { name: 'echo', synchronous: true, call: (input) => in
 const big: SandboxTool = { name: 'big', synchronous: true, call: () => 'r'.repeat(20e6) };
 const syncTools = [add, fails, echo, big];
 
+/** An action of a thousand tool calls, one after another, and its answer. */
+const THOUSAND_ADDS = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
+const THOUSAND_ADDS_SUM = String((1000 * 999) / 2);
+
 let executor: LocalExecutor;
 beforeAll(async () => {
   executor = new LocalExecutor({ mode: 'in-process', timeoutMs: 1000, memoryLimitMb: 64 });
@@ -41,14 +45,13 @@ afterAll(() => executor.close());
 
 describe('actions whose tools are all synchronous (on the host thread)', { timeout: 60_000 }, () => {
   it('answers a thousand calls within one turn of the event loop; an async tool takes a turn per call', async () => {
-    const code = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
-    const synchronous = await loopTurnsDuring(() => executor.execute(code, { tools: [add] }));
-    expect(synchronous.result.value).toBe(String((1000 * 999) / 2));
+    const synchronous = await loopTurnsDuring(() => executor.execute(THOUSAND_ADDS, { tools: [add] }));
+    expect(synchronous.result.value).toBe(THOUSAND_ADDS_SUM);
     // The action ran to its end while the host's loop waited: no hop back to it between calls.
     expect(synchronous.turns).toBeLessThanOrEqual(2);
     const asyncAdd: SandboxTool = { name: 'add', call: async (input) => add.call(input) };
-    const hopping = await loopTurnsDuring(() => executor.execute(code, { tools: [asyncAdd] }));
-    expect(hopping.result.value).toBe(String((1000 * 999) / 2));
+    const hopping = await loopTurnsDuring(() => executor.execute(THOUSAND_ADDS, { tools: [asyncAdd] }));
+    expect(hopping.result.value).toBe(THOUSAND_ADDS_SUM);
     expect(hopping.turns).toBeGreaterThan(100);
   });
 
@@ -190,9 +193,8 @@ describe('actions whose tools are all synchronous (on the host thread)', { timeo
     clearTimeout(timer);
     expect(r.error).toMatchObject({ kind: 'aborted' });
     // With a signal that never fires, the calls still take a turn of the event loop each.
-    const code = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
-    const withSignal = await loopTurnsDuring(() => executor.execute(code, { tools: [add], signal: new AbortController().signal }));
-    expect(withSignal.result.value).toBe(String((1000 * 999) / 2));
+    const withSignal = await loopTurnsDuring(() => executor.execute(THOUSAND_ADDS, { tools: [add], signal: new AbortController().signal }));
+    expect(withSignal.result.value).toBe(THOUSAND_ADDS_SUM);
     expect(withSignal.turns).toBeGreaterThan(100);
     expect((await executor.execute('add({ a: 3, b: 3 })', { tools: [add] })).value).toBe('6');
   });
@@ -200,9 +202,8 @@ describe('actions whose tools are all synchronous (on the host thread)', { timeo
   it("with hostThread 'always', runs an action that has an abort signal on this thread too", async () => {
     const always = new LocalExecutor({ mode: 'in-process', hostThread: 'always', timeoutMs: 1000 });
     try {
-      const code = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
-      const withSignal = await loopTurnsDuring(() => always.execute(code, { tools: [add], signal: new AbortController().signal }));
-      expect(withSignal.result.value).toBe(String((1000 * 999) / 2));
+        const withSignal = await loopTurnsDuring(() => always.execute(THOUSAND_ADDS, { tools: [add], signal: new AbortController().signal }));
+      expect(withSignal.result.value).toBe(THOUSAND_ADDS_SUM);
       expect(withSignal.turns).toBeLessThanOrEqual(2);
       // A timer's abort cannot come while this thread runs the code: the time limit ends the loop.
       const controller = new AbortController();
@@ -248,9 +249,8 @@ describe('actions whose tools are all synchronous (on the host thread)', { timeo
   it("with hostThread 'never', runs every action on the isolate thread; a value it does not know is refused", async () => {
     const never = new LocalExecutor({ mode: 'in-process', hostThread: 'never' });
     try {
-      const code = 'let n = 0;\nfor (let i = 0; i < 1000; i++) n = add({ a: n, b: i });\nn';
-      const hopping = await loopTurnsDuring(() => never.execute(code, { tools: [add] }));
-      expect(hopping.result.value).toBe(String((1000 * 999) / 2));
+        const hopping = await loopTurnsDuring(() => never.execute(THOUSAND_ADDS, { tools: [add] }));
+      expect(hopping.result.value).toBe(THOUSAND_ADDS_SUM);
       expect(hopping.turns).toBeGreaterThan(100);
     } finally {
       await never.close();

@@ -288,6 +288,20 @@ async function scenarioLocal(tc, tarballs) {
     const { out } = await tc.node(['modules.mjs'], { cwd: dir, allowFail: true });
     assert(/esbuild/.test(out) && /npm install esbuild/.test(out), `expected an error naming esbuild, got:\n${out}`);
   });
+  await check(`[${tc.label}] local: @actkit/code-actions/sandbox, required and imported, is the same module`, async () => {
+    // The child process is CommonJS and requires this build: it must hold the same prelude.
+    writeFileSync(
+      join(dir, 'sandbox-cjs.mjs'),
+      "import { createRequire } from 'node:module';\n" +
+        "const required = createRequire(import.meta.url)('@actkit/code-actions/sandbox');\n" +
+        "const imported = await import('@actkit/code-actions/sandbox');\n" +
+        "const names = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== 'module.exports').sort().join(',');\n" +
+        "console.log(JSON.stringify({ same: names(required) === names(imported), prelude: required.SANDBOX_PRELUDE === imported.SANDBOX_PRELUDE, names: names(required) }));\n",
+    );
+    const { out } = await tc.node(['sandbox-cjs.mjs'], { cwd: dir });
+    const seen = JSON.parse(out.trim().split('\n').at(-1));
+    assert(seen.same && seen.prelude && seen.names.includes('SANDBOX_PRELUDE'), `the two builds differ: ${out}`);
+  });
   // Issue 16's two defects of the default mode, in a plain `node` running the installed package
   // (the workspace's tests run the child from source).
   const plainNode = { NODE_OPTIONS: '' };

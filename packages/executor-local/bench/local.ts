@@ -78,7 +78,7 @@ line('executor to first result (fresh process: the child boots)', msText(firstMs
 const [plainStart, noSnapshotStart, runnerReady] = [
   await nodeStartMs(['-e', '0']),
   await nodeStartMs(['--no-node-snapshot', '-e', '0']),
-  await runnerReadyMs(fileURLToPath(new URL('../dist/isolate-runner.js', import.meta.url))),
+  await runnerReadyMs(fileURLToPath(new URL('../dist/isolate-runner.cjs', import.meta.url))),
 ];
 // The first action also needs a sandbox: the child makes it right after it says it is ready.
 const firstSandbox: number[] = [];
@@ -152,6 +152,7 @@ const executor = new LocalExecutor({ mode: 'in-process' });
 const trivial = await trivialActionMs(executor);
 line('trivial code action, warm', msText(trivial.warm), '≤ 100 µs', trivial.warm <= 0.1);
 note(`(after ${WARM_UP_ACTIONS} actions; the first 300, before the JIT warmed: ${msText(trivial.cold)})`);
+note(`floor: isolated-vm's async call into the isolate and back ${us(hops.action)}; the rest is compiling the code here and the prelude's work`);
 
 // Two kinds of tool: an async one (the action runs on the isolate's thread, each call a hop each
 // way), and one that says it is synchronous (the action runs on this thread, each call a plain call).

@@ -72,7 +72,9 @@ let nextCall = 0;
 
 async function bundle(message: Extract<ChannelMessage, { type: 'open' }>): Promise<ModuleBundle[]> {
   if (message.modules.length === 0) return [];
-  const { bundleModules } = await import('./modules.js');
+  // The bundler lives in @actkit/code-actions (see modules.ts), an ES module: this script is
+  // CommonJS (it starts sooner), so it is imported, not required, and only here.
+  const { bundleModules } = await import('@actkit/code-actions');
   return bundleModules(message.modules, message.resolveFrom);
 }
 

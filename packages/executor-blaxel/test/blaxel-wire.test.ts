@@ -1,5 +1,5 @@
 import { SandboxServiceError } from '@actkit/code-actions';
-import { describeExecutorContract } from '@actkit/code-actions/testing';
+import { describeExecutorContract, describeHostedSandboxFaults } from '@actkit/code-actions/testing';
 import { startBlaxelServer } from '@actkit/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BlaxelExecutor } from '../src/index.js';
@@ -21,6 +21,19 @@ afterAll(async () => {
 const wired = () => new BlaxelExecutor({ memoryLimitMb: 64 });
 
 describeExecutorContract('blaxel (real SDK, local wire server)', { create: wired, testTimeoutMs: 60_000 });
+
+describeHostedSandboxFaults('blaxel (real SDK, local wire server)', {
+  create: wired,
+  server: {
+    failNextCreate: server.failNextCreate,
+    cutNetwork: server.cutNetwork,
+    restoreNetwork: server.restoreNetwork,
+    killNewestRunner: () => {
+      for (const proc of [...server.sandboxes.values()].at(-1)?.processes.values() ?? []) proc.child.kill('SIGKILL');
+    },
+  },
+  runnerEnded: /blaxel runner process ended/,
+});
 
 describe('Blaxel over its wire protocol', { timeout: 60_000 }, () => {
   it('creates a sandbox, writes the runner, starts it with stdin, streams its output, and deletes it on close', async () => {
@@ -51,58 +64,6 @@ describe('Blaxel faults over the wire', { timeout: 120_000 }, () => {
       expect(error).toMatchObject({ reason: 'auth' });
     } finally {
       server.acceptKey(server.apiKey);
-      await executor.close();
-    }
-  });
-
-  it('a quota refusal is a quota error', async () => {
-    server.failNextCreate({ type: 'quota' });
-    const executor = wired();
-    const error = await executor.execute('1', { tools: [] }).catch((e: unknown) => e);
-    await executor.close();
-    expect(error).toMatchObject({ reason: 'quota' });
-  });
-
-  it('a slow start still runs the action', async () => {
-    server.failNextCreate({ type: 'slow', ms: 2000 });
-    const executor = wired();
-    try {
-      expect((await executor.execute('6 * 7', { tools: [] })).value).toBe('42');
-    } finally {
-      await executor.close();
-    }
-  });
-
-  it('the runner process exiting mid-action ends the action as a crash (state lost); the next runs in a new sandbox', async () => {
-    const executor = wired();
-    try {
-      await executor.execute('globalThis.kept = 1', { tools: [] });
-      const [sandbox] = [...server.sandboxes.values()].slice(-1);
-      const exitRunner = async () => {
-        for (const proc of sandbox!.processes.values()) proc.child.kill('SIGKILL');
-        return new Promise((r) => setTimeout(r, 60_000));
-      };
-      const r = await executor.execute('exit_runner({})', { tools: [{ name: 'exit_runner', call: exitRunner }] });
-      expect(r.error?.kind).toBe('crash');
-      expect(r.error?.message).toMatch(/blaxel runner process ended/);
-      expect(r.stateLost).toBe(true);
-      const next = await executor.execute('typeof kept', { tools: [] });
-      expect(next.error).toBeUndefined();
-      expect(next.value).toBe("'undefined'");
-    } finally {
-      await executor.close();
-    }
-  });
-
-  it('a network cut fails the start with a network error', async () => {
-    server.cutNetwork();
-    const executor = wired();
-    try {
-      const error = await executor.execute('1', { tools: [] }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(SandboxServiceError);
-      expect(error).toMatchObject({ reason: 'network' });
-    } finally {
-      server.restoreNetwork();
       await executor.close();
     }
   });

@@ -1,5 +1,5 @@
 import { SandboxServiceError } from '@actkit/code-actions';
-import { describeExecutorContract } from '@actkit/code-actions/testing';
+import { describeExecutorContract, describeHostedSandboxFaults } from '@actkit/code-actions/testing';
 import { type E2BTestServer, startE2BServer } from '@actkit/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { E2BExecutor, type E2BExecutorOptions } from '../src/index.js';
@@ -13,6 +13,19 @@ const wired = (extra: E2BExecutorOptions = {}): E2BExecutor =>
   new E2BExecutor({ apiKey: server.apiKey, sdkOptions: { apiUrl: server.url, sandboxUrl: server.url }, memoryLimitMb: 64, ...extra });
 
 describeExecutorContract('e2b (real SDK, local wire server)', { create: () => wired(), testTimeoutMs: 60_000 });
+
+describeHostedSandboxFaults('e2b (real SDK, local wire server)', {
+  create: () => wired(),
+  server: {
+    failNextCreate: server.failNextCreate,
+    cutNetwork: server.cutNetwork,
+    restoreNetwork: server.restoreNetwork,
+    killNewestRunner: () => {
+      for (const child of [...server.sandboxes.values()].at(-1)?.processes.values() ?? []) child.kill('SIGKILL');
+    },
+  },
+  runnerEnded: /e2b runner process ended \(exit code -1\)/,
+});
 
 describe('E2B over its wire protocol', { timeout: 60_000 }, () => {
   let executor: E2BExecutor;
@@ -49,24 +62,6 @@ describe('E2B faults over the wire', { timeout: 120_000 }, () => {
     expect(error).toMatchObject({ reason: 'auth' });
   });
 
-  it('a quota refusal is a quota error', async () => {
-    server.failNextCreate({ type: 'quota' });
-    const executor = wired();
-    const error = await executor.execute('1', { tools: [] }).catch((e: unknown) => e);
-    await executor.close();
-    expect(error).toMatchObject({ reason: 'quota' });
-  });
-
-  it('a slow start still runs the action', async () => {
-    server.failNextCreate({ type: 'slow', ms: 2000 });
-    const executor = wired();
-    try {
-      expect((await executor.execute('6 * 7', { tools: [] })).value).toBe('42');
-    } finally {
-      await executor.close();
-    }
-  });
-
   it('a sandbox gone midway ends the action as a crash (state lost); the next runs in a new sandbox', async () => {
     const executor = wired();
     try {
@@ -81,40 +76,6 @@ describe('E2B faults over the wire', { timeout: 120_000 }, () => {
       expect(next.error).toBeUndefined();
       expect(next.value).toBe("'undefined'");
     } finally {
-      await executor.close();
-    }
-  });
-
-  it('the runner process exiting mid-action ends the action as a crash, and the next action runs in a new sandbox', async () => {
-    const executor = wired();
-    try {
-      await executor.execute('globalThis.kept = 1', { tools: [] });
-      const [sandbox] = [...server.sandboxes.values()].slice(-1);
-      const exitRunner = async () => {
-        for (const child of sandbox!.processes.values()) child.kill('SIGKILL');
-        return new Promise((r) => setTimeout(r, 60_000));
-      };
-      const r = await executor.execute('exit_runner({})', { tools: [{ name: 'exit_runner', call: exitRunner }] });
-      expect(r.error?.kind).toBe('crash');
-      expect(r.error?.message).toMatch(/e2b runner process ended \(exit code -1\)/);
-      expect(r.stateLost).toBe(true);
-      const next = await executor.execute('typeof kept', { tools: [] });
-      expect(next.error).toBeUndefined();
-      expect(next.value).toBe("'undefined'");
-    } finally {
-      await executor.close();
-    }
-  });
-
-  it('a network cut fails the start with a network error', async () => {
-    server.cutNetwork();
-    const executor = wired();
-    try {
-      const error = await executor.execute('1', { tools: [] }).catch((e: unknown) => e);
-      expect(error).toBeInstanceOf(SandboxServiceError);
-      expect(error).toMatchObject({ reason: 'network' });
-    } finally {
-      server.restoreNetwork();
       await executor.close();
     }
   });

@@ -2,9 +2,11 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { readBody, sendJson } from './http-messages.js';
+import { networkSwitch } from './network-switch.js';
 
 /**
  * A local server that speaks Blaxel's wire protocol, for tests of the real `@blaxel/core` SDK:
@@ -59,49 +61,36 @@ export async function startBlaxelServer(options: { apiKey?: string; workspace?: 
   const sandboxes = new Map<string, FakeSandbox>();
   const requests: string[] = [];
   const faults: Array<{ type: 'quota' } | { type: 'slow'; ms: number }> = [];
-  const sockets = new Set<Socket>();
-  let networkCut = false;
   let url = '';
 
-  const json = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
-  const readBody = (req: IncomingMessage) =>
-    new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks)));
-      req.on('error', reject);
-    });
   const authorised = (req: IncomingMessage) => req.headers['x-blaxel-authorization'] === `Bearer ${acceptedKey}` && req.headers['x-blaxel-workspace'] === workspace;
   const describe = (name: string, spec: unknown = {}) => ({ metadata: { name, workspace, url: `${url}/sbx/${name}` }, spec, status: 'DEPLOYED' });
 
   const handle = async (req: IncomingMessage, res: ServerResponse) => {
     const path = new URL(req.url ?? '/', 'http://localhost').pathname;
     requests.push(`${req.method} ${path}`);
-    if (!authorised(req)) return json(res, 401, { error: 'Unauthorized', code: 401 });
+    if (!authorised(req)) return sendJson(res, 401, { error: 'Unauthorized', code: 401 });
     // ── control API ──
     if (path === '/sandboxes' && req.method === 'POST') {
       const body = JSON.parse((await readBody(req)).toString('utf8')) as { metadata?: { name?: string }; spec?: unknown };
       const fault = faults.shift();
-      if (fault?.type === 'quota') return json(res, 429, { error: 'Sandbox quota reached for this workspace', code: 429 });
+      if (fault?.type === 'quota') return sendJson(res, 429, { error: 'Sandbox quota reached for this workspace', code: 429 });
       if (fault?.type === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
       const name = body.metadata?.name ?? `sandbox-${randomUUID().slice(0, 8)}`;
       if (!sandboxes.has(name)) sandboxes.set(name, { root: mkdtempSync(join(tmpdir(), 'actkit-blaxel-')), processes: new Map(), files: new Map() });
-      return json(res, 200, describe(name, body.spec));
+      return sendJson(res, 200, describe(name, body.spec));
     }
     const control = /^\/sandboxes\/([^/]+)$/.exec(path);
     if (control) {
       const name = decodeURIComponent(control[1]!);
-      if (!sandboxes.has(name)) return json(res, 404, { error: `Sandbox ${name} not found`, code: 404 });
+      if (!sandboxes.has(name)) return sendJson(res, 404, { error: `Sandbox ${name} not found`, code: 404 });
       if (req.method === 'DELETE') destroy(name);
-      return json(res, 200, describe(name));
+      return sendJson(res, 200, describe(name));
     }
     // ── a sandbox's API ──
     const inSandbox = /^\/sbx\/([^/]+)(\/.*)$/.exec(path);
     const sandbox = inSandbox ? sandboxes.get(decodeURIComponent(inSandbox[1]!)) : undefined;
-    if (!inSandbox || !sandbox) return json(res, 404, { error: 'Sandbox not found', code: 404 });
+    if (!inSandbox || !sandbox) return sendJson(res, 404, { error: 'Sandbox not found', code: 404 });
     const route = inSandbox[2]!;
     if (route.startsWith('/filesystem/') && req.method === 'PUT') {
       const file = `/${decodeURIComponent(route.slice('/filesystem/'.length)).replace(/^\/+/, '')}`;
@@ -110,7 +99,7 @@ export async function startBlaxelServer(options: { apiKey?: string; workspace?: 
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, content);
       sandbox.files.set(file, target);
-      return json(res, 200, { message: 'File created', path: file });
+      return sendJson(res, 200, { message: 'File created', path: file });
     }
     if (route === '/process' && req.method === 'POST') {
       const body = JSON.parse((await readBody(req)).toString('utf8')) as { name?: string; command: string; env?: Record<string, string> };
@@ -139,13 +128,13 @@ export async function startBlaxelServer(options: { apiKey?: string; workspace?: 
         emit(null);
       });
       child.on('error', () => {});
-      return json(res, 200, { name, pid: String(child.pid ?? 0), command: body.command, status: 'running' });
+      return sendJson(res, 200, { name, pid: String(child.pid ?? 0), command: body.command, status: 'running' });
     }
     const procRoute = /^\/process\/([^/]+)(\/.*)?$/.exec(route);
     // A process is known by its name or its pid (the SDK streams logs by pid).
     const id = procRoute ? decodeURIComponent(procRoute[1]!) : '';
     const proc = sandbox.processes.get(id) ?? [...sandbox.processes.values()].find((p) => String(p.child.pid) === id);
-    if (!procRoute || !proc) return json(res, 404, { error: 'Process not found', code: 404 });
+    if (!procRoute || !proc) return sendJson(res, 404, { error: 'Process not found', code: 404 });
     const action = procRoute[2] ?? '';
     if (action === '/logs/stream' && req.method === 'GET') {
       res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
@@ -163,15 +152,15 @@ export async function startBlaxelServer(options: { apiKey?: string; workspace?: 
     }
     if (action === '/stdin' && req.method === 'POST') {
       proc.child.stdin.write(await readBody(req));
-      return json(res, 200, { message: 'ok' });
+      return sendJson(res, 200, { message: 'ok' });
     }
     if (action === '/kill' && req.method === 'DELETE') {
       proc.status = 'killed';
       proc.child.kill('SIGKILL');
-      return json(res, 200, { message: 'Process killed' });
+      return sendJson(res, 200, { message: 'Process killed' });
     }
-    if (action === '' && req.method === 'GET') return json(res, 200, { name: procRoute[1], status: proc.status, exitCode: proc.exitCode ?? 0 });
-    json(res, 404, { error: `no route ${req.method} ${route}`, code: 404 });
+    if (action === '' && req.method === 'GET') return sendJson(res, 200, { name: procRoute[1], status: proc.status, exitCode: proc.exitCode ?? 0 });
+    sendJson(res, 404, { error: `no route ${req.method} ${route}`, code: 404 });
   };
 
   const destroy = (name: string) => {
@@ -184,15 +173,11 @@ export async function startBlaxelServer(options: { apiKey?: string; workspace?: 
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: Error) => {
-      if (!res.headersSent) json(res, 500, { error: error.message, code: 500 });
+      if (!res.headersSent) sendJson(res, 500, { error: error.message, code: 500 });
       else res.destroy();
     });
   });
-  server.on('connection', (socket) => {
-    if (networkCut) return void socket.destroy();
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const network = networkSwitch(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -207,16 +192,11 @@ export async function startBlaxelServer(options: { apiKey?: string; workspace?: 
       acceptedKey = key;
     },
     destroySandbox: destroy,
-    cutNetwork: () => {
-      networkCut = true;
-      for (const socket of sockets) socket.destroy();
-    },
-    restoreNetwork: () => {
-      networkCut = false;
-    },
+    cutNetwork: network.cut,
+    restoreNetwork: network.restore,
     close: async () => {
       for (const name of [...sandboxes.keys()]) destroy(name);
-      for (const socket of sockets) socket.destroy();
+      network.dropAll();
       await new Promise((resolve) => server.close(resolve));
     },
   };

@@ -2,9 +2,11 @@ import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { AddressInfo, Socket } from 'node:net';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
+import { readBody, sendJson } from './http-messages.js';
+import { networkSwitch } from './network-switch.js';
 
 /**
  * A local server that speaks E2B's wire protocol, for tests of the real `e2b` SDK: the control
@@ -52,21 +54,8 @@ export async function startE2BServer(options: E2BServerOptions = {}): Promise<E2
   const sandboxes = new Map<string, FakeSandbox>();
   const requests: string[] = [];
   const faults: Array<{ type: 'quota' } | { type: 'slow'; ms: number }> = [];
-  const sockets = new Set<Socket>();
-  let networkCut = false;
   let nextPid = 1000;
 
-  const json = (res: ServerResponse, status: number, body: unknown) => {
-    res.writeHead(status, { 'content-type': 'application/json' });
-    res.end(JSON.stringify(body));
-  };
-  const readBody = (req: IncomingMessage) =>
-    new Promise<Buffer>((resolve, reject) => {
-      const chunks: Buffer[] = [];
-      req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => resolve(Buffer.concat(chunks)));
-      req.on('error', reject);
-    });
   const sandboxOf = (req: IncomingMessage) => sandboxes.get(String(req.headers['e2b-sandbox-id'] ?? ''));
   const local = (sandbox: FakeSandbox, path: string) => join(sandbox.root, path);
 
@@ -75,26 +64,26 @@ export async function startE2BServer(options: E2BServerOptions = {}): Promise<E2
     requests.push(`${req.method} ${url.pathname}`);
     // ── control API ──
     if (url.pathname === '/v2/sandboxes' && req.method === 'POST') {
-      if (req.headers['x-api-key'] !== apiKey) return json(res, 401, { code: 401, message: 'Invalid API key' });
+      if (req.headers['x-api-key'] !== apiKey) return sendJson(res, 401, { code: 401, message: 'Invalid API key' });
       const body = JSON.parse((await readBody(req)).toString('utf8')) as { templateID?: string };
       const fault = faults.shift();
-      if (fault?.type === 'quota') return json(res, 429, { code: 429, message: 'You have reached the maximum number of concurrent sandboxes' });
+      if (fault?.type === 'quota') return sendJson(res, 429, { code: 429, message: 'You have reached the maximum number of concurrent sandboxes' });
       if (fault?.type === 'slow') await new Promise((r) => setTimeout(r, fault.ms));
       const id = `sbx_${randomUUID().slice(0, 8)}`;
       sandboxes.set(id, { root: mkdtempSync(join(tmpdir(), 'actkit-e2b-')), processes: new Map(), files: new Map() });
-      return json(res, 201, { sandboxID: id, templateID: body.templateID ?? 'base', clientID: 'local', envdVersion: ENVD_VERSION, envdAccessToken: null, domain: null });
+      return sendJson(res, 201, { sandboxID: id, templateID: body.templateID ?? 'base', clientID: 'local', envdVersion: ENVD_VERSION, envdAccessToken: null, domain: null });
     }
     const kill = /^\/sandboxes\/([^/]+)$/.exec(url.pathname);
     if (kill && req.method === 'DELETE') {
-      if (req.headers['x-api-key'] !== apiKey) return json(res, 401, { code: 401, message: 'Invalid API key' });
-      if (!sandboxes.has(kill[1]!)) return json(res, 404, { code: 404, message: `Sandbox ${kill[1]} not found` });
+      if (req.headers['x-api-key'] !== apiKey) return sendJson(res, 401, { code: 401, message: 'Invalid API key' });
+      if (!sandboxes.has(kill[1]!)) return sendJson(res, 404, { code: 404, message: `Sandbox ${kill[1]} not found` });
       destroy(kill[1]!);
       res.writeHead(204).end();
       return;
     }
     // ── envd ──
     const sandbox = sandboxOf(req);
-    if (!sandbox) return json(res, 502, { code: 502, message: 'The sandbox was not found' });
+    if (!sandbox) return sendJson(res, 502, { code: 502, message: 'The sandbox was not found' });
     if (url.pathname === '/health') return void res.writeHead(204).end();
     if (url.pathname === '/files' && req.method === 'POST') {
       const path = url.searchParams.get('path') ?? '';
@@ -104,7 +93,7 @@ export async function startE2BServer(options: E2BServerOptions = {}): Promise<E2
       mkdirSync(dirname(target), { recursive: true });
       writeFileSync(target, Buffer.from(await file.arrayBuffer()));
       sandbox.files.set(path, target);
-      return json(res, 200, [{ name: basename(path), type: 'file', path }]);
+      return sendJson(res, 200, [{ name: basename(path), type: 'file', path }]);
     }
     if (url.pathname === '/process.Process/Start' && req.method === 'POST') {
       const [request] = unenvelope(await readBody(req)) as [{ process: { cmd: string; args?: string[]; envs?: Record<string, string> } }];
@@ -130,18 +119,18 @@ export async function startE2BServer(options: E2BServerOptions = {}): Promise<E2
     if (url.pathname === '/process.Process/SendInput' && req.method === 'POST') {
       const body = JSON.parse((await readBody(req)).toString('utf8')) as { process: { pid: number }; input: { stdin: string } };
       const child = sandbox.processes.get(body.process.pid);
-      if (!child) return json(res, 404, { code: 'not_found', message: `process ${body.process.pid} not found` });
+      if (!child) return sendJson(res, 404, { code: 'not_found', message: `process ${body.process.pid} not found` });
       child.stdin.write(Buffer.from(body.input.stdin, 'base64'));
-      return json(res, 200, {});
+      return sendJson(res, 200, {});
     }
     if (url.pathname === '/process.Process/SendSignal' && req.method === 'POST') {
       const body = JSON.parse((await readBody(req)).toString('utf8')) as { process: { pid: number } };
       const child = sandbox.processes.get(body.process.pid);
-      if (!child) return json(res, 404, { code: 'not_found', message: `process ${body.process.pid} not found` });
+      if (!child) return sendJson(res, 404, { code: 'not_found', message: `process ${body.process.pid} not found` });
       child.kill('SIGKILL');
-      return json(res, 200, {});
+      return sendJson(res, 200, {});
     }
-    json(res, 404, { code: 404, message: `no route ${req.method} ${url.pathname}` });
+    sendJson(res, 404, { code: 404, message: `no route ${req.method} ${url.pathname}` });
   };
 
   const destroy = (id: string) => {
@@ -154,15 +143,11 @@ export async function startE2BServer(options: E2BServerOptions = {}): Promise<E2
 
   const server = createServer((req, res) => {
     handle(req, res).catch((error: Error) => {
-      if (!res.headersSent) json(res, 500, { code: 500, message: error.message });
+      if (!res.headersSent) sendJson(res, 500, { code: 500, message: error.message });
       else res.destroy();
     });
   });
-  server.on('connection', (socket) => {
-    if (networkCut) return void socket.destroy();
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
+  const network = networkSwitch(server);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 
@@ -173,16 +158,11 @@ export async function startE2BServer(options: E2BServerOptions = {}): Promise<E2
     requests,
     failNextCreate: (fault) => void faults.push(fault),
     destroySandbox: destroy,
-    cutNetwork: () => {
-      networkCut = true;
-      for (const socket of sockets) socket.destroy();
-    },
-    restoreNetwork: () => {
-      networkCut = false;
-    },
+    cutNetwork: network.cut,
+    restoreNetwork: network.restore,
     close: async () => {
       for (const id of [...sandboxes.keys()]) destroy(id);
-      for (const socket of sockets) socket.destroy();
+      network.dropAll();
       await new Promise((resolve) => server.close(resolve));
     },
   };

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { readBody, sendJson } from './http-messages.js';
 
 /**
  * A local HTTP server that answers model API calls from a script, so that the real SDK clients
@@ -102,26 +103,26 @@ export async function startScriptedServer(format: WireFormat, replies: WireReply
   const server: Server = createServer(async (req, res) => {
     try {
       const path = new URL(req.url ?? '/', 'http://x').pathname;
-      const raw = await readBody(req);
+      const raw = (await readBody(req)).toString('utf8');
       if (!format.paths.includes(path)) {
-        return send(res, 404, format.error({ status: 404, message: `No route ${req.method} ${path}` }));
+        return sendJson(res, 404, format.error({ status: 404, message: `No route ${req.method} ${path}` }));
       }
       const request: RecordedRequest = { method: req.method ?? 'GET', path, headers: req.headers, body: raw ? JSON.parse(raw) : {}, rawBody: raw };
       requests.push(request);
       let reply = script.shift();
-      if (!reply) return send(res, 500, format.error({ status: 500, message: 'The scripted server has no reply left.' }));
+      if (!reply) return sendJson(res, 500, format.error({ status: 500, message: 'The scripted server has no reply left.' }));
       if (typeof reply === 'function') reply = reply(request);
       if ('raw' in reply) return await sendRaw(res, reply);
       if ('status' in reply) {
         const headers: Record<string, string> = {};
         if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
-        return send(res, reply.status, format.error(reply), headers);
+        return sendJson(res, reply.status, format.error(reply), headers);
       }
       if (reply.delayMs) await sleep(reply.delayMs);
-      if (!request.body.stream) return send(res, 200, format.json(reply, request));
+      if (!request.body.stream) return sendJson(res, 200, format.json(reply, request));
       await stream(res, format, format.events(reply, request), reply);
     } catch (error) {
-      if (!res.headersSent) send(res, 500, format.error({ status: 500, message: String(error) }));
+      if (!res.headersSent) sendJson(res, 500, format.error({ status: 500, message: String(error) }));
       else res.destroy();
     }
   });
@@ -182,23 +183,6 @@ async function sendRaw(res: ServerResponse, reply: WireRaw): Promise<void> {
   if (!reply.stallBody) return void res.end(reply.raw);
   res.write(reply.raw.slice(0, Math.floor(reply.raw.length / 2)));
   await new Promise((resolve) => res.once('close', resolve)); // Silent until the client gives up.
-}
-
-function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
-  res.writeHead(status, { 'content-type': 'application/json', ...headers });
-  res.end(JSON.stringify(body));
-}
-
-function readBody(req: IncomingMessage): Promise<string> {
-  return new Promise((resolve, reject) => {
-    let data = '';
-    req.setEncoding('utf8');
-    req.on('data', (chunk) => {
-      data += chunk;
-    });
-    req.on('end', () => resolve(data));
-    req.on('error', reject);
-  });
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

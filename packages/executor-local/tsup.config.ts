@@ -27,8 +27,13 @@ export default defineConfig([
     sourcemap: true,
     clean: false,
     target: 'node20',
-    // isolated-vm.ts finds the native addon from its own location.
-    shims: true,
+    // isolated-vm.ts finds the native addon from its own location, import.meta.url, which a
+    // CommonJS script has as its file name (made a URL by Node: a path with % or # stays whole).
+    esbuildOptions: (options) => {
+      options.define = { ...options.define, 'import.meta.url': 'importMetaUrl' };
+      // The banner comes before esbuild's "use strict", which must stay the file's first statement.
+      options.banner = { js: "'use strict';\nconst importMetaUrl = require('node:url').pathToFileURL(__filename).href;" };
+    },
     esbuildPlugins: [sandboxSide],
   },
 ]);

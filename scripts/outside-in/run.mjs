@@ -14,7 +14,7 @@
 //
 // Run after `pnpm build` (the tarballs hold dist/). Prints "N passed, N failed" last; exits 1 on a failure.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -263,6 +263,25 @@ async function scenarioLocal(tc, tarballs) {
     }
   });
   await check(`[${tc.label}] local: one zod, the user's`, () => checkOneZod(tc, dir));
+  await check(`[${tc.label}] local: the child's require of @actkit/code-actions/sandbox gets its CommonJS build, with the same exports and prelude`, async () => {
+    // The child process is a CommonJS script that requires this entry from executor-local's own
+    // folder: it must get the CommonJS build (not the ES module through require(esm)), and that
+    // build must hold what the parent's ES module holds.
+    writeFileSync(
+      join(dir, 'sandbox-cjs.mjs'),
+      "import { createRequire } from 'node:module';\n" +
+        "const require = createRequire(createRequire(import.meta.url).resolve('@actkit/executor-local'));\n" +
+        "const path = require.resolve('@actkit/code-actions/sandbox');\n" +
+        "const required = require('@actkit/code-actions/sandbox');\n" +
+        "const imported = await import('@actkit/code-actions/sandbox');\n" +
+        "const names = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== 'module.exports').sort().join(',');\n" +
+        "console.log(JSON.stringify({ path, namespace: required[Symbol.toStringTag] === 'Module', sameNames: names(required) === names(imported), samePrelude: required.SANDBOX_PRELUDE === imported.SANDBOX_PRELUDE, names: names(required) }));\n",
+    );
+    const { out } = await tc.node(['sandbox-cjs.mjs'], { cwd: dir });
+    const seen = JSON.parse(out.trim().split('\n').at(-1));
+    assert(seen.path.endsWith('.cjs') && !seen.namespace, `require did not get the CommonJS build: ${out}`);
+    assert(seen.sameNames && seen.samePrelude && seen.names.includes('SANDBOX_PRELUDE'), `the two builds differ: ${out}`);
+  });
   const unbuilt = tc.nodeMajor < 24 && tc.npmMajor >= 12;
   if (unbuilt) {
     // npm 12 ran no install script: isolated-vm 5 is not built. The error must say so and name the fix.
@@ -288,19 +307,23 @@ async function scenarioLocal(tc, tarballs) {
     const { out } = await tc.node(['modules.mjs'], { cwd: dir, allowFail: true });
     assert(/esbuild/.test(out) && /npm install esbuild/.test(out), `expected an error naming esbuild, got:\n${out}`);
   });
-  await check(`[${tc.label}] local: @actkit/code-actions/sandbox, required and imported, is the same module`, async () => {
-    // The child process is CommonJS and requires this build: it must hold the same prelude.
+  await check(`[${tc.label}] local: installed under a path with %, # and a space, the child process starts`, async () => {
+    // The child finds isolated-vm from its own file's URL, which must keep such a path whole.
     writeFileSync(
-      join(dir, 'sandbox-cjs.mjs'),
-      "import { createRequire } from 'node:module';\n" +
-        "const required = createRequire(import.meta.url)('@actkit/code-actions/sandbox');\n" +
-        "const imported = await import('@actkit/code-actions/sandbox');\n" +
-        "const names = (m) => Object.keys(m).filter((k) => k !== 'default' && k !== 'module.exports').sort().join(',');\n" +
-        "console.log(JSON.stringify({ same: names(required) === names(imported), prelude: required.SANDBOX_PRELUDE === imported.SANDBOX_PRELUDE, names: names(required) }));\n",
+      join(dir, 'unusual-path.mjs'),
+      "import { LocalExecutor } from '@actkit/executor-local';\n" +
+        "const executor = new LocalExecutor();\n" +
+        "try { const r = await executor.execute('6 * 7', { tools: [] }); console.log(JSON.stringify({ mode: executor.mode, value: r.value, error: r.error })); } finally { await executor.close(); }\n",
     );
-    const { out } = await tc.node(['sandbox-cjs.mjs'], { cwd: dir });
-    const seen = JSON.parse(out.trim().split('\n').at(-1));
-    assert(seen.same && seen.prelude && seen.names.includes('SANDBOX_PRELUDE'), `the two builds differ: ${out}`);
+    const unusual = `${dir} 100% #1`;
+    renameSync(dir, unusual);
+    try {
+      const { out } = await tc.node(['unusual-path.mjs'], { cwd: unusual, env: { NODE_OPTIONS: '' } });
+      const seen = JSON.parse(out.trim().split('\n').at(-1));
+      assert(seen.mode === 'child-process' && seen.value === '42', `unexpected result: ${out}`);
+    } finally {
+      renameSync(unusual, dir);
+    }
   });
   // Issue 16's two defects of the default mode, in a plain `node` running the installed package
   // (the workspace's tests run the child from source).

@@ -29,7 +29,9 @@ describeHostedSandboxFaults('blaxel (real SDK, local wire server)', {
     cutNetwork: server.cutNetwork,
     restoreNetwork: server.restoreNetwork,
     killNewestRunner: () => {
-      for (const proc of [...server.sandboxes.values()].at(-1)?.processes.values() ?? []) proc.child.kill('SIGKILL');
+      const newest = [...server.sandboxes.values()].at(-1);
+      if (!newest) throw new Error('no sandbox to kill the runner of');
+      for (const proc of newest.processes.values()) proc.child.kill('SIGKILL');
     },
   },
   runnerEnded: /blaxel runner process ended/,

@@ -21,7 +21,9 @@ describeHostedSandboxFaults('e2b (real SDK, local wire server)', {
     cutNetwork: server.cutNetwork,
     restoreNetwork: server.restoreNetwork,
     killNewestRunner: () => {
-      for (const child of [...server.sandboxes.values()].at(-1)?.processes.values() ?? []) child.kill('SIGKILL');
+      const newest = [...server.sandboxes.values()].at(-1);
+      if (!newest) throw new Error('no sandbox to kill the runner of');
+      for (const child of newest.processes.values()) child.kill('SIGKILL');
     },
   },
   runnerEnded: /e2b runner process ended \(exit code -1\)/,

@@ -24,6 +24,7 @@ import {
   idle,
   MODEL_CALL_MS,
   median,
+  plainNodeToolCallMs,
   SMOLAGENTS_FIRST_ACTION_MS,
   toolCallMs,
   trivialActionMs,
@@ -99,11 +100,11 @@ const woken = await afterPauseMs(load.ivm, MODEL_CALL_MS);
 const childFloor = pipeTrip + hops.hop;
 const actionFloor = pipeTrip + hops.action;
 line('trivial code action, warm', msText(warm.trivialMs), '≤ 0.3 ms', warm.trivialMs <= 0.3);
-note(`(after ${WARM_UP_ACTIONS} actions; the first 300, before the JIT warmed: ${msText(warm.coldTrivialMs)})`);
+note(`(after ${WARM_UP_ACTIONS} actions; the first 300, before the JIT warmed: ${msText(warm.coldTrivialMs)}); plain Node, fresh source: ${msText(plainNodeMs('1 + 1'))}`);
 note(`floor: a line to the child and back ${us(pipeTrip)} + isolated-vm's async call into the isolate and back ${us(hops.action)} = ${us(actionFloor)}`);
 note("(the child's own work per action is little more than its two JSON lines and that call; the host's, compiling the code)");
 line('tool call round trip (isolate → child → host → back)', msText(warm.toolCallMs), '≤ 30 µs', warm.toolCallMs <= 0.03);
-note(`(after ${WARM_UP_ROUNDS} actions of 5000 calls; the first of them: ${us(warm.coldToolCallMs)} per call)`);
+note(`(after ${WARM_UP_ROUNDS} actions of 5000 calls; the first of them: ${us(warm.coldToolCallMs)} per call); plain Node, the tool awaited directly: ${us(await plainNodeToolCallMs(countingEcho(), 5000))}`);
 note(`floor: a line to a plain Node child and back (two process wake-ups) ${us(pipeTrip)},`);
 note(`plus isolated-vm's thread hop inside the child ${us(hops.hop)}: ${us(childFloor)} before any work of actkit's.`);
 note('Below it only with the isolate on the child\'s main thread, blocking on stdin for tool results: then one');
@@ -151,7 +152,7 @@ note(`made on the spot (isolate, context, prelude): ${msText(median(madeOnTheSpo
 const executor = new LocalExecutor({ mode: 'in-process' });
 const trivial = await trivialActionMs(executor);
 line('trivial code action, warm', msText(trivial.warm), '≤ 100 µs', trivial.warm <= 0.1);
-note(`(after ${WARM_UP_ACTIONS} actions; the first 300, before the JIT warmed: ${msText(trivial.cold)})`);
+note(`(after ${WARM_UP_ACTIONS} actions; the first 300, before the JIT warmed: ${msText(trivial.cold)}); plain Node, fresh source: ${msText(plainNodeMs('1 + 1'))}`);
 note(`floor: isolated-vm's async call into the isolate and back ${us(hops.action)}; the rest is compiling the code here and the prelude's work`);
 
 // Two kinds of tool: an async one (the action runs on the isolate's thread, each call a hop each
@@ -161,11 +162,11 @@ const syncEcho = countingEcho('synchronous');
 const CALLS = 10_000;
 const toolCall = await toolCallMs(executor, echo, CALLS, 3);
 line(`tool call, async tool (${CALLS} calls, the isolate's thread)`, msText(toolCall.warm), '≤ 10 µs', toolCall.warm <= 0.01);
-note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(toolCall.cold)} per call)`);
+note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(toolCall.cold)} per call); plain Node, the tool awaited directly: ${us(await plainNodeToolCallMs(countingEcho(), CALLS))}`);
 note(`floor: isolated-vm's applySyncPromise (the thread hop each way) ${us(hops.hop)} per call`);
 const syncToolCall = await toolCallMs(executor, syncEcho, CALLS, 3);
 line(`tool call, synchronous tool (${CALLS} calls, this thread)`, msText(syncToolCall.warm), '≤ 10 µs', syncToolCall.warm <= 0.01);
-note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(syncToolCall.cold)} per call)`);
+note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(syncToolCall.cold)} per call); plain Node, the tool called directly: ${us(await plainNodeToolCallMs(countingEcho('synchronous'), CALLS))}`);
 note(`floor: isolated-vm's applySync with the isolate on this thread ${us(hops.sameThread)} per call; this thread's event loop waits meanwhile`);
 // The same calls made by a CodeAgent's actions, whose run always has an abort signal: with
 // hostThread 'always' its synchronous tools' actions run on this thread all the same.

@@ -131,6 +131,24 @@ export async function toolCallMs(executor: CodeExecutor, echo: ReturnType<typeof
   return { warm: median(perCall.slice(WARM_UP_ROUNDS)), cold: perCall[0]! };
 }
 
+/**
+ * Plain Node's figure for a tool call: the same loop calling the tool's function directly
+ * (awaiting its promise, when it returns one), `calls` times; checked like the sandbox's.
+ */
+export async function plainNodeToolCallMs(echo: ReturnType<typeof countingEcho>, calls: number): Promise<number> {
+  echo.reset();
+  const call = echo.tool.call;
+  const t0 = performance.now();
+  let n = 0;
+  for (let i = 0; i < calls; i++) {
+    const out = call({ i });
+    n += ((out instanceof Promise ? await out : out) as { i: number }).i;
+  }
+  const perCall = (performance.now() - t0) / calls;
+  if (n !== (calls * (calls - 1)) / 2 || echo.calls() !== calls) throw new Error(`bench: plain Node's ${calls} calls summed to ${n} in ${echo.calls()} calls`);
+  return perCall;
+}
+
 /** Fresh executors a workload is measured on, one after another. */
 export const FRESH_EXECUTORS = 5;
 

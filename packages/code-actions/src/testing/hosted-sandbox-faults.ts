@@ -12,7 +12,7 @@ export interface HostedServiceFaults {
   /** Every open connection is cut, and new ones are refused until `restoreNetwork()`. */
   cutNetwork(): void;
   restoreNetwork(): void;
-  /** Kills the runner process of the sandbox made last, as a crash inside the sandbox would. */
+  /** Kills the runner process of the sandbox made last, as a crash inside the sandbox would (throws if there is none). */
   killNewestRunner(): void;
 }
 
@@ -73,16 +73,17 @@ export function describeHostedSandboxFaults(name: string, options: HostedSandbox
       }));
 
     it('a network cut fails the start with a network error', async () => {
-      server.cutNetwork();
-      const executor = create();
+      let executor: (CodeExecutor & { close(): Promise<void> }) | undefined;
       try {
+        server.cutNetwork();
+        executor = create();
         const error = await executor.execute('1', { tools: [] }).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(SandboxServiceError);
         expect(error).toMatchObject({ reason: 'network' });
       } finally {
         // Back before the close, which may need to reach the service.
         server.restoreNetwork();
-        await executor.close();
+        await executor?.close();
       }
     });
   });

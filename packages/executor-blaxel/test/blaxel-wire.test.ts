@@ -24,16 +24,7 @@ describeExecutorContract('blaxel (real SDK, local wire server)', { create: wired
 
 describeHostedSandboxFaults('blaxel (real SDK, local wire server)', {
   create: wired,
-  server: {
-    failNextCreate: server.failNextCreate,
-    cutNetwork: server.cutNetwork,
-    restoreNetwork: server.restoreNetwork,
-    killNewestRunner: () => {
-      const newest = [...server.sandboxes.values()].at(-1);
-      if (!newest) throw new Error('no sandbox to kill the runner of');
-      for (const proc of newest.processes.values()) proc.child.kill('SIGKILL');
-    },
-  },
+  server,
   runnerEnded: /blaxel runner process ended/,
 });
 

@@ -16,16 +16,7 @@ describeExecutorContract('e2b (real SDK, local wire server)', { create: () => wi
 
 describeHostedSandboxFaults('e2b (real SDK, local wire server)', {
   create: () => wired(),
-  server: {
-    failNextCreate: server.failNextCreate,
-    cutNetwork: server.cutNetwork,
-    restoreNetwork: server.restoreNetwork,
-    killNewestRunner: () => {
-      const newest = [...server.sandboxes.values()].at(-1);
-      if (!newest) throw new Error('no sandbox to kill the runner of');
-      for (const child of newest.processes.values()) child.kill('SIGKILL');
-    },
-  },
+  server,
   runnerEnded: /e2b runner process ended \(exit code -1\)/,
 });
 

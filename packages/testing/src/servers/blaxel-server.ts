@@ -36,6 +36,8 @@ export interface BlaxelTestServer {
   /** Every open connection is cut, and new ones are refused until `restoreNetwork()`. */
   cutNetwork(): void;
   restoreNetwork(): void;
+  /** The runner of the sandbox made last is killed, as a crash inside the sandbox would end it. */
+  killNewestRunner(): void;
   close(): Promise<void>;
 }
 
@@ -194,6 +196,11 @@ export async function startBlaxelServer(options: { apiKey?: string; workspace?: 
     destroySandbox: destroy,
     cutNetwork: network.cut,
     restoreNetwork: network.restore,
+    killNewestRunner: () => {
+      const newest = [...sandboxes.values()].at(-1);
+      if (!newest) throw new Error('no sandbox to kill the runner of');
+      for (const proc of newest.processes.values()) proc.child.kill('SIGKILL');
+    },
     close: async () => {
       for (const name of [...sandboxes.keys()]) destroy(name);
       network.dropAll();

@@ -37,6 +37,8 @@ export interface E2BTestServer {
   /** Every open connection is cut, and new ones are refused until `restoreNetwork()`. */
   cutNetwork(): void;
   restoreNetwork(): void;
+  /** The runner of the sandbox made last is killed, as a crash inside the sandbox would end it. */
+  killNewestRunner(): void;
   close(): Promise<void>;
 }
 
@@ -160,6 +162,11 @@ export async function startE2BServer(options: E2BServerOptions = {}): Promise<E2
     destroySandbox: destroy,
     cutNetwork: network.cut,
     restoreNetwork: network.restore,
+    killNewestRunner: () => {
+      const newest = [...sandboxes.values()].at(-1);
+      if (!newest) throw new Error('no sandbox to kill the runner of');
+      for (const child of newest.processes.values()) child.kill('SIGKILL');
+    },
     close: async () => {
       for (const id of [...sandboxes.keys()]) destroy(id);
       network.dropAll();

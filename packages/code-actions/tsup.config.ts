@@ -29,7 +29,7 @@ export default defineConfig([
     },
   },
   // `./sandbox` for CommonJS too: the local executor's child process is a CommonJS script, because
-  // Node starts one tens of milliseconds sooner than an ES module (no ESM loader to set up). It
+  // Node starts one 10–15 ms sooner than an ES module (no ESM loader to set up). It
   // requires this package's copy, so the child and its parent always run the same prelude.
   // A folder of its own: the two builds run at once, and each cleans its own.
   {

@@ -18,7 +18,7 @@ export default defineConfig([
     target: 'node20',
     esbuildPlugins: [sandboxSide],
   },
-  // The child process's script, as CommonJS: Node starts it tens of milliseconds sooner than an
+  // The child process's script, as CommonJS: Node starts it 10–15 ms sooner than an
   // ES module (no ESM loader to set up), and it requires @actkit/code-actions/sandbox's CommonJS
   // build, so the child and this package's parent side run the same installed prelude.
   {

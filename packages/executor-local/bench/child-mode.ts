@@ -7,7 +7,7 @@
  *   warm    — the warm figures, in one process
  */
 import type * as Package from '../src/index.js';
-import { countingEcho, expectValue, firstActionMs, freshWorkloadMs, toolCallMs, trivialActionMs, WORKLOADS } from './workloads.js';
+import { afterModelCallWorkloadMs, countingEcho, expectValue, firstActionMs, freshWorkloadMs, toolCallMs, trivialActionMs, WORKLOADS } from './workloads.js';
 
 const { LocalExecutor } = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof Package;
 const report = (value: object) => console.log(JSON.stringify(value));
@@ -44,10 +44,12 @@ if (process.argv[2] === 'first') {
   // smolagents workloads on fresh executors, and the same work on the warm executor.
   const workloads: Record<string, number> = {};
   const onWarmExecutor: Record<string, number> = {};
+  let afterModelCallMs = 0;
   for (const workload of WORKLOADS) {
     const figures = await freshWorkloadMs(() => new LocalExecutor(), executor, workload, echo);
     workloads[workload.label] = figures.fresh;
     onWarmExecutor[workload.label] = figures.warm;
+    if (workload.toolCalls) afterModelCallMs = await afterModelCallWorkloadMs(() => new LocalExecutor(), workload, echo);
   }
 
   // One child serves every executor of this process.
@@ -76,6 +78,7 @@ if (process.argv[2] === 'first') {
     warmAfterPauseMs: firstAction.warmAfterPause,
     workloads,
     onWarmExecutor,
+    afterModelCallMs,
     hundredCreatedMs,
     hundredUsedMs,
   });

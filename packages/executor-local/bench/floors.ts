@@ -3,6 +3,7 @@
  * figures: the floors a design built on them cannot go below.
  */
 import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import type ivmModule from 'isolated-vm';
 import type { Ivm } from '../src/isolated-vm.js';
 import { median } from './workloads.js';
@@ -68,6 +69,29 @@ function startEchoChild() {
   );
   child.stdout.setEncoding('utf8');
   return child;
+}
+
+/**
+ * The thread hop and the pipe round trip again, in a process pinned to one core (`taskset`, on
+ * Linux; undefined where it cannot run). Each crossing wakes a thread or process that sleeps;
+ * on another core that wake-up is most of the cost. The scheduler keeps the two sides on one
+ * core after a pause and spreads them out under back-to-back load, so an agent (a model call
+ * before each action) sees figures between these and the usual ones.
+ */
+export async function oneCoreFloorsMs(): Promise<{ hop: number; pipeTrip: number } | undefined> {
+  if (process.platform !== 'linux') return undefined;
+  const script = fileURLToPath(new URL('./one-core.ts', import.meta.url));
+  const child = spawn('taskset', ['-c', '0', process.execPath, ...process.execArgv, script], { stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+    out += chunk;
+  });
+  const code = await new Promise<number | null>((resolve) => {
+    child.once('error', () => resolve(null));
+    child.once('exit', resolve);
+  });
+  if (code !== 0) return undefined;
+  return JSON.parse(out.trim().split('\n').at(-1)!) as { hop: number; pipeTrip: number };
 }
 
 /** In `context`, the function every action-like call goes to: it takes a request text and answers its length (16). */

@@ -14,8 +14,9 @@ import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { discardSpares } from '../src/spare-sandboxes.js';
 import { tryLoadIsolatedVm } from '../src/isolated-vm.js';
 import { agentToolCallMs } from './agent-tool-call.js';
-import { afterPauseMs, isolatedVmCallMs, nodeStartMs, pipeRoundTripMs, runnerReadyMs } from './floors.js';
+import { afterPauseMs, isolatedVmCallMs, nodeStartMs, oneCoreFloorsMs, pipeRoundTripMs, runnerReadyMs } from './floors.js';
 import {
+  afterModelCallWorkloadMs,
   countingEcho,
   expectValue,
   FRESH_EXECUTORS,
@@ -97,6 +98,11 @@ const warm = await runChildBench('warm');
 const pipeTrip = await pipeRoundTripMs();
 const hops = await isolatedVmCallMs(load.ivm);
 const woken = await afterPauseMs(load.ivm, MODEL_CALL_MS);
+const oneCore = await oneCoreFloorsMs();
+/** The same floors with every thread on one core: what of them is waking a thread on the other core. */
+const onOneCore = oneCore
+  ? `with every thread on one core (taskset): the hop ${us(oneCore.hop)}, the line to a child and back ${us(oneCore.pipeTrip)}`
+  : `(not measured on one core: no taskset on ${process.platform})`;
 const childFloor = pipeTrip + hops.hop;
 const actionFloor = pipeTrip + hops.action;
 line('trivial code action, warm', msText(warm.trivialMs), '≤ 0.3 ms', warm.trivialMs <= 0.3);
@@ -106,7 +112,8 @@ note("(the child's own work per action is little more than its two JSON lines an
 line('tool call round trip (isolate → child → host → back)', msText(warm.toolCallMs), '≤ 30 µs', warm.toolCallMs <= 0.03);
 note(`(after ${WARM_UP_ROUNDS} actions of 5000 calls; the first of them: ${us(warm.coldToolCallMs)} per call); plain Node, the tool awaited directly: ${us(await plainNodeToolCallMs(countingEcho(), 5000))}`);
 note(`floor: a line to a plain Node child and back (two process wake-ups) ${us(pipeTrip)},`);
-note(`plus isolated-vm's thread hop inside the child ${us(hops.hop)}: ${us(childFloor)} before any work of actkit's.`);
+note(`plus isolated-vm's thread hop inside the child ${us(hops.hop)}: ${us(childFloor)} before any work of actkit's;`);
+note(onOneCore);
 note('Below it only with the isolate on the child\'s main thread, blocking on stdin for tool results: then one');
 note('action at a time per child (a tool waiting on a person would stall every executor sharing it).');
 line(
@@ -122,8 +129,10 @@ for (const workload of WORKLOADS) {
   const ours = warm.workloads[workload.label] as number;
   line(workload.label, msText(ours), `smolagents ${msText(workload.smolagentsMs)}`, ours <= workload.smolagentsMs);
   note(`on the warm executor ${msText(warm.onWarmExecutor[workload.label])}; plain Node, fresh source: ${msText(plainNodeMs(workload.code))}; ${vsSmolagents(ours, workload.smolagentsMs)}`);
-  if (workload.toolCalls) note(`floor: ${workload.toolCalls} × ${us(childFloor)} (pipe round trip + thread hop) = ${msText(workload.toolCalls * childFloor)}`);
-  else if (ours > workload.smolagentsMs) note(`floor: an action's round trip when warm, a line to the child and back + a call into the isolate, ${us(actionFloor)}`);
+  if (workload.toolCalls) {
+    note(`floor: ${workload.toolCalls} × ${us(childFloor)} (pipe round trip + thread hop) = ${msText(workload.toolCalls * childFloor)}`);
+    note(`as a new agent's first action, after a ${MODEL_CALL_MS} ms model call (the child's spare sandbox, warmed up meanwhile): ${msText(warm.afterModelCallMs)}`);
+  } else if (ours > workload.smolagentsMs) note(`floor: an action's round trip when warm, a line to the child and back + a call into the isolate, ${us(actionFloor)}`);
 }
 line('100 sandboxes in the shared child: created, each ran an action', msText(warm.hundredCreatedMs));
 line('100 sandboxes alive: one tool-calling action each, at once', msText(warm.hundredUsedMs));
@@ -163,7 +172,8 @@ const CALLS = 10_000;
 const toolCall = await toolCallMs(executor, echo, CALLS, 3);
 line(`tool call, async tool (${CALLS} calls, the isolate's thread)`, msText(toolCall.warm), '≤ 10 µs', toolCall.warm <= 0.01);
 note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(toolCall.cold)} per call); plain Node, the tool awaited directly: ${us(await plainNodeToolCallMs(countingEcho(), CALLS))}`);
-note(`floor: isolated-vm's applySyncPromise (the thread hop each way) ${us(hops.hop)} per call`);
+note(`floor: isolated-vm's applySyncPromise (the thread hop each way) ${us(hops.hop)} per call;`);
+note(onOneCore);
 const syncToolCall = await toolCallMs(executor, syncEcho, CALLS, 3);
 line(`tool call, synchronous tool (${CALLS} calls, this thread)`, msText(syncToolCall.warm), '≤ 10 µs', syncToolCall.warm <= 0.01);
 note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(syncToolCall.cold)} per call); plain Node, the tool called directly: ${us(await plainNodeToolCallMs(countingEcho('synchronous'), CALLS))}`);
@@ -239,7 +249,11 @@ for (const { workload, tool, label, perCall, floor } of runs) {
   const { fresh: ours, warm: onWarm } = await freshWorkloadMs(() => new LocalExecutor({ mode: 'in-process' }), executor, workload, tool);
   line(label, msText(ours), `smolagents ${msText(workload.smolagentsMs)}`, ours <= workload.smolagentsMs);
   note(`on the warm executor ${msText(onWarm)}; plain Node, fresh source: ${msText(plainNodeMs(workload.code))}; ${vsSmolagents(ours, workload.smolagentsMs)}`);
-  if (workload.toolCalls) note(`floor: ${workload.toolCalls} × ${floor} ${us(perCall)} = ${msText(workload.toolCalls * perCall)}`);
+  if (workload.toolCalls) {
+    note(`floor: ${workload.toolCalls} × ${floor} ${us(perCall)} = ${msText(workload.toolCalls * perCall)}`);
+    const afterModelCall = await afterModelCallWorkloadMs(() => new LocalExecutor({ mode: 'in-process' }), workload, tool);
+    note(`as a new agent's first action, after a ${MODEL_CALL_MS} ms model call (its spare sandbox, its tool calls warmed up meanwhile): ${msText(afterModelCall)}`);
+  }
 }
 await executor.close();
 
@@ -271,7 +285,11 @@ for (const text of [
   '  host\'s thread and back. Tools that say `synchronous: true` are answered on the host\'s thread (the synchronous',
   '  rows): the whole action runs there under isolated-vm\'s own timeout while the host\'s event loop waits.',
   '  On a fresh executor those rows stay above the warm executor\'s: a new isolate runs the prelude\'s call path',
-  '  (the arguments\' serialiser, the tool wrapper) unoptimised for its first few thousand calls.',
+  '  (the arguments\' serialiser, the tool wrapper) unoptimised for its first few thousand calls. A spare sandbox',
+  '  warms that path up while it waits (the "new agent\'s first action" figures); back to back, there is no pause for it.',
+  '- About half of a thread hop is waking the isolate\'s or the host\'s thread on the other core (the one-core figures',
+  '  above); the scheduler keeps them on one core after a pause, so an agent, with a model call before each action,',
+  '  pays less than the back-to-back rows. Nothing in Node sets a thread\'s core; pinning would cost parallelism.',
   '- In child-process mode every call and action also crosses the pipe twice (printed above). Only the in-process',
   '  mode (node --no-node-snapshot, or NODE_OPTIONS) or an in-process engine goes below it.',
   '- A fresh process cannot have its first result before Node with --no-node-snapshot has started (printed above):',

@@ -176,6 +176,32 @@ export async function freshWorkloadMs(
   return { fresh: median(fresh), warm: median(onWarm) };
 }
 
+/**
+ * A tool-calling workload as a new agent's first action has it: the executor is made, the model is
+ * called (MODEL_CALL_MS of nothing, in which the spare sandbox it takes is made and warmed up),
+ * then the workload runs once, checked. The median over `FRESH_EXECUTORS` executors, each after a
+ * pause that lets the next spare be made.
+ */
+export async function afterModelCallWorkloadMs(
+  makeExecutor: () => CodeExecutor & { close(): Promise<void> },
+  workload: Workload,
+  echo: ReturnType<typeof countingEcho>,
+): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < FRESH_EXECUTORS; i++) {
+    await idle(MODEL_CALL_MS);
+    const executor = makeExecutor();
+    await idle(MODEL_CALL_MS);
+    echo.reset();
+    const t0 = performance.now();
+    const r = await executor.execute(workload.code, { tools: [echo.tool] });
+    times.push(performance.now() - t0);
+    workload.check(r, echo.calls());
+    await executor.close();
+  }
+  return median(times);
+}
+
 /** A workload's median time over five runs on `executor`, each checked. */
 export async function workloadMs(executor: CodeExecutor, workload: Workload, echo: ReturnType<typeof countingEcho>): Promise<number> {
   const times: number[] = [];

@@ -106,7 +106,7 @@ describe('the runner', { timeout: 60_000 }, () => {
       const connection = new RunnerConnection(sandbox.transport);
       await connection.ready();
       sandbox.transport.write('this is not json\n{"type":"nonsense"}\n');
-      const prepared = prepareAction('40 + 2', { tools: [], maxLogChars: 1000, filename: 'a.js' });
+      const prepared = await prepareAction('40 + 2', { tools: [], maxLogChars: 1000, filename: 'a.js' });
       if (!prepared.ok) throw new Error('not prepared');
       const outcome = await connection.run(prepared.json, { tools: [], timeoutMs: 5000, memoryLimitMb: 64 });
       expect(outcome).toMatchObject({ type: 'done', outcomeJson: expect.stringContaining('"value":"42"') });

@@ -29,9 +29,9 @@ describe('types inferred from variable values', () => {
 
 describe('the action request of a run with variables', () => {
   const handle = { id: 'run-1', names: ['rows'], json: JSON.stringify({ rows: [{ a: 1, __proto__: 2 }] }).replace('"a"', '"__proto__"') };
-  it('carries the data only when asked, as JSON beside the code, never compiled into it', () => {
-    const withData = prepareAction('rows.length', { tools: [], maxLogChars: 100, filename: 'a.js', variables: { handle, withData: true } });
-    const check = prepareAction('rows.length', { tools: [], maxLogChars: 100, filename: 'a.js', variables: { handle, withData: false } });
+  it('carries the data only when asked, as JSON beside the code, never compiled into it', async () => {
+    const withData = await prepareAction('rows.length', { tools: [], maxLogChars: 100, filename: 'a.js', variables: { handle, withData: true } });
+    const check = await prepareAction('rows.length', { tools: [], maxLogChars: 100, filename: 'a.js', variables: { handle, withData: false } });
     expect(withData.ok && withData.request.variables).toEqual({ id: 'run-1', json: handle.json });
     expect(withData.ok && withData.request.code).not.toContain('__proto__');
     // A later step's request does not grow with the data: only the run's id is checked.

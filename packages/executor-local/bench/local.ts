@@ -77,6 +77,15 @@ const firsts: number[] = [];
 for (let i = 0; i < 5; i++) firsts.push((await runChildBench('first')).firstResultMs);
 const firstMs = median(firsts);
 line('executor to first result (fresh process: the child boots)', msText(firstMs), '≤ 150 ms', firstMs <= 150);
+// Before the executor is made, a user's script imports the package: timed in plain `node` as well.
+const importTimes: number[] = [];
+for (let i = 0; i < 5; i++) {
+  const script = `const t0 = performance.now(); await import(${JSON.stringify(new URL('../dist/index.js', import.meta.url).href)}); console.log(performance.now() - t0)`;
+  const { stdout } = await promisify(execFile)(process.execPath, ['--input-type=module', '--eval', script], { env: { ...process.env, NODE_OPTIONS: '' } });
+  importTimes.push(Number(stdout.trim()));
+}
+if (!importTimes.every((ms) => ms > 0)) throw new Error(`bench: the import was not timed (${importTimes.join(', ')})`);
+note(`before it, the script's import of @actkit/executor-local: ${msText(median(importTimes))} (the TypeScript pass, sucrase, loads with the first code that needs it)`);
 const [plainStart, noSnapshotStart, runnerReady] = [
   await nodeStartMs(['-e', '0']),
   await nodeStartMs(['--no-node-snapshot', '-e', '0']),
@@ -195,7 +204,7 @@ const cpu = {
 };
 const expected = { '10⁶-iteration loop': String(new Function(`${cpu['10⁶-iteration loop'].replace(/\ns$/, '\nreturn s')}`)()) } as Record<string, string>;
 for (const [label, code] of Object.entries(cpu)) {
-  for (let i = 0; i < 2000; i++) compileAction(code);
+  for (let i = 0; i < 2000; i++) await compileAction(code);
   const sandbox: number[] = [];
   const script: number[] = [];
   const fn: number[] = [];

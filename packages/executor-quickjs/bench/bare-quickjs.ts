@@ -43,7 +43,7 @@ export async function barePrelude(rounds: number): Promise<number> {
   host.dispose();
   context.unwrapResult(context.evalCode(SANDBOX_PRELUDE, 'prelude.js', { type: 'global' })).dispose();
   const runAction = context.getProp(context.global, '__actkit_runAction');
-  const prepared = prepareAction('1 + 1', { tools: [], maxLogChars: 10_000, filename: 'action.js' });
+  const prepared = await prepareAction('1 + 1', { tools: [], maxLogChars: 10_000, filename: 'action.js' });
   if (!prepared.ok) throw new Error('bare prelude: the action did not compile');
   const times: number[] = [];
   for (let i = 0; i < rounds; i++) {

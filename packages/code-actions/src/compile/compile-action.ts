@@ -1,5 +1,4 @@
 import * as acorn from 'acorn';
-import { transform } from 'sucrase';
 
 /**
  * Turns the code a model wrote into the body of an async function that every sandbox runs the
@@ -51,8 +50,8 @@ interface Edit {
   text: string;
 }
 
-export function compileAction(source: string): CompiledAction {
-  const { js, program } = parseAsJavaScriptOrTypeScript(source);
+export async function compileAction(source: string): Promise<CompiledAction> {
+  const { js, program } = await parseAsJavaScriptOrTypeScript(source);
   const edits: Edit[] = [];
   const declared = new Set<string>();
   const imports = new Set<string>();
@@ -113,14 +112,23 @@ export function compileAction(source: string): CompiledAction {
  * `(f < T) > x` — so code with both a `<` and a `>` (other than `=>`) takes the TypeScript
  * path whatever it is.
  */
-function parseAsJavaScriptOrTypeScript(source: string): { js: string; program: acorn.Program } {
+async function parseAsJavaScriptOrTypeScript(source: string): Promise<{ js: string; program: acorn.Program }> {
   if (!mayHaveTypeArguments(source)) {
     const program = tryParse(source);
     if (program) return { js: source, program };
   }
-  const js = stripTypes(source);
+  const js = stripTypes(source, await loadTypeScriptTransform());
   return { js, program: parse(js) };
 }
+
+type Transform = typeof import('sucrase').transform;
+let typeScriptTransform: Promise<Transform> | undefined;
+/**
+ * sucrase, loaded by the first code that needs the TypeScript pass rather than with this module:
+ * it takes about as long to load as the rest of `@actkit/code-actions` (~65 ms), and a process
+ * that never compiles TypeScript-looking code never pays for it.
+ */
+const loadTypeScriptTransform = (): Promise<Transform> => (typeScriptTransform ??= import('sucrase').then((sucrase) => sucrase.transform));
 
 function mayHaveTypeArguments(source: string): boolean {
   if (!source.includes('<')) return false;
@@ -131,7 +139,7 @@ function mayHaveTypeArguments(source: string): boolean {
 /** sucrase drops `namespace X { … }` whole, values included: refuse it rather than lose code silently. */
 const NAMESPACE = /^[ \t]*(?:export[ \t]+)?(?:namespace|module)[ \t]+[A-Za-z_$][\w$.]*[ \t]*\{/m;
 
-function stripTypes(source: string): string {
+function stripTypes(source: string, transform: Transform): string {
   const namespace = NAMESPACE.exec(source);
   if (namespace) {
     throw new CodeSyntaxError(

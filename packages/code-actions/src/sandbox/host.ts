@@ -21,9 +21,9 @@ export interface PrepareActionOptions {
 
 export type PreparedAction = { ok: true; request: ActionRequest; json: string } | { ok: false; result: ExecutionResult };
 
-export function prepareAction(code: string, options: PrepareActionOptions): PreparedAction {
+export async function prepareAction(code: string, options: PrepareActionOptions): Promise<PreparedAction> {
   try {
-    const compiled = compileAction(code);
+    const compiled = await compileAction(code);
     const request: ActionRequest = {
       code: compiled.code,
       declaredNames: compiled.declaredNames,
@@ -225,7 +225,7 @@ export async function executeAction(
   const prepare = (variables?: { handle: SandboxVariables; withData: boolean }) =>
     prepareAction(code, { tools: options.tools, maxLogChars, filename: options.filename ?? 'action.js', ...(variables ? { variables } : {}) });
   const handle = options.variables;
-  let prepared = prepare(handle ? { handle, withData: false } : undefined);
+  let prepared = await prepare(handle ? { handle, withData: false } : undefined);
   if (!prepared.ok) return prepared.result;
   if (options.signal?.aborted) return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' });
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
@@ -247,7 +247,7 @@ export async function executeAction(
     if (first.error?.message === VARIABLES_MISSING) {
       // A new sandbox (the run's first action, or a replaced sandbox): nothing of the code ran; run it again with the data.
       stateLost = outcome.stateLost === true || first.stateLost === true;
-      prepared = prepare({ handle, withData: true });
+      prepared = await prepare({ handle, withData: true });
       if (!prepared.ok) return prepared.result;
       outcome = await run(prepared.json, context);
     }

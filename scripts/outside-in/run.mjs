@@ -297,6 +297,23 @@ async function scenarioLocal(tc, tarballs) {
     const { code, out } = await runReadmeExample(tc, dir, 'local', [{ text: WEATHER_CODE }]);
     assert(code === 0 && out.includes(WEATHER_ANSWER), `exited with ${code}:\n${out}`);
   });
+  await check(`[${tc.label}] local: sucrase loads with the first TypeScript action, not with the package, and strips its types`, async () => {
+    writeFileSync(
+      join(dir, 'typescript-action.mjs'),
+      "import { createRequire } from 'node:module';\n" +
+        "import { LocalExecutor } from '@actkit/executor-local';\n" +
+        "const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/sucrase/'));\n" +
+        'const atImport = loaded();\n' +
+        'const executor = new LocalExecutor();\n' +
+        "const r = await executor.execute('interface P { x: number }\\nconst p: P = { x: 41 };\\np.x + 1', { tools: [] });\n" +
+        'console.log(JSON.stringify({ atImport, afterTypeScript: loaded(), value: r.value, error: r.error?.message }));\n' +
+        'await executor.close();\n',
+    );
+    const { out } = await tc.node(['typescript-action.mjs'], { cwd: dir });
+    const seen = JSON.parse(out.trim().split('\n').at(-1));
+    assert(seen.atImport === false && seen.afterTypeScript === true, `sucrase loaded ${seen.atImport ? 'with the package' : 'never'}: ${out}`);
+    assert(seen.value === '42', `the TypeScript action did not give 42: ${out}`);
+  });
   await check(`[${tc.label}] local: \`modules\` without esbuild names esbuild`, async () => {
     writeFileSync(
       join(dir, 'modules.mjs'),

@@ -14,6 +14,7 @@ import type { ChannelMessage, ChildHostMessage } from './child-host.js';
 import { CancelSwitch, DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
 import { tryLoadIsolatedVm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
+import { inAPause } from './pauses.js';
 import { makeSpareNow, prepareSpare, takeSandbox } from './spare-sandboxes.js';
 
 /**
@@ -68,6 +69,8 @@ interface Channel {
 }
 
 const channels = new Map<number, Channel>();
+/** The longest a closed channel's idle isolate waits for a pause before it is disposed of all the same. */
+const CLOSED_CHANNEL_DISPOSAL_MS = 1000;
 let nextCall = 0;
 
 async function bundle(message: Extract<ChannelMessage, { type: 'open' }>): Promise<ModuleBundle[]> {
@@ -147,11 +150,15 @@ function receive(line: string): void {
     case 'cancel':
       channel.cancels.get(message.id)?.cancel();
       break;
-    case 'close':
+    case 'close': {
       for (const cancel of channel.cancels.values()) cancel.cancel();
-      channel.host.dispose();
       channels.delete(id);
+      // Disposing of an isolate takes this thread for a millisecond or two, which the other
+      // channels' next lines would wait for: it waits for a pause instead (a second at most).
+      const host = channel.host;
+      inAPause(() => host.dispose(), CLOSED_CHANNEL_DISPOSAL_MS);
       break;
+    }
   }
 }
 

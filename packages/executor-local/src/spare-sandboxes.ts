@@ -1,6 +1,7 @@
-import { IsolateSandbox, idleForMs, type RunOutcome } from './isolate-sandbox.js';
+import { IsolateSandbox, type RunOutcome } from './isolate-sandbox.js';
 import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
+import { inAPause } from './pauses.js';
 
 /**
  * One sandbox made ahead of need for each kind in use (memory limit and modules), so that a new
@@ -73,19 +74,6 @@ export function prepareSpare(ivm: Ivm, memoryLimitMb: number, modules: readonly 
   });
 }
 
-/**
- * Runs `work` once no action has run for `PAUSE_MS`: making an isolate, or a warm-up round,
- * takes the thread for milliseconds, which must not land between two actions run back to back
- * (nor keep a script that is done from exiting).
- */
-function inAPause(work: () => void): void {
-  const attempt = () => {
-    const idle = idleForMs();
-    if (idle < PAUSE_MS) setTimeout(attempt, PAUSE_MS - idle).unref();
-    else work();
-  };
-  setTimeout(attempt, PAUSE_MS).unref();
-}
 
 /**
  * Makes the spare of this kind now, on this thread (milliseconds: most of it V8's new isolate).
@@ -177,9 +165,6 @@ const NO_HANDLERS = {
 };
 /** Generous: it runs in a pause, and a busy machine may take a while to get to it. */
 const WARM_UP_TIMEOUT_MS = 10_000;
-
-/** How long no action must have run before a spare is made. */
-const PAUSE_MS = 10;
 
 /** Disposes of the spares that are ready (for benches that time a sandbox made on the spot). */
 export async function discardSpares(): Promise<void> {

@@ -1,0 +1,21 @@
+import { idleForMs } from './isolate-sandbox.js';
+
+/**
+ * Work that takes this thread for milliseconds (making an isolate, a warm-up round, disposing of
+ * an isolate) and can wait: done in a pause — once no action has run in this process's isolates
+ * for `PAUSE_MS` (an agent's model call is one) — so that it never lands between two actions run
+ * back to back. Its timers are unref'd: pending work never keeps a script that is done alive.
+ */
+export const PAUSE_MS = 10;
+
+/** Runs `work` in the next pause, or once `latestMs` have passed if no pause came by then. */
+export function inAPause(work: () => void, latestMs = Number.POSITIVE_INFINITY): void {
+  const deadline = performance.now() + latestMs;
+  const attempt = () => {
+    const idle = idleForMs();
+    const left = deadline - performance.now();
+    if (idle >= PAUSE_MS || left <= 0) work();
+    else setTimeout(attempt, Math.min(PAUSE_MS - idle, left)).unref();
+  };
+  setTimeout(attempt, Math.min(PAUSE_MS, latestMs)).unref();
+}

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { CodeSyntaxError, compileAction } from '../src/index.js';
 
-describe('compileAction', async () => {
+describe('compileAction', () => {
   it('turns top-level declarations into persistent names, keeping lines aligned', async () => {
     const source = 'const a = 1, { b, c: [d] } = obj;\nlet e;\nfunction f() { return a; }\nclass G {}\na + e';
     const out = await compileAction(source);
@@ -27,6 +27,8 @@ describe('compileAction', async () => {
     const generic = await compileAction('const s = new Set<string>(["a"]);\nconst n = identity<number, string>(5);\nn');
     expect(generic.code).toContain('new Set(["a"])');
     expect(generic.code).toContain('identity(5)');
+    const tagged = await compileAction('const t = tag<string>`x`;\nt');
+    expect(tagged.code).toContain('tag`x`');
     const plain = 'const f = (x) => x * 2;\nlet total = 0;\nfor (let i = 0; i < 3; i++) total += f(i);\ntotal';
     expect((await compileAction(plain)).code).toContain('for (let i = 0; i < 3; i++) total += f(i);');
   });

@@ -14,7 +14,8 @@ import { createRequire } from 'node:module';
 import { compileAction } from '@actkit/code-actions';
 const loaded = () => Object.keys(createRequire(import.meta.url).cache).some((file) => file.includes('/sucrase/'));
 const atImport = loaded();
-const js = await compileAction('const a = 1;\\na');
+// Comparisons and arrows, as most code has them: plain JavaScript, no TypeScript pass.
+const js = await compileAction('const a = [3, 1, 2].filter((x) => x > 1 && x < 3).length;\\nfor (let i = 0; i < 2; i++) if (i > 0) print(i);\\na');
 const afterJavaScript = loaded();
 const ts = await compileAction('const b: number = 2;\\nb');
 console.log(JSON.stringify({ atImport, afterJavaScript, afterTypeScript: loaded(), js: js.code, ts: ts.code }));

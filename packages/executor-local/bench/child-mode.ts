@@ -49,7 +49,7 @@ if (process.argv[2] === 'first') {
     const figures = await freshWorkloadMs(() => new LocalExecutor(), executor, workload, echo);
     workloads[workload.label] = figures.fresh;
     onWarmExecutor[workload.label] = figures.warm;
-    if (workload.toolCalls) afterModelCallMs = await afterModelCallWorkloadMs(() => new LocalExecutor(), workload, echo);
+    if (workload.toolCalls) afterModelCallMs = (await afterModelCallWorkloadMs(() => new LocalExecutor(), workload, echo)).ms;
   }
 
   // One child serves every executor of this process.

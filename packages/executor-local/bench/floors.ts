@@ -78,19 +78,20 @@ function startEchoChild() {
  * core after a pause and spreads them out under back-to-back load, so an agent (a model call
  * before each action) sees figures between these and the usual ones.
  */
-export async function oneCoreFloorsMs(): Promise<{ hop: number; pipeTrip: number } | undefined> {
-  if (process.platform !== 'linux') return undefined;
+export async function oneCoreFloorsMs(): Promise<{ hop: number; pipeTrip: number } | { unavailable: string }> {
+  if (process.platform !== 'linux') return { unavailable: `taskset is Linux's, this is ${process.platform}` };
   const script = fileURLToPath(new URL('./one-core.ts', import.meta.url));
   const child = spawn('taskset', ['-c', '0', process.execPath, ...process.execArgv, script], { stdio: ['ignore', 'pipe', 'inherit'] });
   let out = '';
   child.stdout.setEncoding('utf8').on('data', (chunk: string) => {
     out += chunk;
   });
-  const code = await new Promise<number | null>((resolve) => {
-    child.once('error', () => resolve(null));
-    child.once('exit', resolve);
+  const ended = await new Promise<{ code: number | null; error?: Error }>((resolve) => {
+    child.once('error', (error) => resolve({ code: null, error }));
+    child.once('exit', (code) => resolve({ code }));
   });
-  if (code !== 0) return undefined;
+  if (ended.error) return { unavailable: `taskset could not run (${ended.error.message})` };
+  if (ended.code !== 0) return { unavailable: `the pinned process exited with code ${ended.code}` };
   return JSON.parse(out.trim().split('\n').at(-1)!) as { hop: number; pipeTrip: number };
 }
 

@@ -10,8 +10,8 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import vm from 'node:vm';
 import { LocalExecutor } from '../src/index.js';
-import { IsolateSandbox } from '../src/isolate-sandbox.js';
-import { discardSpares } from '../src/spare-sandboxes.js';
+import { DEFAULT_MEMORY_LIMIT_MB, IsolateSandbox } from '../src/isolate-sandbox.js';
+import { discardSpares, spareState } from '../src/spare-sandboxes.js';
 import { tryLoadIsolatedVm } from '../src/isolated-vm.js';
 import { agentToolCallMs } from './agent-tool-call.js';
 import { afterPauseMs, isolatedVmCallMs, nodeStartMs, oneCoreFloorsMs, pipeRoundTripMs, runnerReadyMs } from './floors.js';
@@ -109,9 +109,10 @@ const hops = await isolatedVmCallMs(load.ivm);
 const woken = await afterPauseMs(load.ivm, MODEL_CALL_MS);
 const oneCore = await oneCoreFloorsMs();
 /** The same floors with every thread on one core: what of them is waking a thread on the other core. */
-const onOneCore = oneCore
-  ? `with every thread on one core (taskset): the hop ${us(oneCore.hop)}, the line to a child and back ${us(oneCore.pipeTrip)}`
-  : `(not measured on one core: no taskset on ${process.platform})`;
+const onOneCore =
+  'unavailable' in oneCore
+    ? `(not measured on one core: ${oneCore.unavailable})`
+    : `with every thread on one core (taskset): the hop ${us(oneCore.hop)}, the line to a child and back ${us(oneCore.pipeTrip)}`;
 const childFloor = pipeTrip + hops.hop;
 const actionFloor = pipeTrip + hops.action;
 line('trivial code action, warm', msText(warm.trivialMs), '≤ 0.3 ms', warm.trivialMs <= 0.3);
@@ -140,7 +141,7 @@ for (const workload of WORKLOADS) {
   note(`on the warm executor ${msText(warm.onWarmExecutor[workload.label])}; plain Node, fresh source: ${msText(plainNodeMs(workload.code))}; ${vsSmolagents(ours, workload.smolagentsMs)}`);
   if (workload.toolCalls) {
     note(`floor: ${workload.toolCalls} × ${us(childFloor)} (pipe round trip + thread hop) = ${msText(workload.toolCalls * childFloor)}`);
-    note(`as a new agent's first action, after a ${MODEL_CALL_MS} ms model call (the child's spare sandbox, warmed up meanwhile): ${msText(warm.afterModelCallMs)}`);
+    note(`as a new agent's first action, after a ${MODEL_CALL_MS} ms model call (the child's spare sandbox, made and warmed up in the pause as far as it got): ${msText(warm.afterModelCallMs)}`);
   } else if (ours > workload.smolagentsMs) note(`floor: an action's round trip when warm, a line to the child and back + a call into the isolate, ${us(actionFloor)}`);
 }
 line('100 sandboxes in the shared child: created, each ran an action', msText(warm.hundredCreatedMs));
@@ -260,8 +261,11 @@ for (const { workload, tool, label, perCall, floor } of runs) {
   note(`on the warm executor ${msText(onWarm)}; plain Node, fresh source: ${msText(plainNodeMs(workload.code))}; ${vsSmolagents(ours, workload.smolagentsMs)}`);
   if (workload.toolCalls) {
     note(`floor: ${workload.toolCalls} × ${floor} ${us(perCall)} = ${msText(workload.toolCalls * perCall)}`);
-    const afterModelCall = await afterModelCallWorkloadMs(() => new LocalExecutor({ mode: 'in-process' }), workload, tool);
-    note(`as a new agent's first action, after a ${MODEL_CALL_MS} ms model call (its spare sandbox, its tool calls warmed up meanwhile): ${msText(afterModelCall)}`);
+    const afterModelCall = await afterModelCallWorkloadMs(() => new LocalExecutor({ mode: 'in-process' }), workload, tool, () => spareState(DEFAULT_MEMORY_LIMIT_MB) === 'ready');
+    note(
+      `as a new agent's first action, after a ${MODEL_CALL_MS} ms model call (its spare sandbox, its tool calls warmed up meanwhile: ` +
+        `in ${afterModelCall.warmedUp} of ${FRESH_EXECUTORS} runs, all rounds): ${msText(afterModelCall.ms)}`,
+    );
   }
 }
 await executor.close();

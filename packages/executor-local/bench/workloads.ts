@@ -186,12 +186,16 @@ export async function afterModelCallWorkloadMs(
   makeExecutor: () => CodeExecutor & { close(): Promise<void> },
   workload: Workload,
   echo: ReturnType<typeof countingEcho>,
-): Promise<number> {
+  /** Where it can be seen (in-process): whether the spare the action is about to take has run all its warm-up rounds. */
+  spareWarmedUp?: () => boolean,
+): Promise<{ ms: number; warmedUp?: number }> {
   const times: number[] = [];
+  let warmedUp = 0;
   for (let i = 0; i < FRESH_EXECUTORS; i++) {
     await idle(MODEL_CALL_MS);
     const executor = makeExecutor();
     await idle(MODEL_CALL_MS);
+    if (spareWarmedUp?.()) warmedUp++;
     echo.reset();
     const t0 = performance.now();
     const r = await executor.execute(workload.code, { tools: [echo.tool] });
@@ -199,7 +203,7 @@ export async function afterModelCallWorkloadMs(
     workload.check(r, echo.calls());
     await executor.close();
   }
-  return median(times);
+  return spareWarmedUp ? { ms: median(times), warmedUp } : { ms: median(times) };
 }
 
 /** A workload's median time over five runs on `executor`, each checked. */

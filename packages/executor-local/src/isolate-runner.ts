@@ -14,7 +14,7 @@ import type { ChannelMessage, ChildHostMessage } from './child-host.js';
 import { CancelSwitch, DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
 import { tryLoadIsolatedVm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
-import { inAPause } from './pauses.js';
+import { disposeInAPause } from './pauses.js';
 import { makeSpareNow, prepareSpare, takeSandbox } from './spare-sandboxes.js';
 
 /**
@@ -69,8 +69,10 @@ interface Channel {
 }
 
 const channels = new Map<number, Channel>();
-/** The longest a closed channel's idle isolate waits for a pause before it is disposed of all the same. */
+/** How long a closed channel's idle isolate waits for a pause (after the one before it) before it is disposed of all the same. */
 const CLOSED_CHANNEL_DISPOSAL_MS = 1000;
+/** Closed channels' isolates that may wait at once; past it, the oldest is disposed of at once. */
+const MAX_CLOSED_CHANNELS_PENDING = 4;
 let nextCall = 0;
 
 async function bundle(message: Extract<ChannelMessage, { type: 'open' }>): Promise<ModuleBundle[]> {
@@ -154,9 +156,8 @@ function receive(line: string): void {
       for (const cancel of channel.cancels.values()) cancel.cancel();
       channels.delete(id);
       // Disposing of an isolate takes this thread for a millisecond or two, which the other
-      // channels' next lines would wait for: it waits for a pause instead (a second at most).
-      const host = channel.host;
-      inAPause(() => host.dispose(), CLOSED_CHANNEL_DISPOSAL_MS);
+      // channels' next lines would wait for: it waits for a pause instead.
+      disposeInAPause(channel.host, CLOSED_CHANNEL_DISPOSAL_MS, MAX_CLOSED_CHANNELS_PENDING);
       break;
     }
   }

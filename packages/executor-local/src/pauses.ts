@@ -19,3 +19,26 @@ export function inAPause(work: () => void, latestMs = Number.POSITIVE_INFINITY):
   };
   setTimeout(attempt, Math.min(PAUSE_MS, latestMs)).unref();
 }
+
+/** Disposals waiting for pauses, oldest first. */
+const disposals: Array<{ dispose(): void }> = [];
+let disposing = false;
+
+/**
+ * Disposes of `target` in a pause, one disposal per pause, so that a burst of them never takes the
+ * thread for long: each waits at most `latestMs` after the one before it, and when more than
+ * `maxPending` wait, the oldest is disposed of at once (they hold their memory until then).
+ */
+export function disposeInAPause(target: { dispose(): void }, latestMs: number, maxPending: number): void {
+  disposals.push(target);
+  while (disposals.length > maxPending) disposals.shift()?.dispose();
+  if (disposing || disposals.length === 0) return;
+  disposing = true;
+  const next = () =>
+    inAPause(() => {
+      disposals.shift()?.dispose();
+      if (disposals.length > 0) next();
+      else disposing = false;
+    }, latestMs);
+  next();
+}

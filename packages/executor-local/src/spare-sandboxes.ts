@@ -74,7 +74,6 @@ export function prepareSpare(ivm: Ivm, memoryLimitMb: number, modules: readonly 
   });
 }
 
-
 /**
  * Makes the spare of this kind now, on this thread (milliseconds: most of it V8's new isolate).
  * For a process that has nothing else to do yet: the child process, right after it said it is
@@ -101,7 +100,8 @@ function makeSpare(kind: string, ivm: Ivm, memoryLimitMb: number, modules: reado
 function warmUp(kind: string, sandbox: IsolateSandbox, action: Promise<RunOutcome>, rounds: number): void {
   const warmedUp = action.then((outcome) => {
     warming.delete(kind);
-    if (outcome.type !== 'done' || sandbox.disposed || spares.has(kind)) {
+    // A warm-up that threw (its error is in the outcome) may have left something behind.
+    if (outcome.type !== 'done' || outcome.outcomeJson.includes('"error"') || sandbox.disposed || spares.has(kind)) {
       sandbox.dispose();
       return;
     }
@@ -137,7 +137,7 @@ const WARM_UP = JSON.stringify({ code: 'return (0)', declaredNames: [], tools: [
  */
 const TOOL_WARM_UP_TOOL = '__actkit_warm_up';
 const TOOL_WARM_UP = JSON.stringify({
-  code: `for (let i = 0; i < 500; i++) ${TOOL_WARM_UP_TOOL}({ i, text: 'x', list: [i, true, null] }); delete globalThis.${TOOL_WARM_UP_TOOL}; return (0)`,
+  code: `try { for (let i = 0; i < 500; i++) ${TOOL_WARM_UP_TOOL}({ i, text: 'x', list: [i, true, null] }) } finally { delete globalThis.${TOOL_WARM_UP_TOOL} } return (0)`,
   declaredNames: [],
   tools: [TOOL_WARM_UP_TOOL],
   maxLogChars: 1,

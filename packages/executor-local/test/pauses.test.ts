@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { loadIsolatedVm } from '../src/isolated-vm-unavailable.js';
-import { inAPause } from '../src/pauses.js';
+import { disposeInAPause, inAPause } from '../src/pauses.js';
 
 /**
  * Work that waits for a pause (a spare's isolate, a warm-up round, a closed channel's disposal)
@@ -59,11 +59,29 @@ describe('work done in a pause', () => {
       log: () => {},
     };
     const action = sandbox.run(request('return hold()', ['hold']), handlers, { timeoutMs: 60_000 });
+    const asked = performance.now();
+    let ranAfter = 0;
     inAPause(() => {
+      ranAfter = performance.now() - asked;
       ran = true;
     }, 50);
     expect((await action).type).toBe('done');
     expect(ran).toBe(true);
+    // Not at once: a timer never fires early.
+    expect(ranAfter).toBeGreaterThanOrEqual(49);
     sandbox.dispose();
+  });
+
+  it('disposes of things one pause at a time, and of the oldest at once past the cap', async () => {
+    const disposed: string[] = [];
+    const target = (name: string) => ({ dispose: () => void disposed.push(name) });
+    disposeInAPause(target('a'), 1000, 2);
+    disposeInAPause(target('b'), 1000, 2);
+    expect(disposed).toEqual([]);
+    // A third over the cap of two: the oldest goes now, the others wait for a pause.
+    disposeInAPause(target('c'), 1000, 2);
+    expect(disposed).toEqual(['a']);
+    await until(() => disposed.length === 3);
+    expect(disposed).toEqual(['a', 'b', 'c']);
   });
 });

@@ -108,9 +108,10 @@ export async function compileAction(source: string): Promise<CompiledAction> {
  * Most code a model writes is plain JavaScript: parsed as it is, it skips the TypeScript pass
  * (sucrase), a third of the host's work on a short action. TypeScript that is not valid
  * JavaScript fails that parse and goes through sucrase. The one TypeScript that also parses as
- * JavaScript, with another meaning, is a call with type arguments — `f<T>(x)` reads as
- * `(f < T) > x` — so code with both a `<` and a `>` (other than `=>`) takes the TypeScript
- * path whatever it is.
+ * JavaScript, with another meaning, is type arguments — `f<T>(x)` reads as `(f < T) > x`, and
+ * likewise before a template or a line break — so code with a `<` and a `>` followed by `(`, a
+ * backtick or a line break takes the TypeScript path whatever it is. Comparisons such as
+ * `i < n` and `a > b` do not (most code a model writes has them).
  */
 async function parseAsJavaScriptOrTypeScript(source: string): Promise<{ js: string; program: acorn.Program }> {
   if (!mayHaveTypeArguments(source)) {
@@ -125,14 +126,29 @@ type Transform = typeof import('sucrase').transform;
 let typeScriptTransform: Promise<Transform> | undefined;
 /**
  * sucrase, loaded by the first code that needs the TypeScript pass rather than with this module:
- * it takes about as long to load as the rest of `@actkit/code-actions` (~65 ms), and a process
- * that never compiles TypeScript-looking code never pays for it.
+ * it takes about as long to load as the rest of `@actkit/code-actions` (~65 ms). A process pays
+ * for it once, at the first action that needs it, and one that never compiles TypeScript (or type
+ * arguments) never does.
  */
-const loadTypeScriptTransform = (): Promise<Transform> => (typeScriptTransform ??= import('sucrase').then((sucrase) => sucrase.transform));
+const loadTypeScriptTransform = (): Promise<Transform> =>
+  (typeScriptTransform ??= import('sucrase').then(
+    (sucrase) => sucrase.transform,
+    (error: unknown) => {
+      // Tried again by the next code that needs it (an install being repaired, say).
+      typeScriptTransform = undefined;
+      throw error;
+    },
+  ));
 
 function mayHaveTypeArguments(source: string): boolean {
   if (!source.includes('<')) return false;
-  for (let at = source.indexOf('>'); at >= 0; at = source.indexOf('>', at + 1)) if (source.charCodeAt(at - 1) !== 61 /* = */) return true;
+  for (let at = source.indexOf('>'); at >= 0; at = source.indexOf('>', at + 1)) {
+    if (source.charCodeAt(at - 1) === 61 /* = */) continue; // `=>`
+    let next = at + 1;
+    while (source.charCodeAt(next) === 32 /* space */ || source.charCodeAt(next) === 9 /* tab */) next++;
+    const c = source.charCodeAt(next);
+    if (c === 40 /* ( */ || c === 96 /* ` */ || c === 10 /* \n */ || c === 13 /* \r */) return true;
+  }
   return false;
 }
 

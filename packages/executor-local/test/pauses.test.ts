@@ -72,7 +72,7 @@ describe('work done in a pause', () => {
     sandbox.dispose();
   });
 
-  it('disposes of things one pause at a time, and of the oldest at once past the cap', async () => {
+  it('disposes of things in order, in pauses, and of the oldest at once past the cap', async () => {
     const disposed: string[] = [];
     const target = (name: string) => ({ dispose: () => void disposed.push(name) });
     disposeInAPause(target('a'), 1000, 2);

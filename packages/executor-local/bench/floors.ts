@@ -73,7 +73,7 @@ function startEchoChild() {
 
 /**
  * The thread hop and the pipe round trip again, in a process pinned to one core (`taskset`, on
- * Linux; undefined where it cannot run). Each crossing wakes a thread or process that sleeps;
+ * Linux; where it cannot run, the reason why). Each crossing wakes a thread or process that sleeps;
  * on another core that wake-up is most of the cost. The scheduler keeps the two sides on one
  * core after a pause and spreads them out under back-to-back load, so an agent (a model call
  * before each action) sees figures between these and the usual ones.

@@ -5,8 +5,8 @@ import { SANDBOX_SIDE } from './src/sandbox-side/entries.js';
 
 // The sandbox-side scripts (the isolate binding) are bundled now, into the text the package ships.
 const sandboxSide = sandboxSideEsbuildPlugin({ ...SANDBOX_SIDE, folder: resolve('src/sandbox-side') });
-/** The child process's script (built below), which the library build's clean must leave alone. */
-const RUNNER = ['isolate-runner.cjs', 'isolate-runner.cjs.map'];
+/** The child process's script (built below) has a folder of its own, which the library build's clean leaves alone. */
+const RUNNER_FOLDER = 'runner';
 
 export default defineConfig([
   {
@@ -14,7 +14,7 @@ export default defineConfig([
     format: ['esm'],
     dts: true,
     sourcemap: true,
-    clean: RUNNER.map((file) => `!${file}`),
+    clean: [`!${RUNNER_FOLDER}/**`],
     target: 'node20',
     esbuildPlugins: [sandboxSide],
   },
@@ -24,8 +24,9 @@ export default defineConfig([
   {
     entry: ['src/isolate-runner.ts'],
     format: ['cjs'],
+    outDir: `dist/${RUNNER_FOLDER}`,
     sourcemap: true,
-    clean: false,
+    clean: true,
     target: 'node20',
     // isolated-vm.ts finds the native addon from its own location, import.meta.url, which a
     // CommonJS script has as its file name (made a URL by Node: a path with % or # stays whole).

@@ -29,6 +29,10 @@ describe('compileAction', () => {
     expect(generic.code).toContain('identity(5)');
     const tagged = await compileAction('const t = tag<string>`x`;\nt');
     expect(tagged.code).toContain('tag`x`');
+    // A comment between the type arguments and the call changes nothing.
+    const commented = await compileAction('const a = identity<number> /* why */ (5);\nconst b = identity<number> // why\n(6);\n[a, b]');
+    expect(commented.code).toContain('a = identity /* why */ (5)');
+    expect(commented.code).toMatch(/b = identity \/\/ why\n\(6\)/);
     const plain = 'const f = (x) => x * 2;\nlet total = 0;\nfor (let i = 0; i < 3; i++) total += f(i);\ntotal';
     expect((await compileAction(plain)).code).toContain('for (let i = 0; i < 3; i++) total += f(i);');
   });

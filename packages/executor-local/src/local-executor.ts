@@ -90,7 +90,7 @@ function childProcessExecutor(limits: IsolateLimits, ownProcess: boolean): Runne
   const options = checkLimits({ ...ISOLATE_DEFAULTS, resolveModulesFrom: process.cwd(), ...limits });
   const fromSource = import.meta.url.endsWith('.ts');
   // Run from source (tests, tsx), the host script is TypeScript too.
-  const script = new URL(fromSource ? './isolate-runner.ts' : './isolate-runner.cjs', import.meta.url);
+  const script = new URL(fromSource ? './isolate-runner.ts' : './runner/isolate-runner.cjs', import.meta.url);
   const execArgv = ['--no-node-snapshot', ...(fromSource ? ['--import', 'tsx', '--conditions=@actkit/source'] : [])];
   // The child bundles the allowed modules itself.
   const settings = { modules: options.modules, resolveFrom: options.resolveModulesFrom, memoryLimitMb: options.memoryLimitMb };

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { loadIsolatedVm } from '../src/isolated-vm-unavailable.js';
 import { disposeInAPause, inAPause } from '../src/pauses.js';
+import { until } from './fixtures/until.js';
 
 /**
  * Work that waits for a pause (a spare's isolate, a warm-up round, a closed channel's disposal)
@@ -10,9 +11,6 @@ import { disposeInAPause, inAPause } from '../src/pauses.js';
  */
 const ivm = loadIsolatedVm();
 const request = (code: string, tools: string[]) => JSON.stringify({ code, declaredNames: [], tools, maxLogChars: 1000, filename: 'pause.js' });
-const until = async (condition: () => boolean) => {
-  while (!condition()) await new Promise((resolve) => setTimeout(resolve, 5));
-};
 
 describe('work done in a pause', () => {
   it('waits until no action runs, then runs', async () => {

@@ -3,6 +3,7 @@ import { LocalExecutor } from '../src/index.js';
 import { IsolateSandbox } from '../src/isolate-sandbox.js';
 import { loadIsolatedVm } from '../src/isolated-vm-unavailable.js';
 import { makeSpareNow, prepareSpare, spareState, takeSandbox, toolWarmUpCallsMade } from '../src/spare-sandboxes.js';
+import { until } from './fixtures/until.js';
 
 /**
  * The spare sandbox a new executor takes (made while the process is idle) is a fresh sandbox:
@@ -15,9 +16,7 @@ async function spareMade(memoryLimitMb: number): Promise<void> {
   prepareSpare(ivm, memoryLimitMb);
   await spareReady(memoryLimitMb);
 }
-async function spareReady(memoryLimitMb: number): Promise<void> {
-  while (spareState(memoryLimitMb) !== 'ready') await new Promise((resolve) => setTimeout(resolve, 5));
-}
+const spareReady = (memoryLimitMb: number) => until(() => spareState(memoryLimitMb) === 'ready');
 /** The calls one spare's tool warm-up rounds make (4 rounds of 500). */
 const TOOL_WARM_UP_CALLS = 2000;
 

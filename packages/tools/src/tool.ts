@@ -61,7 +61,7 @@ export interface Tool<TInput = any, TOutput = any> {
 /** Any tool, whatever its input and output types. */
 export type AnyTool = Tool<any, any>;
 
-export interface ToolDefinition<TInputSchema extends z.ZodType, TOutput> {
+export interface ToolDefinition<TInputSchema extends z.ZodType, TOutput, TSynchronous extends boolean = boolean> {
   /** A JavaScript identifier (code actions call the tool by this name), at most 64 characters. */
   name: string;
   description: string;
@@ -77,9 +77,14 @@ export interface ToolDefinition<TInputSchema extends z.ZodType, TOutput> {
    * each call with a plain function call. Refused with `needsApproval`, an `async` run, or schemas
    * that hold refinements or transforms: each of those may have to be awaited.
    */
-  synchronous?: boolean;
+  synchronous?: TSynchronous;
   run(input: z.output<TInputSchema>, context: ToolContext): TOutput | Promise<TOutput>;
 }
+
+/** With `synchronous: true`, `run` must return its output: a promise is a type error, not only a runtime one. */
+type SynchronousRun<TInputSchema extends z.ZodType, TOutput, TSynchronous extends boolean> = TSynchronous extends true
+  ? { run(input: z.output<TInputSchema>, context: ToolContext): TOutput }
+  : unknown;
 
 const TOOL_NAME = /^[A-Za-z_$][A-Za-z0-9_$]{0,63}$/;
 
@@ -105,8 +110,8 @@ export function assertValidToolName(name: string): void {
 }
 
 /** Defines a tool. The input must be a zod object schema: a tool takes one object argument. */
-export function tool<TInputSchema extends z.ZodType, TOutput>(
-  definition: ToolDefinition<TInputSchema, TOutput>,
+export function tool<TInputSchema extends z.ZodType, TOutput, TSynchronous extends boolean = false>(
+  definition: ToolDefinition<TInputSchema, TOutput, TSynchronous> & SynchronousRun<TInputSchema, NoInfer<TOutput>, TSynchronous>,
 ): Tool<z.output<TInputSchema>, TOutput> {
   assertValidToolName(definition.name);
   if (typeof definition.description !== 'string' || definition.description.trim() === '') {
@@ -143,7 +148,7 @@ export function tool<TInputSchema extends z.ZodType, TOutput>(
 }
 
 /** A synchronous tool's call must not wait on anything. */
-function assertCanAnswerAtOnce(definition: ToolDefinition<z.ZodType, unknown>): void {
+function assertCanAnswerAtOnce(definition: Pick<AnyTool, 'name' | 'needsApproval' | 'input' | 'output' | 'run'>): void {
   const waits = whatMayWait(definition);
   if (waits.length > 0) {
     throw new ToolDefinitionError(`Tool "${definition.name}" cannot be synchronous: ${waits.join('; ')}. Drop \`synchronous\` or what waits.`);

@@ -65,6 +65,33 @@ describe('synchronous', () => {
     // What never waits is fine: no approval asked, plain schemas.
     expect(define({ needsApproval: false, output: z.number() })().synchronous).toBe(true);
   });
+
+  it('is a type error with a run that returns a promise, which tool() cannot see when it is not async', () => {
+    // `pnpm typecheck` checks the directives: each fails it if its error goes away.
+    const promising = () =>
+      tool({
+        name: 'lookup',
+        description: 'Looks up.',
+        input,
+        synchronous: true,
+        // @ts-expect-error a synchronous tool's run returns its output, not a promise
+        run: () => Promise.resolve(1),
+      });
+    const asyncRun = () =>
+      tool({
+        name: 'lookup',
+        description: 'Looks up.',
+        input,
+        synchronous: true,
+        // @ts-expect-error an async run returns a promise
+        run: async () => 1,
+      });
+    // At run time only the async function shows.
+    expect(promising().synchronous).toBe(true);
+    expect(asyncRun).toThrow(/its run is an async function/);
+    // Not synchronous: a promise is fine.
+    expect(tool({ name: 'later', description: 'Later.', input, synchronous: false, run: async () => 1 }).synchronous).toBe(false);
+  });
 });
 
 describe('JSON Schema and TypeScript from one zod schema', () => {

@@ -110,8 +110,8 @@ export async function compileAction(source: string): Promise<CompiledAction> {
  * JavaScript fails that parse and goes through sucrase. The one TypeScript that also parses as
  * JavaScript, with another meaning, is type arguments — `f<T>(x)` reads as `(f < T) > x`, and
  * likewise before a template or a line break — so code with a `<` and a `>` followed by `(`, a
- * backtick or a line break takes the TypeScript path whatever it is. Comparisons such as
- * `i < n` and `a > b` do not (most code a model writes has them).
+ * backtick or a line break (comments between them skipped) takes the TypeScript path whatever it
+ * is. Comparisons such as `i < n` and `a > b` do not (most code a model writes has them).
  */
 async function parseAsJavaScriptOrTypeScript(source: string): Promise<{ js: string; program: acorn.Program }> {
   if (!mayHaveTypeArguments(source)) {
@@ -144,12 +144,25 @@ function mayHaveTypeArguments(source: string): boolean {
   if (!source.includes('<')) return false;
   for (let at = source.indexOf('>'); at >= 0; at = source.indexOf('>', at + 1)) {
     if (source.charCodeAt(at - 1) === 61 /* = */) continue; // `=>`
-    let next = at + 1;
-    while (source.charCodeAt(next) === 32 /* space */ || source.charCodeAt(next) === 9 /* tab */) next++;
+    const next = nextTokenAt(source, at + 1);
     const c = source.charCodeAt(next);
-    if (c === 40 /* ( */ || c === 96 /* ` */ || c === 10 /* \n */ || c === 13 /* \r */) return true;
+    const lineComment = c === 47 /* / */ && source.charCodeAt(next + 1) === 47; // a line break follows it
+    if (c === 40 /* ( */ || c === 96 /* ` */ || c === 10 /* \n */ || c === 13 /* \r */ || lineComment) return true;
   }
   return false;
+}
+
+/** Where the next token starts from `at`: past spaces, tabs and block comments (a comment between `f<T>` and `(x)` leaves it a call). */
+function nextTokenAt(source: string, at: number): number {
+  for (;;) {
+    const c = source.charCodeAt(at);
+    if (c === 32 /* space */ || c === 9 /* tab */) at++;
+    else if (c === 47 /* / */ && source.charCodeAt(at + 1) === 42 /* * */) {
+      const end = source.indexOf('*/', at + 2);
+      if (end < 0) return source.length;
+      at = end + 2;
+    } else return at;
+  }
 }
 
 /** sucrase drops `namespace X { … }` whole, values included: refuse it rather than lose code silently. */

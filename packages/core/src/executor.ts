@@ -45,7 +45,7 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Wall-clock limit for this execution, in ms; overrides the executor's default. */
   timeoutMs?: number;
-  /** Called with console output as it happens (for streaming); the full text is also in the result. */
+  /** Called with console output as it happens (for streaming); the full text is also in the result. If it throws, the action goes on and the error is dropped. */
   onLog?: (text: string) => void;
   /** Console output beyond this many characters is dropped, and the result says so (default 10 000). */
   maxLogChars?: number;

@@ -237,7 +237,12 @@ export async function executeAction(
       const piece = String(text).slice(0, maxLogChars - logs.length);
       if (!piece) return;
       logs += piece;
-      options.onLog?.(piece);
+      try {
+        options.onLog?.(piece);
+      } catch {
+        // The caller's listener failed: neither the code's fault nor the run's, and the text is in
+        // the result's logs. Thrown on, it would end the process from a pipe's data handler.
+      }
     },
   };
   let outcome = await run(prepared.json, context);

@@ -320,6 +320,17 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(pieces.join('')).toBe('one\ntwo\n');
     });
 
+    it('goes on when the caller\'s onLog throws: the code runs to its end, its output in the result', async () => {
+      const onLog = () => {
+        throw new Error('the listener broke');
+      };
+      const r = await exec('console.log("one"); const sum = add({ a: 1, b: 2 }); console.log("two"); sum', { onLog });
+      expect(r.error).toBeUndefined();
+      expect(r.value).toBe('3');
+      expect(r.logs).toBe('one\ntwo\n');
+      expect((await exec('sum + 1')).value).toBe('4');
+    });
+
     describe('run variables', () => {
       const variables = {
         id: 'contract-run-1',

@@ -50,6 +50,21 @@ describe('runner protocol faults', () => {
     const { connection, fromRunner } = fakeRunner();
     fromRunner.write('{"type":"ready"}\n');
     await connection.ready();
-    expect(await connection.run('{}', { tools: [], timeoutMs: 100, memoryLimitMb: 64, graceMs: 100 })).toEqual({ type: 'timeout' });
+    expect(await connection.run('{}', { tools: [], timeoutMs: 100, memoryLimitMb: 64, graceMs: 100 })).toEqual({
+      type: 'crash',
+      message: "the runner stopped answering (nothing for 200 ms of the action's time after the action was sent)",
+    });
+    expect(connection.closed).toBe(true);
+    // One that goes silent after a tool's answer says so: a hang, not slow code.
+    const second = fakeRunner();
+    second.fromRunner.write('{"type":"ready"}\n');
+    await second.connection.ready();
+    const echo = { name: 'echo', call: (input: unknown) => input };
+    const run = second.connection.run('{}', { tools: [echo], timeoutMs: 100, memoryLimitMb: 64, graceMs: 100 });
+    second.fromRunner.write('{"type":"tool_call","id":1,"callId":1,"name":"echo","input":"{}"}\n');
+    expect(await run).toEqual({
+      type: 'crash',
+      message: "the runner stopped answering (nothing for 200 ms of the action's time after the answer to its call of echo was sent)",
+    });
   });
 });

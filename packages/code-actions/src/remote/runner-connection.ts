@@ -1,6 +1,6 @@
 import { ExecutorError, type SandboxTool } from '@actkit/core';
 import { ActionClock } from '../sandbox/action-clock.js';
-import { answerToolCall, type SandboxRunOutcome } from '../sandbox/host.js';
+import { answerToolCall, formatMs, type SandboxRunOutcome } from '../sandbox/host.js';
 import { type HostMessage, LineSplitter, MAX_LINE_CHARS, parseRunnerLine, type RunnerMessage } from './protocol.js';
 
 /** The two ends of a runner process, whatever carries them (docker attach, an SDK's process API, a pipe). */
@@ -123,10 +123,14 @@ export class RunnerConnection {
         this.#onClosed = undefined;
         resolve(outcome);
       };
-      // A fallback for a runner that stops answering; like the runner's own limit, it does not count tool time.
+      // A fallback for a runner that stops answering; like the runner's own limit, it does not count
+      // tool time. Its own limit would have ended the action by now: this is the runner's failure,
+      // and the message says what it last heard, so that a hang can be told from slow code.
+      let lastHeard = 'the action was sent';
       const clock = new ActionClock(options.timeoutMs + grace, () => {
-        settle({ type: 'timeout' });
-        this.#fail('the runner did not answer in time');
+        const reason = `the runner stopped answering (nothing for ${formatMs(options.timeoutMs + grace)} of the action's time after ${lastHeard})`;
+        settle({ type: 'crash', message: reason });
+        this.#fail(reason);
       });
       const onAbort = () => this.#send({ type: 'cancel', id });
       this.#onClosed = (reason) => settle({ type: 'crash', message: reason });
@@ -137,6 +141,7 @@ export class RunnerConnection {
         if (!('id' in message) || message.id !== id) return;
         switch (message.type) {
           case 'log':
+            lastHeard = 'it printed';
             options.onLog?.(message.text);
             break;
           case 'tool_call':
@@ -150,6 +155,7 @@ export class RunnerConnection {
               const toolStart = performance.now();
               const reply = await clock.paused(async () => answerToolCall(options.tools, message.name, message.input));
               pendingCall = false;
+              lastHeard = `the answer to its call of ${message.name} was sent`;
               if (!settled) this.#send({ type: 'tool_result', id, callId: message.callId, reply, toolMs: performance.now() - toolStart });
             })();
             break;

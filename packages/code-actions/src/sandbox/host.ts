@@ -205,7 +205,8 @@ export function sandboxOutcomeToResult(
   }
 }
 
-function formatMs(ms: number): string {
+/** A limit in words: `800 ms`, `30 s`, `2.5 s`. */
+export function formatMs(ms: number): string {
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 }
 

@@ -35,6 +35,27 @@ describe('ActionClock', () => {
     expect(expired).toHaveBeenCalledOnce();
   });
 
+  it('counts charged time as the code\'s: the way to another process and back, not the tool', () => {
+    const expired = vi.fn();
+    const clock = new ActionClock(100, expired);
+    vi.advanceTimersByTime(40);
+    // A call that waited 50 ms, of which the tool took 20: 30 ms were the trip there and back.
+    clock.pause();
+    vi.advanceTimersByTime(50);
+    clock.resume();
+    clock.charge(30);
+    vi.advanceTimersByTime(29);
+    expect(expired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(2);
+    expect(expired).toHaveBeenCalledOnce();
+    // Nothing is charged once the clock has stopped, nor a negative time.
+    const other = new ActionClock(100, expired);
+    other.charge(-50);
+    other.stop();
+    other.charge(500);
+    expect(other.expired).toBe(false);
+  });
+
   it('expires on resume when the time ran out just before a pause', () => {
     const expired = vi.fn();
     const clock = new ActionClock(50, expired);

@@ -52,10 +52,10 @@ describe('runner protocol faults', () => {
     await connection.ready();
     expect(await connection.run('{}', { tools: [], timeoutMs: 100, memoryLimitMb: 64, graceMs: 100 })).toEqual({
       type: 'crash',
-      message: "the runner stopped answering (nothing for 200 ms of the action's time after the action was sent)",
+      message: 'the runner did not end the action within its time limit and 100 ms more: it said nothing after the action was sent',
     });
     expect(connection.closed).toBe(true);
-    // One that goes silent after a tool's answer says so: a hang, not slow code.
+    // One that goes silent after a tool's answer says so: a hang is told from slow code.
     const second = fakeRunner();
     second.fromRunner.write('{"type":"ready"}\n');
     await second.connection.ready();
@@ -64,7 +64,7 @@ describe('runner protocol faults', () => {
     second.fromRunner.write('{"type":"tool_call","id":1,"callId":1,"name":"echo","input":"{}"}\n');
     expect(await run).toEqual({
       type: 'crash',
-      message: "the runner stopped answering (nothing for 200 ms of the action's time after the answer to its call of echo was sent)",
+      message: 'the runner did not end the action within its time limit and 100 ms more: the last it did was call echo, which was answered',
     });
   });
 });

@@ -11,7 +11,7 @@
 import type { HostMessage } from '@actkit/code-actions';
 import { LineSplitter } from '@actkit/code-actions/sandbox';
 import type { ChannelMessage, ChildHostMessage } from './child-host.js';
-import { CancelSwitch, DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
+import { CancelSwitch, DEFAULT_MEMORY_LIMIT_MB, IsolateHost, type RemoteToolAnswer } from './isolate-sandbox.js';
 import { tryLoadIsolatedVm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
 import { disposeInAPause } from './pauses.js';
@@ -64,7 +64,7 @@ interface Channel {
   readonly send: (message: object) => void;
   readonly host: IsolateHost;
   memoryLimitMb: number;
-  readonly pendingCalls: Map<number, (reply: string) => void>;
+  readonly pendingCalls: Map<number, (answer: RemoteToolAnswer) => void>;
   readonly cancels: Map<number, CancelSwitch>;
 }
 
@@ -116,7 +116,7 @@ async function run(channel: Channel, message: Extract<HostMessage, { type: 'run'
     message.request,
     {
       callTool: (name, input) =>
-        new Promise<string>((resolve) => {
+        new Promise<RemoteToolAnswer>((resolve) => {
           const callId = ++nextCall;
           channel.pendingCalls.set(callId, resolve);
           channel.send({ type: 'tool_call', id: message.id, callId, name, input });
@@ -146,7 +146,8 @@ function receive(line: string): void {
       void run(channel, message);
       break;
     case 'tool_result':
-      channel.pendingCalls.get(message.callId)?.(message.reply);
+      // The parent says how long its tool took: the rest of the wait counts as the code's time.
+      channel.pendingCalls.get(message.callId)?.({ reply: message.reply, toolMs: message.toolMs });
       channel.pendingCalls.delete(message.callId);
       break;
     case 'cancel':

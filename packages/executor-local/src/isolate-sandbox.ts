@@ -9,6 +9,23 @@ import { SANDBOX_SIDE_SOURCES } from './sandbox-side/sources.js';
 
 /** What a running action asks of the host: tool calls (answered at once, or later) and streamed console output. */
 export interface ActionHandlers {
+  callTool(name: string, inputJson: string): string | Promise<string | RemoteToolAnswer>;
+  log(text: string): void;
+}
+
+/**
+ * A tool's answer that came from another process (the child process's parent), with the time
+ * the tool itself took there. The rest of the wait, the call's way there and back, counts as the
+ * code's time, as the runner protocol has it: the parent's fallback deadline counts it too, and
+ * in-process the thread hop counts as well.
+ */
+export interface RemoteToolAnswer {
+  reply: string;
+  toolMs: number;
+}
+
+/** The handlers as the isolate's host calls see them: a tool's reply is JSON text. */
+interface SandboxHandlers {
   callTool(name: string, inputJson: string): string | Promise<string>;
   log(text: string): void;
 }
@@ -87,7 +104,7 @@ export const DEFAULT_MEMORY_LIMIT_MB = 128;
 
 /** What the isolate's host calls reach (the running action's handlers), and the thread the binding was last set for. */
 interface CurrentAction {
-  handlers: ActionHandlers | undefined;
+  handlers: SandboxHandlers | undefined;
   onHostThread: boolean;
 }
 
@@ -213,7 +230,7 @@ export class IsolateSandbox {
     // count the time the host spends in tools.
     const clock = new ActionClock(limits.timeoutMs, () => stop('timeout'));
     const onHostThread = limits.onHostThread === true;
-    const answer = (name: string, json: string): string | Promise<string> => {
+    const answer = (name: string, json: string): string | Promise<string | RemoteToolAnswer> => {
       const reply = handlers.callTool(name, json);
       if (typeof reply === 'string' || !onHostThread) return reply;
       // Nothing can wait for it: this thread is the one running the code. Answered at once, so
@@ -224,7 +241,20 @@ export class IsolateSandbox {
         error: `${name}: the tool says it is synchronous, but it returned a promise (its answer cannot be awaited while the action runs on the host's thread).`,
       });
     };
-    this.#current.handlers = { ...handlers, callTool: (name, json) => clock.paused(() => answer(name, json)) };
+    const callTool = (name: string, json: string): string | Promise<string> => {
+      const asked = performance.now();
+      // `answer` gives text at once, or a promise: never an answer object but in a promise.
+      const reply = clock.paused<string | RemoteToolAnswer>(() => answer(name, json)) as string | Promise<string | RemoteToolAnswer>;
+      if (typeof reply === 'string') return reply;
+      return reply.then((answered) => {
+        if (typeof answered === 'string') return answered;
+        // From the parent process: only its tool's own time is left out of the code's.
+        const waited = performance.now() - asked;
+        clock.charge(waited - (answered.toolMs >= 0 ? Math.min(answered.toolMs, waited) : 0));
+        return answered.reply;
+      });
+    };
+    this.#current.handlers = { ...handlers, callTool };
     running++;
     runningClocks.add(clock);
     const onAbort = () => stop('aborted');

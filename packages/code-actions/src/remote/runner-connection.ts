@@ -123,12 +123,12 @@ export class RunnerConnection {
         this.#onClosed = undefined;
         resolve(outcome);
       };
-      // A fallback for a runner that stops answering; like the runner's own limit, it does not count
-      // tool time. Its own limit would have ended the action by now: this is the runner's failure,
-      // and the message says what it last heard, so that a hang can be told from slow code.
-      let lastHeard = 'the action was sent';
+      // A fallback for a runner that stops answering, or whose own limit fails; like that limit, it
+      // does not count tool time. The runner's limit would have ended the action by now, so this is
+      // the runner's failure, and the message says what it last did: a hang is told from slow code.
+      let lastHeard = 'it said nothing after the action was sent';
       const clock = new ActionClock(options.timeoutMs + grace, () => {
-        const reason = `the runner stopped answering (nothing for ${formatMs(options.timeoutMs + grace)} of the action's time after ${lastHeard})`;
+        const reason = `the runner did not end the action within its time limit and ${formatMs(grace)} more: ${lastHeard}`;
         settle({ type: 'crash', message: reason });
         this.#fail(reason);
       });
@@ -141,7 +141,7 @@ export class RunnerConnection {
         if (!('id' in message) || message.id !== id) return;
         switch (message.type) {
           case 'log':
-            lastHeard = 'it printed';
+            lastHeard = 'the last it did was print';
             options.onLog?.(message.text);
             break;
           case 'tool_call':
@@ -155,7 +155,7 @@ export class RunnerConnection {
               const toolStart = performance.now();
               const reply = await clock.paused(async () => answerToolCall(options.tools, message.name, message.input));
               pendingCall = false;
-              lastHeard = `the answer to its call of ${message.name} was sent`;
+              lastHeard = `the last it did was call ${message.name}, which was answered`;
               if (!settled) this.#send({ type: 'tool_result', id, callId: message.callId, reply, toolMs: performance.now() - toolStart });
             })();
             break;

@@ -60,6 +60,17 @@ export class ActionClock {
   }
 
   /**
+   * Counts `ms` of the time the clock was paused for as the code's after all: the part of a tool
+   * call's wait that was not the tool's own (its way to another process and back). It cannot make
+   * the limit fire late: the time charged has already passed, and the timer is due no later than
+   * the moment the code's time could reach the limit.
+   */
+  charge(ms: number): void {
+    if (this.#done || !(ms > 0)) return;
+    this.#usedMs += ms;
+  }
+
+  /**
    * Whether the limit is used up at this moment. For a sandbox that computes on the host's own
    * thread (QuickJS), where the timer cannot fire until the code yields: it asks from its
    * interrupt handler.

@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ActionClock } from '../src/index.js';
+import { tripMs } from '../src/sandbox/index.js';
 
 describe('ActionClock', () => {
   beforeEach(() => {
@@ -39,21 +40,46 @@ describe('ActionClock', () => {
     const expired = vi.fn();
     const clock = new ActionClock(100, expired);
     vi.advanceTimersByTime(40);
-    // A call that waited 50 ms, of which the tool took 20: 30 ms were the trip there and back.
+    // A call that waited 50 ms, of which the tool took 20: 30 ms were the trip there and back,
+    // charged while the clock is paused, as the child process does.
     clock.pause();
     vi.advanceTimersByTime(50);
+    clock.charge(tripMs(50, 20));
     clock.resume();
-    clock.charge(30);
     vi.advanceTimersByTime(29);
     expect(expired).not.toHaveBeenCalled();
     vi.advanceTimersByTime(2);
     expect(expired).toHaveBeenCalledOnce();
-    // Nothing is charged once the clock has stopped, nor a negative time.
-    const other = new ActionClock(100, expired);
-    other.charge(-50);
-    other.stop();
-    other.charge(500);
-    expect(other.expired).toBe(false);
+  });
+
+  it('fires on time after a charge, also when its timer came due during the pause', () => {
+    const expired = vi.fn();
+    const clock = new ActionClock(100, expired);
+    vi.advanceTimersByTime(40);
+    clock.pause();
+    // The timer comes due while paused and is armed again for the 60 ms left then.
+    vi.advanceTimersByTime(200);
+    clock.charge(50);
+    clock.resume();
+    vi.advanceTimersByTime(9);
+    expect(expired).not.toHaveBeenCalled();
+    vi.advanceTimersByTime(2);
+    expect(expired).toHaveBeenCalledOnce();
+  });
+
+  it('charges nothing negative, not a number, or once stopped', () => {
+    const expired = vi.fn();
+    const clock = new ActionClock(100, expired);
+    clock.charge(-50);
+    clock.charge(Number.NaN);
+    vi.advanceTimersByTime(101);
+    expect(expired).toHaveBeenCalledOnce();
+    const stopped = new ActionClock(100, expired);
+    stopped.stop();
+    stopped.charge(500);
+    expect(stopped.expired).toBe(false);
+    // A report of the tool's time that is missing or not a number counts none of the wait.
+    expect([tripMs(50, 20), tripMs(50, 80), tripMs(50, undefined), tripMs(50, Number.NaN), tripMs(50, -1)]).toEqual([30, 0, 0, 0, 0]);
   });
 
   it('expires on resume when the time ran out just before a pause', () => {

@@ -1,3 +1,7 @@
+import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PassThrough } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import { ChildProcessSandboxProvider, RunnerConnection, RunnerExecutor } from '../src/index.js';
@@ -66,5 +70,34 @@ describe('runner protocol faults', () => {
       type: 'crash',
       message: 'the runner did not end the action within its time limit and 100 ms more: the last it did was call echo, which was answered',
     });
+  });
+
+  it('does not blame a runner whose answer waited behind its deadline while this process was busy', async () => {
+    // A real pipe: the runner's `done` waits in the poll queue, and Node runs the due timer first.
+    const marker = join(mkdtempSync(join(tmpdir(), 'actkit-busy-')), 'answered');
+    const runner = spawn(process.execPath, [
+      '-e',
+      `process.stdout.write('{"type":"ready"}\\n');
+       process.stdin.on('data', () => {
+         process.stdout.write('{"type":"done","id":1,"outcome":"{}"}\\n', () => require('node:fs').writeFileSync(${JSON.stringify(marker)}, ''));
+       });`,
+    ]);
+    const connection = new RunnerConnection({
+      write: (line) => runner.stdin.write(line),
+      onData: (listener) => runner.stdout.on('data', listener),
+      onClose: (listener) => runner.once('exit', () => listener('exited')),
+    });
+    try {
+      await connection.ready();
+      const run = connection.run('{}', { tools: [], timeoutMs: 100, memoryLimitMb: 64, graceMs: 100 });
+      // Busy until the runner has answered and the deadline (200 ms) has passed.
+      const start = performance.now();
+      while (!existsSync(marker) || performance.now() - start < 300) {
+        if (performance.now() - start > 60_000) throw new Error('the runner never answered');
+      }
+      expect(await run).toEqual({ type: 'done', outcomeJson: '{}' });
+    } finally {
+      runner.kill();
+    }
   });
 });

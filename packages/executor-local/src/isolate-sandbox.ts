@@ -1,6 +1,6 @@
 import type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
 // The lean entry: the child process loads this file, and must not load the agent and compiler.
-import { ActionClock, HOST_BINDING, RUN_ACTION, SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from '@actkit/code-actions/sandbox';
+import { ActionClock, HOST_BINDING, RUN_ACTION, SANDBOX_PRELUDE, SANDBOX_UNUSABLE, tripMs } from '@actkit/code-actions/sandbox';
 import type ivmModule from 'isolated-vm';
 import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
@@ -177,7 +177,8 @@ export class IsolateSandbox {
         try {
           current.handlers?.log(String(text));
         } catch {
-          // The caller's onLog threw: its problem, not the code's (the text is in the result's logs too).
+          // The handler failed (executeAction already guards a caller's onLog): its problem, not
+          // the code's, and what the host throws must not reach the code.
         }
       });
       // The binding (sandbox-side/isolate-binding.ts) is a function: the references and the limit
@@ -241,19 +242,19 @@ export class IsolateSandbox {
         error: `${name}: the tool says it is synchronous, but it returned a promise (its answer cannot be awaited while the action runs on the host's thread).`,
       });
     };
-    const callTool = (name: string, json: string): string | Promise<string> => {
-      const asked = performance.now();
-      // `answer` gives text at once, or a promise: never an answer object but in a promise.
-      const reply = clock.paused<string | RemoteToolAnswer>(() => answer(name, json)) as string | Promise<string | RemoteToolAnswer>;
-      if (typeof reply === 'string') return reply;
-      return reply.then((answered) => {
-        if (typeof answered === 'string') return answered;
-        // From the parent process: only its tool's own time is left out of the code's.
-        const waited = performance.now() - asked;
-        clock.charge(waited - (answered.toolMs >= 0 ? Math.min(answered.toolMs, waited) : 0));
-        return answered.reply;
+    const callTool = (name: string, json: string): string | Promise<string> =>
+      clock.paused(() => {
+        const reply = answer(name, json);
+        if (typeof reply === 'string') return reply;
+        const asked = performance.now();
+        return reply.then((answered) => {
+          if (typeof answered === 'string') return answered;
+          // From the parent process: only its tool's own time is left out of the code's, charged
+          // while the clock is still paused (so that no stretch is counted twice).
+          clock.charge(tripMs(performance.now() - asked, answered.toolMs));
+          return answered.reply;
+        });
       });
-    };
     this.#current.handlers = { ...handlers, callTool };
     running++;
     runningClocks.add(clock);

@@ -110,7 +110,7 @@ export function assertValidToolName(name: string): void {
 }
 
 /** Defines a tool. The input must be a zod object schema: a tool takes one object argument. */
-export function tool<TInputSchema extends z.ZodType, TOutput, TSynchronous extends boolean = false>(
+export function tool<TInputSchema extends z.ZodType, TOutput, TSynchronous extends boolean = boolean>(
   definition: ToolDefinition<TInputSchema, TOutput, TSynchronous> & SynchronousRun<TInputSchema, NoInfer<TOutput>, TSynchronous>,
 ): Tool<z.output<TInputSchema>, TOutput> {
   assertValidToolName(definition.name);

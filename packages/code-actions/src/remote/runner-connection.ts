@@ -1,6 +1,7 @@
 import { ExecutorError, type SandboxTool } from '@actkit/core';
 import { ActionClock } from '../sandbox/action-clock.js';
 import { answerToolCall, formatMs, type SandboxRunOutcome } from '../sandbox/host.js';
+import { afterPendingIo } from './pending-io.js';
 import { type HostMessage, LineSplitter, MAX_LINE_CHARS, parseRunnerLine, type RunnerMessage } from './protocol.js';
 
 /** The two ends of a runner process, whatever carries them (docker attach, an SDK's process API, a pipe). */
@@ -128,9 +129,13 @@ export class RunnerConnection {
       // the runner's failure, and the message says what it last did: a hang is told from slow code.
       let lastHeard = 'it said nothing after the action was sent';
       const clock = new ActionClock(options.timeoutMs + grace, () => {
-        const reason = `the runner did not end the action within its time limit and ${formatMs(grace)} more: ${lastHeard}`;
-        settle({ type: 'crash', message: reason });
-        this.#fail(reason);
+        // A runner's last word may wait behind this timer (this process was busy): it goes first.
+        void afterPendingIo().then(() => {
+          if (settled) return;
+          const reason = `the runner did not end the action within its time limit and ${formatMs(grace)} more: ${lastHeard}`;
+          settle({ type: 'crash', message: reason });
+          this.#fail(reason);
+        });
       });
       const onAbort = () => this.#send({ type: 'cancel', id });
       this.#onClosed = (reason) => settle({ type: 'crash', message: reason });

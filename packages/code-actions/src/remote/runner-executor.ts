@@ -1,6 +1,7 @@
 import { type CodeExecutor, type ExecuteOptions, type ExecutionResult, ExecutorError } from '@actkit/core';
 import { bundleModules } from '../sandbox/modules.js';
 import { executeAction, SerialQueue } from '../sandbox/host.js';
+import { afterPendingIo } from './pending-io.js';
 import type { HostMessage } from './protocol.js';
 import { RunnerConnection, type RunnerTransport } from './runner-connection.js';
 
@@ -80,6 +81,8 @@ export class RunnerExecutor implements CodeExecutor {
     return this.#queue.run(async () => {
       if (this.#closed) throw new ExecutorError(`This ${this.provider.name} executor is closed.`);
       return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
+        // News that the sandbox died while this process was busy is taken in first: the action
+        // then runs in a new sandbox, with the state reported lost, rather than in a dead one.
         if (this.#sandbox) await afterPendingIo();
         const current = await this.#ensureSandbox();
         const lost = this.#lostBetweenActions;
@@ -177,15 +180,4 @@ export class RunnerExecutor implements CodeExecutor {
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }
-}
-
-/**
- * Resolves after the event loop has polled for I/O once more. News that a sandbox died while
- * this process was busy (a long synchronous tool, a blocked event loop) waits in the poll queue:
- * taking it in before an action picks its sandbox makes the action run in a new sandbox, with
- * the state reported lost, rather than being sent to a dead one and reported as that crash.
- * (One `setImmediate` may still run in the current iteration, before the next poll: hence two.)
- */
-function afterPendingIo(): Promise<void> {
-  return new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
 }

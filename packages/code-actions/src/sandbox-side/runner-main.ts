@@ -23,6 +23,7 @@
  */
 import type { HostMessage, RunnerMessage } from '../remote/protocol.js';
 import { WORKER_MESSAGE } from '../remote/runner-messages.js';
+import { tripMs } from '../sandbox/action-clock.js';
 import { SANDBOX_UNUSABLE } from '../sandbox/contract.js';
 
 /** The other sandbox-side scripts, embedded as text by the bundler (src/build/sandbox-side.ts). */
@@ -315,9 +316,7 @@ const handle = (message: Partial<UnionFields<HostMessage>> & { type: HostMessage
     run.pendingCall = false;
     // The call's way to the host and back is the code's time (the host counts it too): only the
     // tool's own time, as the host measured it, is left out.
-    const away = performance.now() - run.pausedAt;
-    const toolMs = Number(message.toolMs);
-    run.remainingMs -= Math.max(0, away - (toolMs >= 0 ? Math.min(toolMs, away) : 0));
+    run.remainingMs -= tripMs(performance.now() - run.pausedAt, message.toolMs);
     run.sandbox.replies.postMessage(String(message.reply));
     Atomics.add(run.sandbox.flag, 0, 1);
     Atomics.notify(run.sandbox.flag, 0);

@@ -61,13 +61,16 @@ export class ActionClock {
 
   /**
    * Counts `ms` of the time the clock was paused for as the code's after all: the part of a tool
-   * call's wait that was not the tool's own (its way to another process and back). It cannot make
-   * the limit fire late: the time charged has already passed, and the timer is due no later than
-   * the moment the code's time could reach the limit.
+   * call's wait that was not the tool's own (its way to another process and back, `tripMs`).
+   * The timer was armed for the time left before the charge: it is armed again for what is left
+   * now (at once, or when the clock resumes).
    */
   charge(ms: number): void {
     if (this.#done || !(ms > 0)) return;
     this.#usedMs += ms;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    if (this.#paused === 0) this.#arm(this.#leftMs());
   }
 
   /**
@@ -105,4 +108,14 @@ export class ActionClock {
       this.onExpire();
     }
   }
+}
+
+/**
+ * The part of a tool call's wait that counts as the code's time: its way to the host and back,
+ * the wait less the tool's own time as the host reported it. A report that is missing or not a
+ * number counts none of the wait: a slow tool must never end the action.
+ */
+export function tripMs(waitedMs: number, toolMs: unknown): number {
+  if (typeof toolMs !== 'number' || !(toolMs >= 0)) return 0;
+  return Math.max(0, waitedMs - toolMs);
 }

@@ -3,7 +3,7 @@
  * prelude, the action clock and the contract's names — without the agent, the compiler or zod,
  * so that such a process starts in milliseconds rather than loading the whole package.
  */
-export { ActionClock } from './action-clock.js';
+export { ActionClock, tripMs } from './action-clock.js';
 export { type ActionOutcome, type ActionRequest, HOST_BINDING, RUN_ACTION, type ToolReply } from './contract.js';
 export { LineSplitter, MAX_LINE_CHARS } from './line-splitter.js';
 export { SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from './prelude.js';

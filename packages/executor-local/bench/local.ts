@@ -89,7 +89,7 @@ note(`before it, the script's import of @actkit/executor-local: ${msText(median(
 const [plainStart, noSnapshotStart, runnerReady] = [
   await nodeStartMs(['-e', '0']),
   await nodeStartMs(['--no-node-snapshot', '-e', '0']),
-  await runnerReadyMs(fileURLToPath(new URL('../dist/isolate-runner.cjs', import.meta.url))),
+  await runnerReadyMs(fileURLToPath(new URL('../dist/runner/isolate-runner.cjs', import.meta.url))),
 ];
 // The first action also needs a sandbox: the child makes it right after it says it is ready.
 const firstSandbox: number[] = [];

@@ -70,6 +70,22 @@ describe('RunnerConnection', () => {
     emit(`{"type":"log","id":1,"text":"${'x'.repeat(2000)}`);
     expect(await run).toEqual({ type: 'crash', message: expect.stringMatching(/protocol error: the runner sent a line longer than 1000 characters/) });
   });
+
+  it("goes on when the caller's log listener throws (called from the transport's data handler, it would end the process)", async () => {
+    const { connection, emit } = fake();
+    emit('{"type":"ready"}\n');
+    await connection.ready();
+    const heard: string[] = [];
+    const onLog = (text: string) => {
+      heard.push(text);
+      throw new Error('a listener that fails');
+    };
+    const run = connection.run('{}', { tools: [], timeoutMs: 5000, memoryLimitMb: 64, onLog });
+    expect(() => emit('{"type":"log","id":1,"text":"hello"}\n{"type":"log","id":1,"text":"again"}\n')).not.toThrow();
+    emit('{"type":"done","id":1,"outcome":"{}"}\n');
+    expect(await run).toEqual({ type: 'done', outcomeJson: '{}' });
+    expect(heard).toEqual(['hello', 'again']);
+  });
 });
 
 /** A child-process provider that keeps a handle on its sandboxes, to kill one between actions. */

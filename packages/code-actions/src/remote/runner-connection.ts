@@ -1,6 +1,6 @@
 import { ExecutorError, type SandboxTool } from '@actkit/core';
 import { ActionClock } from '../sandbox/action-clock.js';
-import { answerToolCall, formatMs, type SandboxRunOutcome } from '../sandbox/host.js';
+import { answerToolCall, formatMs, type SandboxRunOutcome, tellLogListener } from '../sandbox/host.js';
 import { afterPendingIo } from './pending-io.js';
 import { type HostMessage, LineSplitter, MAX_LINE_CHARS, parseRunnerLine, type RunnerMessage } from './protocol.js';
 
@@ -18,6 +18,7 @@ export interface RunOptions {
   tools: readonly SandboxTool[];
   timeoutMs: number;
   memoryLimitMb: number;
+  /** What the code prints, as it prints it; a listener that throws is dropped (the run goes on). */
   onLog?: (text: string) => void;
   signal?: AbortSignal;
   /** Extra time the host waits beyond the runner's own limit before it gives up on the runner. */
@@ -147,7 +148,7 @@ export class RunnerConnection {
         switch (message.type) {
           case 'log':
             lastHeard = 'the last it did was print';
-            options.onLog?.(message.text);
+            tellLogListener(options.onLog, message.text);
             break;
           case 'tool_call':
             if (pendingCall) {

@@ -211,6 +211,19 @@ export function formatMs(ms: number): string {
 }
 
 /**
+ * Hands printed text to the caller's listener. One that throws is dropped: that is neither the
+ * code's fault nor the run's, the text is in the result's logs, and thrown on from a pipe's data
+ * handler (a runner's output) it would end the process.
+ */
+export function tellLogListener(listener: ((text: string) => void) | undefined, text: string): void {
+  try {
+    listener?.(text);
+  } catch {
+    // Dropped: see above.
+  }
+}
+
+/**
  * One action, the way every executor runs it: compile, honour an early abort, run it in the
  * sandbox (`run`, the only executor-specific part) while collecting its console output, and
  * turn the outcome into a result.
@@ -238,12 +251,7 @@ export async function executeAction(
       const piece = String(text).slice(0, maxLogChars - logs.length);
       if (!piece) return;
       logs += piece;
-      try {
-        options.onLog?.(piece);
-      } catch {
-        // The caller's listener failed: neither the code's fault nor the run's, and the text is in
-        // the result's logs. Thrown on, it would end the process from a pipe's data handler.
-      }
+      tellLogListener(options.onLog, piece);
     },
   };
   let outcome = await run(prepared.json, context);

@@ -3,7 +3,7 @@
  * prompt templates checked when the agent is created. Code runs in a real sandbox (the runner in a
  * child Node process).
  */
-import type { CodeExecutor } from '@actkit/core';
+import { AgentMemory, type CodeExecutor } from '@actkit/core';
 import { ScriptedModel } from '@actkit/testing';
 import { tool } from '@actkit/tools';
 import { describe, expect, it } from 'vitest';
@@ -24,6 +24,31 @@ describe('CodeAgent', () => {
       expect(model.calls[0]!.messages[0]!.content).toContain('"total"');
     } finally {
       await agent.close();
+    }
+  });
+
+  it("tells the model when a run continues a memory whose code ran in another sandbox (its variables are not in this one)", async () => {
+    const first = new CodeAgent({
+      model: new ScriptedModel(['<code>\nconst total = 40;\nfinal_answer(total)\n</code>', '<code>\nfinal_answer(typeof total)\n</code>']),
+      executor: new RunnerExecutor(new ChildProcessSandboxProvider()),
+    });
+    const second = new CodeAgent({
+      model: new ScriptedModel(['<code>\nfinal_answer(typeof total)\n</code>']),
+      executor: new RunnerExecutor(new ChildProcessSandboxProvider()),
+    });
+    try {
+      expect((await first.run('Count.')).output).toBe(40);
+      const saved = first.memory.toJSON();
+      // The same agent goes on in the same sandbox: the variable is there, and nothing is said.
+      const same = await first.run('Again.', { reset: false });
+      expect(same.output).toBe('number');
+      expect(same.steps.at(-1)).not.toMatchObject({ observation: expect.stringMatching(/restarted/) });
+      // Restored elsewhere (another process, a durable run's next worker): a new sandbox, and the model is told.
+      const elsewhere = await second.run('Again.', { memory: AgentMemory.fromJSON(saved), reset: false });
+      expect(elsewhere.output).toBe('undefined');
+      expect(elsewhere.steps.at(-1)).toMatchObject({ observation: expect.stringMatching(/sandbox had to be restarted/) });
+    } finally {
+      await Promise.all([first.close(), second.close()]);
     }
   });
 

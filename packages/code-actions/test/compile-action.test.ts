@@ -105,6 +105,15 @@ describe('compileAction', () => {
     expect((await compileAction('1, 2')).code).toBe('return (1, 2)');
   });
 
+  it('takes a parenthesised trailing expression whole (an object literal is shown as `({ a: 1 })`)', async () => {
+    const valueOf = async (source: string) => new Function((await compileAction(source)).code)() as unknown;
+    expect(await valueOf('({ a: 1 })')).toEqual({ a: 1 });
+    expect(await valueOf('const a = 2;\n(a);')).toBe(2);
+    expect(await valueOf('((1) + 2) * 3')).toBe(9);
+    expect(await valueOf('(1, 2) /* the last */ ;')).toBe(2);
+    expect(await valueOf('((() => 4))()')).toBe(4);
+  });
+
   it('keeps a syntax error on the line of the model code, also past imports and TypeScript', async () => {
     const fail = async (code: string) => {
       try {

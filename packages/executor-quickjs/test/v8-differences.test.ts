@@ -17,6 +17,10 @@ describe('QuickJS: the common V8 behaviours code actions rely on', () => {
     expect(await value('(-0.256).toLocaleString(undefined, { style: "percent" })')).toBe("'-26%'");
     expect(await value('new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" }).format(1234.5)')).toBe("'$1,234.50'");
     expect(await value('(12345678901234567890n).toLocaleString()')).toBe("'12,345,678,901,234,567,890'");
+    // Past 2^53 the digits are the number's shortest ones, as V8 writes them; from 1e21 on, not an exponent.
+    expect(await value('(123456789012345680000).toLocaleString()')).toBe("'123,456,789,012,345,680,000'");
+    expect(await value('(-1e21).toLocaleString()')).toBe("'-1,000,000,000,000,000,000,000'");
+    expect(await value('(1.5e22).toLocaleString(undefined, { minimumFractionDigits: 2 })')).toBe("'15,000,000,000,000,000,000,000.00'");
   });
 
   it('formats dates like Node in en-US and UTC, and parses the common formats', async () => {

@@ -1,5 +1,6 @@
 import {
   type ActionStep,
+  type AgentMemory,
   type AgentOptions,
   AgentAbortedError,
   AgentConfigError,
@@ -81,6 +82,13 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
   /** The executor (the first one, when the agent makes one per concurrent run). */
   readonly executor: CodeExecutor;
   readonly #executors: ExecutorPool;
+  /**
+   * Which executor ran each memory's latest code action. A run that continues a memory whose code
+   * ran elsewhere — restored from JSON in another process (a durable run's next worker, a resume
+   * after an approval), or given another executor of the pool — finds none of its earlier steps'
+   * variables in its sandbox, and the sandbox, new and sound, cannot tell: the agent tells the model.
+   */
+  readonly #sandboxOfMemory = new WeakMap<AgentMemory, CodeExecutor>();
   readonly codeTags: CodeBlockTags;
   readonly actionTimeoutMs: number | undefined;
   readonly maxOutputLength: number;
@@ -151,6 +159,9 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
     context.emit({ type: 'code', stepNumber: step.stepNumber, code });
 
     const { executor, variables } = context.state;
+    const earlierCodeRanElsewhere =
+      this.#sandboxOfMemory.get(context.memory) !== executor && context.memory.actionSteps.some((earlier) => earlier !== step && earlier.code !== undefined);
+    this.#sandboxOfMemory.set(context.memory, executor);
     const result = await executor.execute(code, {
       tools: this.#sandboxTools(step, context),
       signal: context.signal,
@@ -163,7 +174,7 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
     if (result.error?.kind === 'aborted' || context.signal.aborted) {
       throw new AgentAbortedError('The run was aborted during a code action.');
     }
-    step.observation = observationOf(result, this.maxOutputLength);
+    step.observation = observationOf(earlierCodeRanElsewhere ? { ...result, stateLost: true } : result, this.maxOutputLength);
     if (result.error) step.error = { name: result.error.name, message: describeExecutionError(result.error) };
     else if (result.finalAnswer) step.finalAnswer = { value: result.finalAnswer.value };
   }

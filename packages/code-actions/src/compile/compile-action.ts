@@ -94,7 +94,9 @@ export async function compileAction(source: string): Promise<CompiledAction> {
   const last = program.body.at(-1);
   // A lone string is a directive to the parser but a value to a REPL; only 'use strict' is kept as a directive.
   if (last?.type === 'ExpressionStatement' && !('directive' in last && last.directive === 'use strict')) {
-    edits.push({ start: last.expression.start, end: last.expression.start, text: 'return (' });
+    // From the statement's start: a parenthesised expression — `({ a: 1 })`, the way to show an
+    // object literal — starts after its parentheses, and `return (` there would land inside them.
+    edits.push({ start: last.start, end: last.start, text: 'return (' });
     edits.push({ start: last.expression.end, end: last.expression.end, text: ')' });
   }
 

@@ -149,6 +149,64 @@ const lines = (text: string): string[] => {
   return out;
 };
 
+// ── stacks ─────────────────────────────────────────────────────────────────────────────────
+/** An error's stack text, or '' (not an Error, no stack, or a stack the code made throw through Error.prepareStackTrace). */
+const stackOf = (error: unknown): string => {
+  try {
+    const stack = isInstance(error, ErrorCtor) ? (error as Error).stack : undefined;
+    return typeof stack === 'string' ? stack : '';
+  } catch {
+    return '';
+  }
+};
+/** As many frames as V8 records by default: a deep recursion's thousands of identical frames tell the model nothing more. */
+const MAX_FRAMES = 10;
+const isFrame = (line: string): boolean => startsWith(trim(line), 'at ');
+/** Frames of the sandbox's own scripts (the prelude, a runner's bridge, Node's vm), which are no part of the code. */
+const isSandboxFrame = (line: string): boolean =>
+  indexOf(line, 'actkit-') >= 0 || indexOf(line, '(node:') >= 0 || indexOf(line, 'evalmachine.') >= 0 || indexOf(line, '[worker eval]') >= 0;
+/**
+ * `file:line:column` → `file:line`. The code runs rewritten (declarations made persistent, the last
+ * expression returned, the whole wrapped in a function), so columns are off; lines are kept aligned.
+ */
+const withoutColumn = (frame: string, filename: string): string => {
+  const at = indexOf(frame, `${filename}:`);
+  if (at < 0) return frame;
+  const lineDigits = regexpExec(new RegExpCtor('^\\d+:\\d+'), slice(frame, at + filename.length + 1));
+  if (!lineDigits) return frame;
+  const colon = indexOf(lineDigits[0], ':');
+  const end = at + filename.length + 1 + lineDigits[0].length;
+  return `${slice(frame, 0, at + filename.length + 1 + colon)}${slice(frame, end)}`;
+};
+/**
+ * A logged error as Node prints it — its first line, then its frames — without the sandbox's own
+ * frames. QuickJS's stack holds only the frames: the first line is added then.
+ */
+const errorText = (error: Error, filename: string): string => {
+  let head: string;
+  try {
+    const message = StringCtor(error.message);
+    head = message ? `${StringCtor(error.name)}: ${message}` : StringCtor(error.name);
+  } catch {
+    head = 'Error';
+  }
+  const kept: string[] = [];
+  const all = lines(stackOf(error));
+  let frames = 0;
+  for (let i = 0; i < all.length; i++) {
+    const line = all[i]!;
+    if (!isFrame(line)) {
+      if (frames === 0 && line !== '') arrayPush(kept, line);
+      continue;
+    }
+    if (isSandboxFrame(line) || frames >= MAX_FRAMES) continue;
+    arrayPush(kept, withoutColumn(line, filename));
+    frames++;
+  }
+  if (kept.length === 0 || isFrame(kept[0]!)) return kept.length === 0 ? head : `${head}\n${arrayJoin(kept, '\n')}`;
+  return arrayJoin(kept, '\n');
+};
+
 // ── values → JSON (what may cross the boundary) ────────────────────────────────────────────
 // Written out rather than JSON.stringify: that consults `toJSON` on every object, and a
 // `toJSON` the code put on Object.prototype would rewrite every later answer and tool call.
@@ -299,11 +357,7 @@ const inspect = (value: unknown, depth: number, seen: unknown[], indent: string)
   for (let i = 0; i < seen.length; i++) if (seen[i] === object) return '[Circular]';
   if (isDate(object)) return isNotANumber(dateGetTime(object)) ? 'Invalid Date' : dateToISO(object);
   if (isRegExp(object)) return regexpToString(object);
-  if (isInstance(object, ErrorCtor)) {
-    const error = object as Error;
-    const stack = error.stack;
-    return typeof stack === 'string' && stack ? stack : `${StringCtor(error.name)}: ${StringCtor(error.message)}`;
-  }
+  if (isInstance(object, ErrorCtor)) return errorText(object as Error, currentFilename);
   if (isInstance(object, PromiseCtor)) return 'Promise {}';
   if (depth > MAX_DEPTH) return isArray(object) ? '[Array]' : '[Object]';
   const next: unknown[] = [];
@@ -356,6 +410,8 @@ let finalAnswer: { json: string | undefined } | undefined;
 /** Set while an action runs: a second call of the entry point (the code reaching it) is refused. */
 let running = false;
 let groupIndent = '';
+/** The current action's file name, which its frames carry (step-3.js); a logged error's frames lose their columns. */
+let currentFilename = 'action.js';
 
 const appendLog = (text: string) => {
   if (logsTruncated) return;
@@ -547,22 +603,16 @@ const install = (name: string, value: unknown) => {
 
 // ── errors → what the model is told ────────────────────────────────────────────────────────
 const locate = (error: unknown, filename: string) => {
-  let stack = '';
-  try {
-    const s = isInstance(error, ErrorCtor) ? (error as Error).stack : undefined;
-    stack = typeof s === 'string' ? s : '';
-  } catch {
-    // A stack the code made throw (Error.prepareStackTrace) is no stack.
-  }
   const frames: string[] = [];
-  const all = lines(stack);
-  for (let i = 0; i < all.length; i++) if (indexOf(all[i]!, filename) >= 0) arrayPush(frames, trim(all[i]!));
+  const all = lines(stackOf(error));
+  for (let i = 0; i < all.length && frames.length < MAX_FRAMES; i++) if (indexOf(all[i]!, filename) >= 0) arrayPush(frames, trim(all[i]!));
   let line: number | undefined;
   if (frames.length > 0) {
     const at = indexOf(frames[0]!, `${filename}:`);
     const digits = regexpExec(new RegExpCtor('^\\d+'), slice(frames[0]!, at + filename.length + 1));
     if (digits) line = NumberCtor(digits[0]);
   }
+  for (let i = 0; i < frames.length; i++) frames[i] = withoutColumn(frames[i]!, filename);
   return { line, stack: frames.length > 0 ? cap(arrayJoin(frames, '\n')) : undefined };
 };
 const describe = (error: unknown, filename: string) => {
@@ -604,6 +654,7 @@ const runRequest = async (requestJson: string): Promise<string> => {
   logs = '';
   logsTruncated = false;
   maxLogChars = request.maxLogChars;
+  currentFilename = StringCtor(request.filename);
   finalAnswer = undefined;
   groupIndent = '';
 

@@ -82,6 +82,8 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       const r = await exec('const xs = [3, 1, 2];\nxs.sort()');
       expect(r.value).toBe('[ 1, 2, 3 ]');
       expect((await exec('console.log("no value")')).value).toBeUndefined();
+      // In parentheses, as an object literal must be written to be a value.
+      expect((await exec('({ a: 1 })')).value).toBe('{ a: 1 }');
     });
 
     it('ends with final_answer(value), BigInt exact', async () => {
@@ -206,6 +208,24 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(r.error?.stack).not.toMatch(/prelude|node:|actkit/);
       const thrown = await exec('throw "plain string"');
       expect(thrown.error).toMatchObject({ kind: 'runtime', message: 'plain string' });
+    });
+
+    it('keeps a deep recursion to ten frames, each with its line (columns are off: the code runs rewritten)', async () => {
+      const r = await exec('function f(n) {\n  return f(n + 1) + 1;\n}\nf(0)', { filename: 'step-3.js' });
+      expect(r.error).toMatchObject({ kind: 'runtime', line: 2 });
+      const frames = r.error?.stack?.split('\n') ?? [];
+      expect(frames.length).toBeGreaterThan(0);
+      expect(frames.length).toBeLessThanOrEqual(10);
+      for (const frame of frames) expect(frame).toMatch(/step-3\.js:\d+\)?$/);
+    });
+
+    it('logs an error as Node does, its name and message first, without the sandbox\'s own frames', async () => {
+      const r = await exec('try { fails({}) } catch (e) { console.log(e) }\nconsole.log(new RangeError("out of range"))', { filename: 'step-2.js' });
+      expect(r.error).toBeUndefined();
+      const [toolError, rangeError] = r.logs.split(/\n(?=RangeError)/);
+      expect(toolError).toMatch(/^ToolError: .*the backend is down.*\n {4}at .*step-2\.js:1\)?(\n|$)/);
+      expect(rangeError).toMatch(/^RangeError: out of range\n {4}at .*step-2\.js:2\)?\n$/);
+      expect(r.logs).not.toMatch(/actkit-|node:|evalmachine/);
     });
 
     it('reports a failing tool by name, and lets the code catch it', async () => {

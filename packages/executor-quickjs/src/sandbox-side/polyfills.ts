@@ -84,6 +84,18 @@ const group = (digits: string) => {
   }
   return out;
 };
+/**
+ * A whole number of 2⁵³ or more as V8 writes it: its shortest round-trip digits and zeros after
+ * (`123456789012345680000`), not `toFixed`'s exact binary value (`…683968`) nor, from 10²¹ on, its
+ * exponent form (`1e+21`).
+ */
+const wholeDigits = (n: number): string => {
+  const text = String(n);
+  const e = text.indexOf('e+');
+  if (e < 0) return text;
+  const [whole, fraction = ''] = text.slice(0, e).split('.');
+  return whole + fraction + '0'.repeat(Number(text.slice(e + 2)) - fraction.length);
+};
 interface NumberOptions {
   style?: string;
   currency?: string;
@@ -100,8 +112,13 @@ const formatNumber = (input: unknown, options: NumberOptions = {}): string => {
   const min = options.minimumFractionDigits ?? (style === 'currency' ? 2 : 0);
   const max = Math.max(min, options.maximumFractionDigits ?? Math.max(defaultMax, min));
   if (!Number.isFinite(n)) return Number.isNaN(n) ? 'NaN' : n > 0 ? '∞' : '-∞';
-  let text = Math.abs(n).toFixed(max);
-  if (max > min) text = text.replace(new RegExp(`\\.?0{1,${max - min}}$`), '');
+  const abs = Math.abs(n);
+  let text: string;
+  if (abs >= 2 ** 53) text = wholeDigits(abs) + (min > 0 ? `.${'0'.repeat(min)}` : '');
+  else {
+    text = abs.toFixed(max);
+    if (max > min) text = text.replace(new RegExp(`\\.?0{1,${max - min}}$`), '');
+  }
   const [whole, fraction] = text.split('.');
   let out = (options.useGrouping === false ? whole : group(whole!)) + (fraction ? `.${fraction}` : '');
   if (style === 'percent') out += '%';

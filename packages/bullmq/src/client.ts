@@ -6,6 +6,7 @@ import { ApprovalNotPendingError, RunNotFoundError } from './errors.js';
 import { type DurableRunEvent, type DurableRunOutcome, FINAL_STATUSES } from './events.js';
 import { cancelChannel, endedChannel } from './keys.js';
 import { bullConnection, DEFAULTS, jobIdFor, type RunJobData } from './queue.js';
+import { closeConnection, FIRST_CONNECTION_TIMEOUT_MS, firstConnection } from './redis-connection.js';
 import { type RunRecord, RunStore } from './run-store.js';
 
 export interface DurableRunsOptions {
@@ -17,6 +18,12 @@ export interface DurableRunsOptions {
   prefix?: string;
   /** How many times a run is retried from its checkpoint when a step keeps failing (model or Redis errors; default 3). */
   attempts?: number;
+  /**
+   * How long the client tries to reach Redis the first time (default 30 s): past it, its calls
+   * reject with a `RedisUnreachableError` and it closes. Once connected, it waits for Redis to
+   * come back instead.
+   */
+  firstConnectionTimeoutMs?: number;
 }
 
 export interface EnqueueOptions {
@@ -47,6 +54,8 @@ export class DurableRuns {
   readonly #waiters = new Map<string, Set<() => void>>();
   #endListener: Promise<unknown> | undefined;
   #subscriber: Redis | undefined;
+  /** Settles with the first connection: each call waits for it, and fails with it. */
+  readonly #connected: Promise<void>;
 
   constructor(options: DurableRunsOptions) {
     if (!options?.connection) throw new AgentConfigError('DurableRuns needs a Redis `connection` (e.g. { host, port }).');
@@ -59,6 +68,12 @@ export class DurableRuns {
       connection: bullConnection(options.connection),
     });
     this.#queue.on('error', () => {});
+    this.#connected = firstConnection(this.#redis, options.connection, options.firstConnectionTimeoutMs ?? FIRST_CONNECTION_TIMEOUT_MS).catch(async (error) => {
+      // Nothing is left retrying: a script that gets this error can end.
+      await this.close();
+      throw error;
+    });
+    this.#connected.catch(() => {});
   }
 
   /** Records a run and queues it; returns its id. The agent is looked up by name on the worker that picks it up. */
@@ -67,6 +82,7 @@ export class DurableRuns {
     if (typeof task !== 'string' || task.trim() === '') throw new AgentConfigError('enqueue() needs a non-empty task.');
     const runId = options.runId ?? randomUUID();
     if (runId.includes(':')) throw new AgentConfigError(`A run id cannot contain ":" (got "${runId}").`);
+    await this.#connected;
     await this.#store.create(runId, agent, task, options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {});
     await this.#add(runId, 0);
     return runId;
@@ -74,6 +90,7 @@ export class DurableRuns {
 
   /** The run as Redis holds it now. */
   async status(runId: string): Promise<RunRecord> {
+    await this.#connected;
     const run = await this.#store.get(runId);
     if (!run) throw new RunNotFoundError(runId);
     return run;
@@ -86,6 +103,7 @@ export class DurableRuns {
   async approve(runId: string, id: string, decision: ApprovalDecision | boolean): Promise<void> {
     const normalised: ApprovalDecision = typeof decision === 'boolean' ? { approved: decision } : decision;
     if (typeof normalised?.approved !== 'boolean') throw new AgentConfigError('A decision is true, false or { approved, reason? }.');
+    await this.#connected;
     const r = await this.#store.decide(runId, id, normalised);
     if ('error' in r) {
       if (r.error === 'missing') throw new RunNotFoundError(runId);
@@ -97,6 +115,7 @@ export class DurableRuns {
 
   /** Asks the run to stop: at once when it is queued or parked, within its current step when a worker runs it. */
   async cancel(runId: string): Promise<void> {
+    await this.#connected;
     const before = await this.#store.cancel(runId);
     if (before === '') throw new RunNotFoundError(runId);
     if (before === 'running') await this.#redis.publish(cancelChannel(this.#prefix), runId);
@@ -104,6 +123,7 @@ export class DurableRuns {
 
   /** The run's events in order; with `follow` (default), live until the run ends. */
   async *events(runId: string, options: EventsOptions = {}): AsyncGenerator<DurableRunEvent> {
+    await this.#connected;
     const key = this.#store.keys(runId).events;
     let after = options.after ?? '0-0';
     const follow = options.follow ?? true;
@@ -137,6 +157,7 @@ export class DurableRuns {
   /** Waits for the run to end (finished, failed or cancelled) and says how. Parked runs keep it waiting. */
   async result(runId: string, options: { signal?: AbortSignal } = {}): Promise<DurableRunOutcome> {
     // Listen first, then look: an end announced in between is not missed.
+    await this.#connected;
     await this.#listenForEnds();
     const waiters = this.#waiters.get(runId) ?? new Set();
     this.#waiters.set(runId, waiters);
@@ -179,7 +200,7 @@ export class DurableRuns {
   async close(): Promise<void> {
     this.#subscriber?.disconnect();
     await this.#queue.close();
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    await closeConnection(this.#redis);
   }
 
   #add(runId: string, parkCount: number) {

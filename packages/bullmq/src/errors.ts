@@ -21,6 +21,22 @@ export class CheckpointError extends DurableRunError {
   override readonly code = 'checkpoint';
 }
 
+/** Redis could not be reached the first time within the client's or worker's `firstConnectionTimeoutMs`. */
+export class RedisUnreachableError extends DurableRunError {
+  override name = 'RedisUnreachableError';
+  override readonly code = 'redis_unreachable';
+  constructor(
+    readonly address: string,
+    timeoutMs: number,
+    lastError: string,
+  ) {
+    super(
+      `Could not reach Redis at ${address} within ${timeoutMs / 1000} s${lastError ? ` (${lastError})` : ''}: check the \`connection\` option. ` +
+        'Once connected, a client or worker waits for Redis to come back instead.',
+    );
+  }
+}
+
 /** `approve()` named a call that is not waiting for a decision. */
 export class ApprovalNotPendingError extends DurableRunError {
   override name = 'ApprovalNotPendingError';

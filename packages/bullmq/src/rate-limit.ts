@@ -1,6 +1,7 @@
 import { AgentConfigError, type Model, type ModelCallOptions, type ModelStreamPart } from '@actkit/core';
 import { Redis, type RedisOptions } from 'ioredis';
 import { DEFAULTS } from './queue.js';
+import { closeConnection } from './redis-connection.js';
 
 /** At most `max` model calls per `perMs` milliseconds. */
 export interface RateLimit {
@@ -80,7 +81,7 @@ export class SharedRateLimits {
   }
 
   async close(): Promise<void> {
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    await closeConnection(this.#redis);
   }
 }
 

@@ -21,6 +21,7 @@ import type { PendingApproval, QueueEvent } from './events.js';
 import { callKey, journalToolCalls } from './journal.js';
 import { cancelChannel } from './keys.js';
 import { bullConnection, DEFAULTS, type RunJobData } from './queue.js';
+import { closeConnection, FIRST_CONNECTION_TIMEOUT_MS, firstConnection } from './redis-connection.js';
 import { type RunRecord, RunStore } from './run-store.js';
 
 /** What an agent factory is told about the run it builds an agent for. */
@@ -58,6 +59,11 @@ export interface DurableWorkerOptions {
   maxStalledCount?: number;
   /** How long a finished run's record and events stay in Redis (seconds; default 7 days; 0 = forever). */
   retentionSeconds?: number;
+  /**
+   * How long `start()` tries to reach Redis (default 30 s): past it, it closes the worker and
+   * rejects with a `RedisUnreachableError`. Once connected, the worker waits for Redis to come back instead.
+   */
+  firstConnectionTimeoutMs?: number;
   /** BullMQ's limiter on run starts (and resumptions) across all workers: at most `max` per `duration` ms. */
   limiter?: { max: number; duration: number };
   /** Problems the worker cannot report on a run (Redis unreachable, a run's data gone). Default: console.error. */
@@ -83,6 +89,8 @@ export class DurableWorker {
   readonly #store: RunStore;
   readonly #agents: AgentRegistry;
   readonly #live = new Map<string, LiveRun>();
+  /** Set by close(): errors of connections being closed are expected, not reported. */
+  #closing = false;
   readonly #onError: (error: unknown) => void;
 
   private constructor(options: DurableWorkerOptions) {
@@ -107,7 +115,9 @@ export class DurableWorker {
         live.controller.abort();
       }
     });
-    void this.#subscriber.subscribe(cancelChannel(prefix)).catch(this.#onError);
+    void this.#subscriber.subscribe(cancelChannel(prefix)).catch((error) => {
+      if (!this.#closing) this.#onError(error);
+    });
     this.#worker = new Worker<RunJobData>(options.queueName ?? DEFAULTS.queueName, (job, token) => this.#process(job, token), {
       connection: bullConnection(options.connection),
       concurrency: options.concurrency ?? 1,
@@ -128,6 +138,12 @@ export class DurableWorker {
   /** Starts a worker once it is connected to Redis. */
   static async start(options: DurableWorkerOptions): Promise<DurableWorker> {
     const worker = new DurableWorker(options);
+    try {
+      await firstConnection(worker.#redis, options.connection, options.firstConnectionTimeoutMs ?? FIRST_CONNECTION_TIMEOUT_MS);
+    } catch (error) {
+      await worker.close();
+      throw error;
+    }
     await worker.#worker.waitUntilReady();
     void worker.#worker.run().catch(worker.#onError);
     return worker;
@@ -143,11 +159,12 @@ export class DurableWorker {
    * flight is lost) and left for other workers, which take them over from their last checkpoint.
    */
   async close(): Promise<void> {
+    this.#closing = true;
     const closed = this.#worker.close();
     for (const live of this.#live.values()) live.controller.abort();
     await closed;
     this.#subscriber.disconnect();
-    await this.#redis.quit().catch(() => this.#redis.disconnect());
+    await closeConnection(this.#redis);
   }
 
   async #process(job: Job<RunJobData>, token: string | undefined): Promise<void> {

@@ -1,8 +1,10 @@
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { DurableRuns, type DurableRunOutcome } from '../src/index.js';
 import { CALLS_KEY, HOLD_KEY } from './fixtures/agents.js';
-import { disposeRedis, hasRedisServer, type RedisServer, startRedis, startWorker, waitFor, type WorkerProcess } from './harness.js';
+import { disposeRedis, freePort, hasRedisServer, type RedisServer, startRedis, startWorker, waitFor, type WorkerProcess } from './harness.js';
 
 const required = process.env.ACTKIT_REQUIRE_REDIS === '1';
 if (!hasRedisServer) {
@@ -244,4 +246,30 @@ describe.skipIf(!hasRedisServer)('durable runs when Redis restarts mid-run', () 
       await disposeRedis(server);
     }
   }, 300_000);
+});
+
+describe('a Redis that cannot be reached', () => {
+  it('fails the calls of a client and the start of a worker, saying where it looked, and leaves nothing running', async () => {
+    const port = await freePort(); // nothing listens there
+    const script = fileURLToPath(new URL('./fixtures/unreachable-main.ts', import.meta.url));
+    const { stdout, code } = await new Promise<{ stdout: string; code: number | null }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--conditions=@actkit/source', '--import', 'tsx', script], {
+        env: { ...process.env, REDIS_PORT: String(port) },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let out = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+      child.once('error', reject);
+      // It exits by itself once its calls have ended: a connection left retrying would keep it alive.
+      child.once('exit', (exitCode) => resolve({ stdout: out, code: exitCode }));
+    });
+    expect(code).toBe(0);
+    const lines = Object.assign({}, ...stdout.trim().split('\n').map((line) => JSON.parse(line)));
+    const unreachable = `RedisUnreachableError: Could not reach Redis at 127.0.0.1:${port} within 0.5 s (connect ECONNREFUSED 127.0.0.1:${port})`;
+    expect(lines.enqueue).toContain(unreachable);
+    expect(lines.status).toContain(unreachable);
+    expect(lines.close).toBe('resolved');
+    expect(lines.start).toContain(unreachable);
+    expect(lines.closedEarly).toMatch(/DurableRunError: The connection to Redis at .* was closed before it was made/);
+  }, 120_000);
 });

@@ -8,7 +8,7 @@ import { ScriptedModel } from '@actkit/testing';
 import { tool } from '@actkit/tools';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ChildProcessSandboxProvider, CodeAgent, RunnerExecutor } from '../src/index.js';
+import { ChildProcessSandboxProvider, CodeAgent, describeExecutionError, RunnerExecutor } from '../src/index.js';
 
 describe('CodeAgent', () => {
   it('types and validates result.output by its outputSchema; a mismatch goes back to the model', async () => {
@@ -50,6 +50,14 @@ describe('CodeAgent', () => {
     } finally {
       await Promise.all([first.close(), second.close()]);
     }
+  });
+
+  it("says a failed tool call's error once, with its line", () => {
+    const failed = { kind: 'tool', name: 'ToolError', toolName: 'boom', line: 2 } as const;
+    expect(describeExecutionError({ ...failed, message: 'Tool "boom" failed: kaput' })).toBe('Tool "boom" failed on line 2: kaput');
+    expect(describeExecutionError({ ...failed, message: 'Invalid input for tool "boom": a: expected number' })).toBe(
+      'Tool "boom" failed on line 2: Invalid input for tool "boom": a: expected number',
+    );
   });
 
   it('checks its prompt templates when it is created, not when it runs', async () => {

@@ -43,7 +43,11 @@ export interface ExecuteOptions {
   tools: readonly SandboxTool[];
   /** Stops the execution (and anything waiting on it) when aborted. */
   signal?: AbortSignal;
-  /** Wall-clock limit for this execution, in ms; overrides the executor's default. */
+  /**
+   * Time limit for this execution, in ms; overrides the executor's default. The time host tools
+   * take is not counted (a slow API does not use up the code's time): a tool that never answers
+   * is bounded by `signal`, or by a timeout of its own.
+   */
   timeoutMs?: number;
   /** Called with console output as it happens (for streaming); the full text is also in the result. If it throws, the action goes on and the error is dropped. */
   onLog?: (text: string) => void;

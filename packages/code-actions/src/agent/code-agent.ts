@@ -47,7 +47,11 @@ export interface CodeAgentOptions<TOutput = unknown> extends AgentOptions<TOutpu
   executor: CodeExecutor | (() => CodeExecutor);
   /** The tag pair the model writes its code between (default `<code>` … `</code>`); fenced blocks work too. */
   codeTags?: CodeBlockTags;
-  /** Wall-clock limit for one code action, in ms (default: the executor's). */
+  /**
+   * Time limit for one code action, in ms (default: the executor's). The time its tool calls take
+   * is not counted: a tool that never answers is bounded by the run's `signal` (e.g.
+   * `AbortSignal.timeout(ms)`) or by a timeout of its own (its `run` gets the run's signal).
+   */
   actionTimeoutMs?: number;
   /** Console output of one action beyond this many characters is cut, with a note (default 10 000). */
   maxOutputLength?: number;
@@ -247,8 +251,12 @@ export function describeExecutionError(error: ExecutionError): string {
   switch (error.kind) {
     case 'syntax':
       return `SyntaxError${where}: ${error.message}`;
-    case 'tool':
-      return `Tool ${error.toolName ? `"${error.toolName}" ` : ''}failed${where}: ${error.message}`;
+    case 'tool': {
+      // A tool's own error often opens with the same words (`Tool "x" failed: …`): said once.
+      const said = error.toolName ? `Tool "${error.toolName}" failed: ` : undefined;
+      const message = said && error.message.startsWith(said) ? error.message.slice(said.length) : error.message;
+      return `Tool ${error.toolName ? `"${error.toolName}" ` : ''}failed${where}: ${message}`;
+    }
     case 'timeout':
     case 'memory':
     case 'crash':

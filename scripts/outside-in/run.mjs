@@ -539,6 +539,33 @@ async function scenarioMcp(tc, tarballs) {
   });
 }
 
+/**
+ * The AI SDK bridge alone, as its README installs it: its declarations (and the AI SDK's under
+ * them) check with skipLibCheck false with nothing else installed — in the all-packages project
+ * another package may bring a type they need.
+ */
+async function scenarioAiSdk(tc, tarballs) {
+  const dir = createProject(`ai-sdk-node${tc.nodeMajor}-npm${tc.npmMajor}`, tarballs, ['@actkit/ai-sdk', '@actkit/json-actions'], {
+    ai: '^6.0.0',
+    '@ai-sdk/openai-compatible': '^2.0.0',
+    typescript: '~5.9.0',
+    '@types/node': `^${tc.nodeMajor}`,
+  });
+  await check(`[${tc.label}] ai-sdk: npm install`, () => tc.npm(['install', '--ignore-scripts'], { cwd: dir }));
+  await check(`[${tc.label}] ai-sdk: its declarations check alone (skipLibCheck false)`, async () => {
+    writeFileSync(
+      join(dir, 'model.ts'),
+      "import { fromAISDK } from '@actkit/ai-sdk';\nimport { ToolCallingAgent } from '@actkit/json-actions';\nimport { createOpenAICompatible } from '@ai-sdk/openai-compatible';\n\n" +
+        "const ollama = createOpenAICompatible({ name: 'ollama', baseURL: 'http://localhost:11434/v1' });\n" +
+        "export const agent = new ToolCallingAgent({ model: fromAISDK(ollama.chatModel('qwen3:8b')), tools: [] });\n",
+    );
+    const config = { compilerOptions: { module: 'nodenext', moduleResolution: 'nodenext', target: 'es2022', strict: true, skipLibCheck: false, noEmit: true, types: ['node'] }, include: ['model.ts'] };
+    writeFileSync(join(dir, 'tsconfig.json'), JSON.stringify(config, null, 2));
+    const { code, out } = await tc.node([join(dir, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json', '--pretty', 'false'], { cwd: dir, allowFail: true });
+    assert(code === 0, out);
+  });
+}
+
 /** Every README's ts blocks, typechecked in a project that installed all packages (no scripts run). */
 async function scenarioTypecheck(tc, tarballs) {
   const names = Object.keys(tarballs);
@@ -652,9 +679,9 @@ const matrix = [
   { node: 22, npm: 11, scenarios: ['json', 'local', 'docker'] },
   { node: 22, npm: 12, scenarios: ['json', 'local'] },
   { node: 24, npm: 11, scenarios: ['json', 'local'] },
-  { node: 24, npm: 12, scenarios: ['json', 'local', 'docker', 'mcp', 'typecheck'] },
+  { node: 24, npm: 12, scenarios: ['json', 'local', 'docker', 'mcp', 'ai-sdk', 'typecheck'] },
 ];
-const scenarios = { json: scenarioJson, local: scenarioLocal, docker: scenarioDocker, mcp: scenarioMcp, typecheck: scenarioTypecheck };
+const scenarios = { json: scenarioJson, local: scenarioLocal, docker: scenarioDocker, mcp: scenarioMcp, 'ai-sdk': scenarioAiSdk, typecheck: scenarioTypecheck };
 
 for (const entry of matrix) {
   if (onlyNode && String(entry.node) !== onlyNode) continue;

@@ -249,7 +249,7 @@ function actionStepMessages(step: ActionStep, wording: MessageWording): ModelMes
           type: 'tool-call',
           toolCallId: part.toolCallId,
           toolName: part.toolName,
-          input: typeof record.input === 'object' && record.input !== null ? record.input : {},
+          input: inputForHistory(record.input),
         };
         content.push(call);
       } else if (part.text !== '') content.push(part);
@@ -326,4 +326,22 @@ export function toStorableOutput(output: unknown): unknown {
 export function isFilePart(value: unknown): value is FilePart {
   const v = value as Partial<FilePart> | null;
   return !!v && typeof v === 'object' && v.type === 'file' && typeof v.mediaType === 'string' && v.data !== undefined;
+}
+
+/**
+ * A call's arguments as the history shows them to the model: as it sent them, also when they
+ * failed validation (kept then as the raw JSON text), so that it sees its mistake next to the
+ * error. Text that is not a JSON object becomes `{}`: providers take an object.
+ */
+function inputForHistory(input: unknown): object {
+  if (typeof input === 'object' && input !== null) return input;
+  if (typeof input === 'string') {
+    try {
+      const parsed: unknown = JSON.parse(input);
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) return parsed;
+    } catch {
+      // Not JSON: the error the model gets says so.
+    }
+  }
+  return {};
 }

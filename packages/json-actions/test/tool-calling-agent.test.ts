@@ -129,6 +129,9 @@ describe('ToolCallingAgent', () => {
     });
     expect(outputs[1].value).toMatch(/Invalid input for tool "check_order_status": field "orderId": .*expected string/);
     expect(outputs[2].value).toMatch(/not valid JSON/);
+    // The history shows each call as the model sent it, next to its error (malformed JSON as {}).
+    const calls = (model.calls[1]!.messages.at(-2)!.content as any[]).filter((p) => p.type === 'tool-call');
+    expect(calls.map((c) => c.input)).toEqual([{}, { orderId: 42 }, {}]);
   });
 
   it('tells the model when its reply is empty, and takes plain text as the answer', async () => {

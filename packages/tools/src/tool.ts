@@ -109,6 +109,11 @@ export function assertValidToolName(name: string): void {
   }
 }
 
+/** zod 3's schemas keep their definition in `_def`; zod 4's in `_zod` (with `_def` kept as an alias). */
+function isZod3Schema(schema: unknown): boolean {
+  return typeof schema === 'object' && schema !== null && '_def' in schema && !('_zod' in schema);
+}
+
 /** Defines a tool. The input must be a zod object schema: a tool takes one object argument. */
 export function tool<TInputSchema extends z.ZodType, TOutput, TSynchronous extends boolean = boolean>(
   definition: ToolDefinition<TInputSchema, TOutput, TSynchronous> & SynchronousRun<TInputSchema, NoInfer<TOutput>, TSynchronous>,
@@ -118,6 +123,12 @@ export function tool<TInputSchema extends z.ZodType, TOutput, TSynchronous exten
     throw new ToolDefinitionError(`Tool "${definition.name}" needs a description: the model chooses tools by it.`);
   }
   const def = (definition.input as { _zod?: { def?: { type?: string } } })._zod?.def;
+  if (isZod3Schema(definition.input)) {
+    throw new ToolDefinitionError(
+      `Tool "${definition.name}": input is a zod 3 schema, and actkit takes zod 4 (4.1 or later). ` +
+        "Upgrade zod, or with zod 3.25 import zod 4 from it: import { z } from 'zod/v4'.",
+    );
+  }
   if (def?.type !== 'object') {
     throw new ToolDefinitionError(
       `Tool "${definition.name}": input must be a z.object(...) schema (tools take one object argument), got ${def?.type ?? typeof definition.input}.`,

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
+import { z as z3 } from 'zod/v3';
 import {
   finalAnswerTool,
   jsonSchemaToTypeScript,
@@ -35,6 +36,10 @@ describe('tool()', () => {
 
   it('requires an object input schema and a description', () => {
     expect(() => tool({ name: 'a', description: 'x', input: z.string() as any, run: () => 1 })).toThrow(/z\.object/);
+    // zod 3's API (zod 4 ships it as zod/v3): named as such, with the way out.
+    expect(() => tool({ name: 'a', description: 'x', input: z3.object({ city: z3.string() }) as any, run: () => 1 })).toThrow(
+      /input is a zod 3 schema, and actkit takes zod 4 .*import \{ z \} from 'zod\/v4'/,
+    );
     expect(() => tool({ name: 'a', description: ' ', input: z.object({}), run: () => 1 })).toThrow(/description/);
   });
 });

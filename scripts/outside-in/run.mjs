@@ -358,6 +358,33 @@ async function scenarioLocal(tc, tarballs) {
     const runs = await Promise.all([0, 1, 2].map(() => tc.node(['tools-until-timeout.mjs'], { cwd: dir, env: plainNode, allowFail: true })));
     for (const { code, out } of runs) assert(code === 0 && out.includes('{"mode":"child-process","error":"timeout"}'), `exited with ${code}:\n${out}`);
   });
+  await check(`[${tc.label}] local: close() mid-action (a loop, a tool that never answers) ends it as aborted, and the script exits`, async () => {
+    writeFileSync(
+      join(dir, 'close-mid-action.mjs'),
+      "import { LocalExecutor } from '@actkit/executor-local';\n" +
+        'for (const code of ["started({});\\nwhile (true) {}", "started({});\\nnever({})"]) {\n' +
+        '  const executor = new LocalExecutor({ timeoutMs: 600_000 });\n' +
+        '  let started;\n' +
+        '  const running = new Promise((resolve) => (started = resolve));\n' +
+        "  const tools = [{ name: 'started', call: async () => (started(), true) }, { name: 'never', call: () => new Promise(() => {}) }];\n" +
+        '  const pending = executor.execute(code, { tools });\n' +
+        '  await running;\n' +
+        '  await executor.close();\n' +
+        '  const r = await pending;\n' +
+        '  console.log(JSON.stringify({ kind: r.error?.kind, message: r.error?.message }));\n' +
+        '}\n',
+    );
+    const host = spawn(tc.nodeBin, ['close-mid-action.mjs'], { cwd: dir, env: { ...process.env, ...tc.env, ...plainNode }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    host.stdout.on('data', (chunk) => (out += chunk));
+    host.stderr.on('data', (chunk) => (out += chunk));
+    const exited = new Promise((resolvePromise) => host.once('exit', (code) => resolvePromise(code)));
+    // Generous, for a busy machine; the actions' own limit is ten minutes, so ending before it is the close's doing.
+    const code = await Promise.race([exited, new Promise((resolvePromise) => setTimeout(resolvePromise, 120_000, 'still running').unref())]);
+    if (code === 'still running') host.kill('SIGKILL');
+    const closed = JSON.stringify({ kind: 'aborted', message: 'The executor was closed during the action.' });
+    assert(code === 0 && out.split(closed).length === 3, `exited with ${code}:\n${out}`);
+  });
   await check(`[${tc.label}] local: the script killed (SIGKILL) while its action loops: the child goes too`, async () => {
     writeFileSync(
       join(dir, 'killed-while-looping.mjs'),

@@ -16,6 +16,8 @@ export {
 } from './sandbox/contract.js';
 export {
   answerToolCall,
+  CLOSED_DURING_ACTION,
+  ClosingSwitch,
   executeAction,
   failedExecution,
   outcomeToResult,

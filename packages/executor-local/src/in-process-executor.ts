@@ -1,5 +1,6 @@
 import {
   answerToolCall,
+  ClosingSwitch,
   type CodeExecutor,
   ExecutorError,
   type ExecuteOptions,
@@ -82,6 +83,8 @@ export class InProcessExecutor implements CodeExecutor {
   readonly #queue = new SerialQueue();
   readonly #hostThread: HostThreadActions;
   #closed = false;
+  /** Thrown by `close()`: the action running then ends at once, rather than at its time limit. */
+  readonly #closing = new ClosingSwitch();
 
   constructor({ hostThread = 'unabortable', ...options }: InProcessOptions = {}) {
     this.#hostThread = checkHostThread(hostThread);
@@ -106,18 +109,22 @@ export class InProcessExecutor implements CodeExecutor {
         (this.#hostThread === 'always' || (this.#hostThread === 'unabortable' && !options.signal)) &&
         options.tools.length > 0 &&
         options.tools.every((tool) => tool.synchronous === true);
-      return executeAction(code, options, this.options, (requestJson, { timeoutMs, onLog }) =>
-        this.#host.run(
+      const signal = this.#closing.signalFor(options.signal);
+      return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
+        const outcome = await this.#host.run(
           requestJson,
           { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
-          { timeoutMs, onHostThread, ...(options.signal ? { signal: options.signal } : {}) },
-        ),
-      );
+          { timeoutMs, onHostThread, signal },
+        );
+        return this.#closing.outcome(outcome, options.signal);
+      });
     });
   }
 
+  /** Ends the action running, if one is (as aborted: "The executor was closed during the action."), and the sandbox. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.close();
     await this.#queue.idle();
     this.#host.dispose();
   }

@@ -123,9 +123,22 @@ export const idleForMs = (): number => (running > 0 ? 0 : performance.now() - la
  * isolated-vm's own `timeout` no longer applies). An action whose tools all answer at once may
  * run on the host's thread instead (`RunLimits.onHostThread`).
  */
+/** What the binding script (sandbox-side/isolate-binding.ts) hands the host. */
+interface IsolateBinding {
+  binding: object;
+  setOnHostThread: (on: boolean) => void;
+  keepOutcomes: (run: unknown) => KeptOutcomes;
+}
+interface KeptOutcomes {
+  run: (json: string) => Promise<string>;
+  take: () => string | undefined;
+}
+
 export class IsolateSandbox {
   readonly #isolate: ivmModule.Isolate;
   readonly #runAction: ivmModule.Reference<(json: string) => Promise<string>>;
+  /** The outcome the last action returned, when isolated-vm failed its call for an unhandled rejection (isolate-binding.ts). */
+  readonly #takeOutcome: ivmModule.Reference<() => string | undefined>;
   readonly #setOnHostThread: ivmModule.Reference<(on: boolean) => void>;
   /** Where the isolate's host calls go during the current action. */
   readonly #current: CurrentAction;
@@ -135,12 +148,14 @@ export class IsolateSandbox {
   private constructor(
     isolate: ivmModule.Isolate,
     runAction: ivmModule.Reference<(json: string) => Promise<string>>,
+    takeOutcome: ivmModule.Reference<() => string | undefined>,
     setOnHostThread: ivmModule.Reference<(on: boolean) => void>,
     current: CurrentAction,
     maxCopyIn: number,
   ) {
     this.#isolate = isolate;
     this.#runAction = runAction;
+    this.#takeOutcome = takeOutcome;
     this.#setOnHostThread = setOnHostThread;
     this.#current = current;
     this.#maxCopyIn = maxCopyIn;
@@ -184,21 +199,26 @@ export class IsolateSandbox {
       // The binding (sandbox-side/isolate-binding.ts) is a function: the references and the limit
       // reach it as arguments, never through the global the code shares.
       // Its value: the binding for the prelude, and the host's switch between threads.
-      const makeBinding: ivmModule.Reference<(...args: unknown[]) => { binding: object; setOnHostThread: (on: boolean) => void }> = compile(isolate, SANDBOX_SIDE_SOURCES.isolateBinding, 'actkit-binding.js').runSync(context, {
+      const makeBinding: ivmModule.Reference<(...args: unknown[]) => IsolateBinding> = compile(isolate, SANDBOX_SIDE_SOURCES.isolateBinding, 'actkit-binding.js').runSync(context, {
         release: true,
         reference: true,
       });
       const made = makeBinding.applySync(undefined, [callTool, log, maxCopyIn], { result: { reference: true } });
       const binding = made.getSync('binding', { reference: true });
       const setOnHostThread: ivmModule.Reference<(on: boolean) => void> = made.getSync('setOnHostThread', { reference: true });
+      const keepOutcomes = made.getSync('keepOutcomes', { reference: true });
       context.global.setSync(HOST_BINDING, binding.derefInto());
       for (const reference of [makeBinding, made, binding]) reference.release();
       compile(isolate, SANDBOX_PRELUDE, 'actkit-prelude.js').runSync(context, { release: true });
       for (const module of modules) compile(isolate, module.code, `module:${module.name}`).runSync(context, { release: true });
-      const runAction = context.global.getSync(RUN_ACTION, { reference: true });
+      const entryPoint = context.global.getSync(RUN_ACTION, { reference: true });
       // The entry point is the host's alone: the code must not call it (to reset the log cap, say).
       context.global.deleteSync(RUN_ACTION);
-      return new IsolateSandbox(isolate, runAction, setOnHostThread, current, maxCopyIn);
+      const kept: ivmModule.Reference<KeptOutcomes> = keepOutcomes.applySync(undefined, [entryPoint.derefInto()], { result: { reference: true } });
+      const runAction = kept.getSync('run', { reference: true });
+      const takeOutcome = kept.getSync('take', { reference: true });
+      for (const reference of [keepOutcomes, entryPoint, kept]) reference.release();
+      return new IsolateSandbox(isolate, runAction, takeOutcome, setOnHostThread, current, maxCopyIn);
     } catch (error) {
       if (!isolate.isDisposed) isolate.dispose();
       throw error;
@@ -303,6 +323,9 @@ export class IsolateSandbox {
       if (stopped) return { type: stopped };
       return { type: 'done', outcomeJson: String(outcomeJson) };
     } catch (error) {
+      // The action ended, but a promise it rejected was never handled: its outcome, as every executor gives it.
+      const kept = stopped ? undefined : this.#keptOutcome();
+      if (kept !== undefined) return { type: 'done', outcomeJson: kept };
       const message = (error as Error)?.message ?? String(error);
       // A stopped or crashed isolate may hold half-run code: it is never reused.
       const memory = /memory limit/i.test(message);
@@ -318,6 +341,17 @@ export class IsolateSandbox {
       clock.stop();
       limits.signal?.removeEventListener('abort', onAbort);
       this.#current.handlers = undefined;
+    }
+  }
+
+  /** The outcome the last action returned, if it returned one and the isolate is sound. */
+  #keptOutcome(): string | undefined {
+    if (this.#isolate.isDisposed) return undefined;
+    try {
+      const outcome = this.#takeOutcome.applySync(undefined, [], { result: { copy: true } });
+      return typeof outcome === 'string' ? outcome : undefined;
+    } catch {
+      return undefined;
     }
   }
 

@@ -1,5 +1,6 @@
 import {
   answerToolCall,
+  ClosingSwitch,
   type CodeExecutor,
   ExecutorError,
   type ExecuteOptions,
@@ -66,6 +67,8 @@ export class QuickJSExecutor implements CodeExecutor {
   readonly #queue = new SerialQueue();
   #sandbox: QuickJSSandbox | undefined;
   #closed = false;
+  /** Thrown by `close()`: the action running then ends at once, rather than at its time limit. */
+  readonly #closing = new ClosingSwitch();
 
   constructor(options: QuickJSExecutorOptions = {}) {
     const settings = { ...DEFAULTS };
@@ -94,11 +97,11 @@ export class QuickJSExecutor implements CodeExecutor {
       if (this.#closed) throw new ExecutorError('This QuickJS executor is closed.');
       return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
         const handlers: ActionHandlers = { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog };
-        const limits = { timeoutMs, ...(options.signal ? { signal: options.signal } : {}) };
+        const limits = { timeoutMs, signal: this.#closing.signalFor(options.signal) };
         // The sandbox at hand without a trip through the async #current (its usual case).
         const ready = this.#sandbox && !this.#sandbox.disposed ? this.#sandbox : await this.#current();
-        const outcome = await ready.run(requestJson, handlers, limits);
-        if (!isUnusable(outcome) || options.signal?.aborted) return outcome;
+        const outcome = this.#closing.outcome(await ready.run(requestJson, handlers, limits), options.signal);
+        if (!isUnusable(outcome) || limits.signal.aborted) return outcome;
         // The code made its sandbox unusable before this action's code ran: run it again in a fresh one.
         const retried = await (await this.#current()).run(requestJson, handlers, limits);
         if (retried.type !== 'done') return retried;
@@ -121,8 +124,10 @@ export class QuickJSExecutor implements CodeExecutor {
     return [...(await bundleModules(this.#bundledModules, this.options.resolveModulesFrom)), ...this.#moduleScripts];
   }
 
+  /** Ends the action running, if one is (as aborted: "The executor was closed during the action."), and the sandbox. */
   async close(): Promise<void> {
     this.#closed = true;
+    this.#closing.close();
     await this.#queue.idle();
     this.#sandbox?.dispose();
     this.#sandbox = undefined;

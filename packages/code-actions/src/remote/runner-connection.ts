@@ -1,6 +1,6 @@
 import { ExecutorError, type SandboxTool } from '@actkit/core';
 import { ActionClock } from '../sandbox/action-clock.js';
-import { answerToolCall, formatMs, type SandboxRunOutcome, tellLogListener } from '../sandbox/host.js';
+import { answerToolCall, CLOSED_DURING_ACTION, formatMs, type SandboxRunOutcome, tellLogListener } from '../sandbox/host.js';
 import { afterPendingIo } from './pending-io.js';
 import { type HostMessage, LineSplitter, MAX_LINE_CHARS, parseRunnerLine, type RunnerMessage } from './protocol.js';
 
@@ -37,6 +37,8 @@ export class RunnerConnection {
   #rejectReady: (error: Error) => void;
   #onMessage: ((message: RunnerMessage) => void) | undefined;
   #onClosed: ((reason: string) => void) | undefined;
+  /** Closed by `close()`, the caller's doing: a running action ends as aborted, not as a crash. */
+  #closedByCaller = false;
 
   constructor(
     private readonly transport: RunnerTransport,
@@ -96,6 +98,17 @@ export class RunnerConnection {
     return this.#closed !== undefined;
   }
 
+  /**
+   * Ends the connection on the caller's side (the executor is closing): a running action ends at
+   * once as aborted — also one waiting on a tool that never answers, or whose runner's answer
+   * would come too late to be read. The transport is the caller's to close.
+   */
+  close(): void {
+    if (this.#closed) return;
+    this.#closedByCaller = true;
+    this.#fail('the executor was closed');
+  }
+
   /** The runner is unusable from now on: a start in progress fails, a running action ends as a crash. */
   #fail(reason: string): void {
     if (this.#closed) return;
@@ -139,7 +152,11 @@ export class RunnerConnection {
         });
       });
       const onAbort = () => this.#send({ type: 'cancel', id });
-      this.#onClosed = (reason) => settle({ type: 'crash', message: reason });
+      this.#onClosed = (reason) => {
+        if (!this.#closedByCaller) settle({ type: 'crash', message: reason });
+        // Aborted already (its answer was on its way): as the caller asked; otherwise the close is why.
+        else settle(options.signal?.aborted ? { type: 'aborted' } : { type: 'aborted', message: CLOSED_DURING_ACTION });
+      };
       // One tool call at a time: the sandbox blocks on each. A second one before the answer means
       // the runner is not itself any more, and is dropped rather than served.
       let pendingCall = false;

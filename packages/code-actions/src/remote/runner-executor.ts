@@ -162,9 +162,10 @@ export class RunnerExecutor implements CodeExecutor {
   }
 
   /**
-   * Stops the sandbox. It does not wait for an action to finish: a running action ends as a
-   * crash (its sandbox is gone), and a sandbox start still waiting — on a slow or wedged
-   * service — is given up, so `close()` settles even when the sandbox service does not answer.
+   * Stops the sandbox. It does not wait for an action to finish: a running action ends at once as
+   * aborted ("The executor was closed during the action."), and a sandbox start still waiting — on
+   * a slow or wedged service — is given up, so `close()` settles even when the sandbox service does
+   * not answer.
    */
   async close(): Promise<void> {
     if (this.#closed) return;
@@ -172,6 +173,7 @@ export class RunnerExecutor implements CodeExecutor {
     this.#closing.abort();
     const current = this.#sandbox;
     this.#sandbox = undefined;
+    current?.connection.close();
     if (current) await current.sandbox.kill().catch(() => {});
     // A start under way kills what it started itself (it sees the executor closed).
     await this.#starting?.catch(() => undefined);

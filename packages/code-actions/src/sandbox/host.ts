@@ -167,8 +167,35 @@ export type SandboxRunOutcome =
   | { type: 'done'; outcomeJson: string; stateLost?: boolean }
   | { type: 'timeout' }
   | { type: 'memory' }
-  | { type: 'aborted' }
+  /** `message`: why, when not the caller's signal (the executor was closed: `CLOSED_DURING_ACTION`). */
+  | { type: 'aborted'; message?: string }
   | { type: 'crash'; message: string };
+
+/** What an action that `close()` ended is told (as an abort: the caller stopped it). */
+export const CLOSED_DURING_ACTION = 'The executor was closed during the action.';
+
+/**
+ * An executor's `close()` for the action running in this process: a signal that fires when it
+ * closes, joined with each action's own, so that the action ends at once (also one waiting on a
+ * tool that never answers) rather than at its time limit, and is told why.
+ */
+export class ClosingSwitch {
+  readonly #controller = new AbortController();
+
+  close(): void {
+    this.#controller.abort();
+  }
+
+  /** The action's signal: the caller's, if any, or this switch. */
+  signalFor(callerSignal: AbortSignal | undefined): AbortSignal {
+    return callerSignal ? AbortSignal.any([callerSignal, this.#controller.signal]) : this.#controller.signal;
+  }
+
+  /** An abort the close caused says so; one the caller asked for stays the caller's. */
+  outcome(outcome: SandboxRunOutcome, callerSignal: AbortSignal | undefined): SandboxRunOutcome {
+    return outcome.type === 'aborted' && !callerSignal?.aborted && this.#controller.signal.aborted ? { type: 'aborted', message: CLOSED_DURING_ACTION } : outcome;
+  }
+}
 
 /**
  * An executor's result for a sandbox outcome. Anything but `done` means the sandbox is gone:
@@ -199,7 +226,7 @@ export function sandboxOutcomeToResult(
         lost,
       );
     case 'aborted':
-      return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' }, lost);
+      return failedExecution({ kind: 'aborted', name: 'AbortError', message: outcome.message ?? 'The action was aborted.' }, lost);
     case 'crash':
       return failedExecution({ kind: 'crash', name: 'SandboxCrash', message: `The sandbox crashed: ${outcome.message}` }, lost);
   }

@@ -332,6 +332,37 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect((await exec('5')).value).toBe('5');
     });
 
+    it('ignores a promise the code rejected and never handled, as the action ends: its outcome and state are kept', async () => {
+      await exec('const keptAcrossRejection = 7');
+      const r = await exec('Promise.reject(new Error("nobody listens"));\n[1].forEach(async () => fails({}));\nconsole.log("after");\n"value"');
+      expect(r.error).toBeUndefined();
+      expect(r.logs).toBe('after\n');
+      expect(r.value).toBe("'value'");
+      expect(r.stateLost).toBeFalsy();
+      expect((await exec('keptAcrossRejection')).value).toBe('7');
+    });
+
+    it('ends an action at once when the executor is closed: code that loops, or waits on a tool that never answers', async () => {
+      for (const code of ['started({});\nwhile (true) {}', 'started({});\nnever({})']) {
+        const own = await options.create();
+        let markStarted = () => {};
+        const running = new Promise<void>((resolve) => {
+          markStarted = resolve;
+        });
+        const actionTools: SandboxTool[] = [
+          { name: 'started', call: async () => (markStarted(), true) },
+          { name: 'never', call: () => new Promise(() => {}) },
+        ];
+        const pending = own.execute(code, { tools: actionTools, timeoutMs: 600_000 });
+        await running;
+        await own.close();
+        // Not its time limit (ten minutes): the close ends it, as an abort does, and says why.
+        const r = await pending;
+        expect(r.error).toMatchObject({ kind: 'aborted', message: expect.stringMatching(/executor was closed/) });
+        await expect(own.execute('1', { tools: [] })).rejects.toThrow(/closed/);
+      }
+    });
+
     it('streams console output as it happens', async () => {
       const pieces: string[] = [];
       const r = await exec('console.log("one"); await slow(); console.log("two")', { onLog: (t) => pieces.push(t) });

@@ -27,6 +27,8 @@ declare let result: {
   binding: { callTool(name: string, json: string): string; log(text: string): void };
   /** For the host alone (the code never sees it): which thread the next action runs on. */
   setOnHostThread(on: boolean): void;
+  /** For the host alone: the prelude's entry point, wrapped to keep the outcome it returned (see below). */
+  keepOutcomes(run: (requestJson: string) => Promise<string>): { run(requestJson: string): Promise<string>; take(): string | undefined };
 };
 
 // The isolate's global object is untyped by nature.
@@ -61,5 +63,24 @@ result = {
   },
   setOnHostThread: (on: boolean): void => {
     onHostThread = on === true;
+  },
+  // A promise the code rejected and never handled makes isolated-vm fail the call that ran the
+  // action, in place of the outcome the prelude returned: the state would be thrown away with a
+  // sound isolate. The other executors ignore such a rejection, as this one does: the host takes
+  // the outcome kept here. Only until the next action: a large one is not held longer.
+  keepOutcomes: (run) => {
+    let kept: string | undefined;
+    return {
+      run: async (requestJson: string): Promise<string> => {
+        kept = undefined;
+        kept = await run(requestJson);
+        return kept;
+      },
+      take: (): string | undefined => {
+        const outcome = kept;
+        kept = undefined;
+        return outcome;
+      },
+    };
   },
 };

@@ -70,6 +70,9 @@ describe('CodeAgent', () => {
       'prompts has no prompt "sytem" (known: system, instructions, noModules, allowedModules).',
     );
     expect(() => new CodeAgent({ model, executor, loopPrompts: { initialPlan: '{{tsk}}' } })).toThrow(/loopPrompts\.initialPlan prompt uses \{\{tsk\}\}/);
+    // The sandbox's own final_answer ends a run: a tool of that name would silently never run.
+    const ownFinalAnswer = tool({ name: 'final_answer', description: 'Records the answer.', input: z.object({ answer: z.string() }), run: () => 'ok' });
+    expect(() => new CodeAgent({ model, executor, tools: [ownFinalAnswer] })).toThrow(/a tool of that name would never be called/);
     await executor.close();
   });
 

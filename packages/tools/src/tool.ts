@@ -115,7 +115,7 @@ function isZod3Schema(schema: unknown): boolean {
 }
 
 /** Defines a tool. The input must be a zod object schema: a tool takes one object argument. */
-export function tool<TInputSchema extends z.ZodType, TOutput, TSynchronous extends boolean = boolean>(
+export function tool<TInputSchema extends z.ZodObject, TOutput, TSynchronous extends boolean = boolean>(
   definition: ToolDefinition<TInputSchema, TOutput, TSynchronous> & SynchronousRun<TInputSchema, NoInfer<TOutput>, TSynchronous>,
 ): Tool<z.output<TInputSchema>, TOutput> {
   assertValidToolName(definition.name);
@@ -149,7 +149,7 @@ export function tool<TInputSchema extends z.ZodType, TOutput, TSynchronous exten
   return Object.freeze({
     name: definition.name,
     description: definition.description.trim(),
-    input: definition.input as z.ZodType<z.output<TInputSchema>>,
+    input: definition.input as z.ZodType as z.ZodType<z.output<TInputSchema>>,
     output: definition.output,
     needsApproval: definition.needsApproval,
     ...(definition.idempotent !== undefined ? { idempotent: definition.idempotent } : {}),

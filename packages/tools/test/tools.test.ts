@@ -36,6 +36,18 @@ describe('tool()', () => {
 
   it('requires an object input schema and a description', () => {
     expect(() => tool({ name: 'a', description: 'x', input: z.string() as any, run: () => 1 })).toThrow(/z\.object/);
+    // @ts-expect-error a tool takes one object argument: its types say so too
+    expect(() => tool({ name: 'b', description: 'x', input: z.number(), run: (n) => n })).toThrow(/z\.object/);
+    // Any object schema zod makes is one.
+    const base = z.object({ a: z.number() });
+    for (const made of [
+      tool({ name: 'strict', description: 'x', input: base.strict(), run: ({ a }) => a }),
+      tool({ name: 'loose', description: 'x', input: z.looseObject({ a: z.number() }), run: ({ a }) => a }),
+      tool({ name: 'extended', description: 'x', input: base.extend({ b: z.string() }).partial(), run: ({ b }) => b }),
+      tool({ name: 'refined', description: 'x', input: base.refine((v) => v.a > 0), run: ({ a }) => a }),
+    ]) {
+      expect(typeof made.run).toBe('function');
+    }
     // zod 3's API (zod 4 ships it as zod/v3): named as such, with the way out.
     expect(() => tool({ name: 'a', description: 'x', input: z3.object({ city: z3.string() }) as any, run: () => 1 })).toThrow(
       /input is a zod 3 schema, and actkit takes zod 4 .*import \{ z \} from 'zod\/v4'/,

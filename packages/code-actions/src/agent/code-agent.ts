@@ -100,6 +100,12 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
 
   constructor(options: CodeAgentOptions<TOutput>) {
     super(options);
+    if (this.toolbox.has(FINAL_ANSWER_TOOL_NAME)) {
+      throw new AgentConfigError(
+        `A CodeAgent's code ends a run with the sandbox's own ${FINAL_ANSWER_TOOL_NAME}(value), so a tool of that name would never be called: ` +
+          'name it otherwise (to check the answer, give the agent an `outputSchema`).',
+      );
+    }
     const given = options.executor as unknown;
     if (typeof given !== 'function' && typeof (given as CodeExecutor | undefined)?.execute !== 'function') {
       throw new AgentConfigError(

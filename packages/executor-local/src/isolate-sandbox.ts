@@ -323,16 +323,18 @@ export class IsolateSandbox {
       if (stopped) return { type: stopped };
       return { type: 'done', outcomeJson: String(outcomeJson) };
     } catch (error) {
-      // The action ended, but a promise it rejected was never handled: its outcome, as every executor gives it.
-      const kept = stopped ? undefined : this.#keptOutcome();
-      if (kept !== undefined) return { type: 'done', outcomeJson: kept };
       const message = (error as Error)?.message ?? String(error);
-      // A stopped or crashed isolate may hold half-run code: it is never reused.
       const memory = /memory limit/i.test(message);
+      const timedOut = /timed out/i.test(message);
+      // Not a limit: the action ended, but a promise it rejected was never handled. Its outcome,
+      // as every executor gives it (a limit's outcome is the limit's, kept or not).
+      const kept = stopped || memory || timedOut ? undefined : this.#keptOutcome();
+      if (kept !== undefined) return { type: 'done', outcomeJson: kept };
+      // A stopped or crashed isolate may hold half-run code: it is never reused.
       this.dispose();
       if (stopped) return { type: stopped };
       if (memory) return { type: 'memory' };
-      if (/timed out/i.test(message)) return { type: 'timeout' };
+      if (timedOut) return { type: 'timeout' };
       return { type: 'crash', message };
     } finally {
       running--;

@@ -1,4 +1,6 @@
+import { spawn } from 'node:child_process';
 import { getEventListeners } from 'node:events';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { ScriptedModel } from '../src/index.js';
 
@@ -29,4 +31,20 @@ describe('ScriptedModel latencyMs', () => {
     controller.abort(new Error('stop'));
     expect(await call).toMatchObject({ message: 'stop' });
   });
+});
+
+describe('the scripted server', () => {
+  it('drops a delayed reply whose client went away: after close() nothing keeps the process alive', async () => {
+    const script = fileURLToPath(new URL('./fixtures/delayed-reply-then-close.ts', import.meta.url));
+    const { code, out } = await new Promise<{ code: number | null; out: string }>((resolve, reject) => {
+      const child = spawn(process.execPath, ['--conditions=@actkit/source', '--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+      let text = '';
+      child.stdout.setEncoding('utf8').on('data', (chunk: string) => (text += chunk));
+      child.once('error', reject);
+      // The reply was scripted ten minutes late: exiting before that is the fix's doing.
+      child.once('exit', (exitCode) => resolve({ code: exitCode, out: text }));
+    });
+    expect(code).toBe(0);
+    expect(out.trim()).toBe('AbortError');
+  }, 120_000);
 });

@@ -118,7 +118,10 @@ export async function startScriptedServer(format: WireFormat, replies: WireReply
         if (reply.retryAfter !== undefined) headers['retry-after'] = String(reply.retryAfter);
         return sendJson(res, reply.status, format.error(reply), headers);
       }
-      if (reply.delayMs) await sleep(reply.delayMs);
+      if (reply.delayMs) {
+        await waitWhileConnected(res, reply.delayMs);
+        if (res.destroyed) return;
+      }
       if (!request.body.stream) return sendJson(res, 200, format.json(reply, request));
       await stream(res, format, format.events(reply, request), reply);
     } catch (error) {
@@ -186,6 +189,23 @@ async function sendRaw(res: ServerResponse, reply: WireRaw): Promise<void> {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Waits `ms`, or until the client goes away (it aborted, or the server was closed), as a real
+ * server stops working on a request nobody waits for: a long scripted delay must not keep the
+ * test process alive after `close()`.
+ */
+function waitWhileConnected(res: ServerResponse, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.once('close', done);
+  });
+}
 
 /** Tool-call arguments as the wire sends them: JSON text (or the raw text a test scripted). */
 export function argumentsText(call: WireToolCall): string {

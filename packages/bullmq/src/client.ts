@@ -61,7 +61,8 @@ export class DurableRuns {
     if (!options?.connection) throw new AgentConfigError('DurableRuns needs a Redis `connection` (e.g. { host, port }).');
     this.#prefix = options.prefix ?? DEFAULTS.prefix;
     this.#attempts = options.attempts ?? 3;
-    this.#redis = new Redis({ ...options.connection, maxRetriesPerRequest: null });
+    // Connected at once (not at the first command, as `lazyConnect` would have it): calls wait for the first connection.
+    this.#redis = new Redis({ ...options.connection, maxRetriesPerRequest: null, lazyConnect: false });
     this.#redis.on('error', () => {});
     this.#store = new RunStore(this.#redis, this.#prefix, DEFAULTS.retentionSeconds);
     this.#queue = new Queue(options.queueName ?? DEFAULTS.queueName, {
@@ -123,7 +124,7 @@ export class DurableRuns {
 
   /** The run's events in order; with `follow` (default), live until the run ends. */
   async *events(runId: string, options: EventsOptions = {}): AsyncGenerator<DurableRunEvent> {
-    await this.#connected;
+    await this.#connectedUnless(options.signal);
     const key = this.#store.keys(runId).events;
     let after = options.after ?? '0-0';
     const follow = options.follow ?? true;
@@ -157,7 +158,7 @@ export class DurableRuns {
   /** Waits for the run to end (finished, failed or cancelled) and says how. Parked runs keep it waiting. */
   async result(runId: string, options: { signal?: AbortSignal } = {}): Promise<DurableRunOutcome> {
     // Listen first, then look: an end announced in between is not missed.
-    await this.#connected;
+    await this.#connectedUnless(options.signal);
     await this.#listenForEnds();
     const waiters = this.#waiters.get(runId) ?? new Set();
     this.#waiters.set(runId, waiters);
@@ -181,6 +182,22 @@ export class DurableRuns {
       options.signal?.removeEventListener('abort', onAbort);
       waiters.delete(wake);
       if (waiters.size === 0) this.#waiters.delete(runId);
+    }
+  }
+
+  /** The first connection, or the caller's abort if it comes first. */
+  async #connectedUnless(signal: AbortSignal | undefined): Promise<void> {
+    signal?.throwIfAborted();
+    if (!signal) return this.#connected;
+    let onAbort = () => {};
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      await Promise.race([this.#connected, aborted]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
     }
   }
 

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { DurableRuns, type DurableRunOutcome } from '../src/index.js';
+import { DurableRuns, type DurableRunOutcome, RunNotFoundError } from '../src/index.js';
 import { CALLS_KEY, HOLD_KEY } from './fixtures/agents.js';
 import { disposeRedis, freePort, hasRedisServer, type RedisServer, startRedis, startWorker, waitFor, type WorkerProcess } from './harness.js';
 
@@ -47,6 +47,15 @@ describe.skipIf(!hasRedisServer)('durable runs on BullMQ, with a real redis-serv
     await startWorker('sync', server.port, { NODE_OPTIONS: '--no-node-snapshot' }).then((w) => workers.push(w));
     const id = await runs.enqueue('squarer', 'squares n=50');
     expect(await runs.result(id)).toMatchObject({ status: 'finished', state: 'success', output: (50 * 51 * 101) / 6 });
+  });
+
+  it('connects a client at once, also when its options ask for a lazy connection', async () => {
+    const lazy = new DurableRuns({ connection: { port: server.port, host: '127.0.0.1', lazyConnect: true }, firstConnectionTimeoutMs: 60_000 });
+    try {
+      await expect(lazy.status('no-such-run')).rejects.toThrow(RunNotFoundError);
+    } finally {
+      await lazy.close();
+    }
   });
 
   it('runs 100 runs over 3 workers, each finishing once with the right answer', async () => {
@@ -271,5 +280,6 @@ describe('a Redis that cannot be reached', () => {
     expect(lines.close).toBe('resolved');
     expect(lines.start).toContain(unreachable);
     expect(lines.closedEarly).toMatch(/DurableRunError: The connection to Redis at .* was closed before it was made/);
+    expect(lines.resultAborted).toBe('Error: given up');
   }, 120_000);
 });

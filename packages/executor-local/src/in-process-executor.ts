@@ -109,15 +109,15 @@ export class InProcessExecutor implements CodeExecutor {
         (this.#hostThread === 'always' || (this.#hostThread === 'unabortable' && !options.signal)) &&
         options.tools.length > 0 &&
         options.tools.every((tool) => tool.synchronous === true);
-      const signal = this.#closing.signalFor(options.signal);
-      return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
-        const outcome = await this.#host.run(
-          requestJson,
-          { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
-          { timeoutMs, onHostThread, signal },
-        );
-        return this.#closing.outcome(outcome, options.signal);
-      });
+      return executeAction(code, options, this.options, (requestJson, { timeoutMs, onLog }) =>
+        this.#closing.run(options.signal, (signal) =>
+          this.#host.run(
+            requestJson,
+            { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
+            { timeoutMs, onHostThread, signal },
+          ),
+        ),
+      );
     });
   }
 

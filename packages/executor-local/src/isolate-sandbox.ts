@@ -123,6 +123,9 @@ export const idleForMs = (): number => (running > 0 ? 0 : performance.now() - la
  * isolated-vm's own `timeout` no longer applies). An action whose tools all answer at once may
  * run on the host's thread instead (`RunLimits.onHostThread`).
  */
+/** How isolated-vm's own `timeout` (an action on the host's thread) fails the call. */
+const ISOLATED_VM_TIMEOUT = 'Script execution timed out';
+
 /** What the binding script (sandbox-side/isolate-binding.ts) hands the host. */
 interface IsolateBinding {
   binding: object;
@@ -324,12 +327,14 @@ export class IsolateSandbox {
       return { type: 'done', outcomeJson: String(outcomeJson) };
     } catch (error) {
       const message = (error as Error)?.message ?? String(error);
+      // Not a limit — the watchdog or an abort (`stopped`), the memory limit (which disposes of the
+      // isolate) or isolated-vm's own timeout on the host's thread — but a promise the action
+      // rejected and never handled: its outcome, as every executor gives it. (The rejection's
+      // message is the code's, and may well say "timed out": only isolated-vm's own words count.)
+      const kept = stopped || message.startsWith(ISOLATED_VM_TIMEOUT) ? undefined : this.#keptOutcome();
+      if (kept !== undefined) return { type: 'done', outcomeJson: kept };
       const memory = /memory limit/i.test(message);
       const timedOut = /timed out/i.test(message);
-      // Not a limit: the action ended, but a promise it rejected was never handled. Its outcome,
-      // as every executor gives it (a limit's outcome is the limit's, kept or not).
-      const kept = stopped || memory || timedOut ? undefined : this.#keptOutcome();
-      if (kept !== undefined) return { type: 'done', outcomeJson: kept };
       // A stopped or crashed isolate may hold half-run code: it is never reused.
       this.dispose();
       if (stopped) return { type: stopped };

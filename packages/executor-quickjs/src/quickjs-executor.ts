@@ -97,15 +97,17 @@ export class QuickJSExecutor implements CodeExecutor {
       if (this.#closed) throw new ExecutorError('This QuickJS executor is closed.');
       return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
         const handlers: ActionHandlers = { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog };
-        const limits = { timeoutMs, signal: this.#closing.signalFor(options.signal) };
-        // The sandbox at hand without a trip through the async #current (its usual case).
-        const ready = this.#sandbox && !this.#sandbox.disposed ? this.#sandbox : await this.#current();
-        const outcome = this.#closing.outcome(await ready.run(requestJson, handlers, limits), options.signal);
-        if (!isUnusable(outcome) || limits.signal.aborted) return outcome;
-        // The code made its sandbox unusable before this action's code ran: run it again in a fresh one.
-        const retried = await (await this.#current()).run(requestJson, handlers, limits);
-        if (retried.type !== 'done') return retried;
-        return { ...retried, stateLost: true };
+        return this.#closing.run(options.signal, async (signal) => {
+          const limits = { timeoutMs, signal };
+          // The sandbox at hand without a trip through the async #current (its usual case).
+          const ready = this.#sandbox && !this.#sandbox.disposed ? this.#sandbox : await this.#current();
+          const outcome = await ready.run(requestJson, handlers, limits);
+          if (!isUnusable(outcome) || signal.aborted) return outcome;
+          // The code made its sandbox unusable before this action's code ran: run it again in a fresh one.
+          const retried = await (await this.#current()).run(requestJson, handlers, limits);
+          if (retried.type !== 'done') return retried;
+          return { ...retried, stateLost: true };
+        });
       });
     });
   }

@@ -82,17 +82,20 @@ export interface CodeRunState {
   variables: SandboxVariables | undefined;
 }
 
+/**
+ * Which executor ran each memory's latest code action, across this process's agents. A run that
+ * continues a memory whose code ran elsewhere — restored from JSON (a durable run's next worker,
+ * another process), run by another agent, or given another executor of the pool — finds none of
+ * its earlier steps' variables in its sandbox, and the sandbox, sound, cannot tell: the agent tells
+ * the model. (A memory restored from JSON counts as elsewhere even in the sandbox that ran it: the
+ * model is then told its variables are gone when they may not be, and defines them again.)
+ */
+const sandboxOfMemory = new WeakMap<AgentMemory, CodeExecutor>();
+
 export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRunState> {
   /** The executor (the first one, when the agent makes one per concurrent run). */
   readonly executor: CodeExecutor;
   readonly #executors: ExecutorPool;
-  /**
-   * Which executor ran each memory's latest code action. A run that continues a memory whose code
-   * ran elsewhere — restored from JSON in another process (a durable run's next worker, a resume
-   * after an approval), or given another executor of the pool — finds none of its earlier steps'
-   * variables in its sandbox, and the sandbox, new and sound, cannot tell: the agent tells the model.
-   */
-  readonly #sandboxOfMemory = new WeakMap<AgentMemory, CodeExecutor>();
   readonly codeTags: CodeBlockTags;
   readonly actionTimeoutMs: number | undefined;
   readonly maxOutputLength: number;
@@ -170,8 +173,8 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
 
     const { executor, variables } = context.state;
     const earlierCodeRanElsewhere =
-      this.#sandboxOfMemory.get(context.memory) !== executor && context.memory.actionSteps.some((earlier) => earlier !== step && earlier.code !== undefined);
-    this.#sandboxOfMemory.set(context.memory, executor);
+      sandboxOfMemory.get(context.memory) !== executor && context.memory.actionSteps.some((earlier) => earlier !== step && earlier.code !== undefined);
+    sandboxOfMemory.set(context.memory, executor);
     const result = await executor.execute(code, {
       tools: this.#sandboxTools(step, context),
       signal: context.signal,

@@ -166,23 +166,19 @@ const isFrame = (line: string): boolean => startsWith(trim(line), 'at ');
 const isSandboxFrame = (line: string): boolean =>
   indexOf(line, 'actkit-') >= 0 || indexOf(line, '(node:') >= 0 || indexOf(line, 'evalmachine.') >= 0 || indexOf(line, '[worker eval]') >= 0;
 /**
- * `file:line:column` → `file:line`. The code runs rewritten (declarations made persistent, the last
- * expression returned, the whole wrapped in a function), so columns are off; lines are kept aligned.
+ * `file:line:column` → `file:line`, at a frame's end. Every step's code runs rewritten (declarations
+ * made persistent, the last expression returned, the whole wrapped in a function), so its columns
+ * are off, and differ between engines; lines are kept aligned.
  */
-const withoutColumn = (frame: string, filename: string): string => {
-  const at = indexOf(frame, `${filename}:`);
-  if (at < 0) return frame;
-  const lineDigits = regexpExec(new RegExpCtor('^\\d+:\\d+'), slice(frame, at + filename.length + 1));
-  if (!lineDigits) return frame;
-  const colon = indexOf(lineDigits[0], ':');
-  const end = at + filename.length + 1 + lineDigits[0].length;
-  return `${slice(frame, 0, at + filename.length + 1 + colon)}${slice(frame, end)}`;
+const withoutColumn = (frame: string): string => {
+  const position = regexpExec(new RegExpCtor(':(\\d+):\\d+(\\)?)$'), frame);
+  return position ? `${slice(frame, 0, position.index)}:${position[1]}${position[2] ?? ''}` : frame;
 };
 /**
  * A logged error as Node prints it — its first line, then its frames — without the sandbox's own
  * frames. QuickJS's stack holds only the frames: the first line is added then.
  */
-const errorText = (error: Error, filename: string): string => {
+const errorText = (error: Error): string => {
   let head: string;
   try {
     const message = StringCtor(error.message);
@@ -200,7 +196,7 @@ const errorText = (error: Error, filename: string): string => {
       continue;
     }
     if (isSandboxFrame(line) || frames >= MAX_FRAMES) continue;
-    arrayPush(kept, withoutColumn(line, filename));
+    arrayPush(kept, withoutColumn(line));
     frames++;
   }
   if (kept.length === 0 || isFrame(kept[0]!)) return kept.length === 0 ? head : `${head}\n${arrayJoin(kept, '\n')}`;
@@ -357,7 +353,7 @@ const inspect = (value: unknown, depth: number, seen: unknown[], indent: string)
   for (let i = 0; i < seen.length; i++) if (seen[i] === object) return '[Circular]';
   if (isDate(object)) return isNotANumber(dateGetTime(object)) ? 'Invalid Date' : dateToISO(object);
   if (isRegExp(object)) return regexpToString(object);
-  if (isInstance(object, ErrorCtor)) return errorText(object as Error, currentFilename);
+  if (isInstance(object, ErrorCtor)) return errorText(object as Error);
   if (isInstance(object, PromiseCtor)) return 'Promise {}';
   if (depth > MAX_DEPTH) return isArray(object) ? '[Array]' : '[Object]';
   const next: unknown[] = [];
@@ -410,8 +406,6 @@ let finalAnswer: { json: string | undefined } | undefined;
 /** Set while an action runs: a second call of the entry point (the code reaching it) is refused. */
 let running = false;
 let groupIndent = '';
-/** The current action's file name, which its frames carry (step-3.js); a logged error's frames lose their columns. */
-let currentFilename = 'action.js';
 
 const appendLog = (text: string) => {
   if (logsTruncated) return;
@@ -612,7 +606,7 @@ const locate = (error: unknown, filename: string) => {
     const digits = regexpExec(new RegExpCtor('^\\d+'), slice(frames[0]!, at + filename.length + 1));
     if (digits) line = NumberCtor(digits[0]);
   }
-  for (let i = 0; i < frames.length; i++) frames[i] = withoutColumn(frames[i]!, filename);
+  for (let i = 0; i < frames.length; i++) frames[i] = withoutColumn(frames[i]!);
   return { line, stack: frames.length > 0 ? cap(arrayJoin(frames, '\n')) : undefined };
 };
 const describe = (error: unknown, filename: string) => {
@@ -654,7 +648,6 @@ const runRequest = async (requestJson: string): Promise<string> => {
   logs = '';
   logsTruncated = false;
   maxLogChars = request.maxLogChars;
-  currentFilename = StringCtor(request.filename);
   finalAnswer = undefined;
   groupIndent = '';
 

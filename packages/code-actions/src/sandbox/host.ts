@@ -175,25 +175,35 @@ export type SandboxRunOutcome =
 export const CLOSED_DURING_ACTION = 'The executor was closed during the action.';
 
 /**
- * An executor's `close()` for the action running in this process: a signal that fires when it
- * closes, joined with each action's own, so that the action ends at once (also one waiting on a
- * tool that never answers) rather than at its time limit, and is told why.
+ * An executor's `close()` for the actions running in this process: each runs with a signal of its
+ * own that fires when the caller's does or when the executor closes, so that the action ends at
+ * once (also one waiting on a tool that never answers) rather than at its time limit, and is told
+ * why. (One controller per action, its listeners removed when it ends: nothing accumulates on a
+ * long-lived signal.)
  */
 export class ClosingSwitch {
-  readonly #controller = new AbortController();
+  #closed = false;
+  readonly #running = new Set<AbortController>();
 
   close(): void {
-    this.#controller.abort();
+    this.#closed = true;
+    for (const controller of this.#running) controller.abort();
   }
 
-  /** The action's signal: the caller's, if any, or this switch. */
-  signalFor(callerSignal: AbortSignal | undefined): AbortSignal {
-    return callerSignal ? AbortSignal.any([callerSignal, this.#controller.signal]) : this.#controller.signal;
-  }
-
-  /** An abort the close caused says so; one the caller asked for stays the caller's. */
-  outcome(outcome: SandboxRunOutcome, callerSignal: AbortSignal | undefined): SandboxRunOutcome {
-    return outcome.type === 'aborted' && !callerSignal?.aborted && this.#controller.signal.aborted ? { type: 'aborted', message: CLOSED_DURING_ACTION } : outcome;
+  /** Runs `action` with its signal, and gives its outcome, an abort the close caused saying so. */
+  async run(callerSignal: AbortSignal | undefined, action: (signal: AbortSignal) => Promise<SandboxRunOutcome>): Promise<SandboxRunOutcome> {
+    const controller = new AbortController();
+    const onAbort = () => controller.abort();
+    if (this.#closed || callerSignal?.aborted) controller.abort();
+    callerSignal?.addEventListener('abort', onAbort, { once: true });
+    this.#running.add(controller);
+    try {
+      const outcome = await action(controller.signal);
+      return outcome.type === 'aborted' && !callerSignal?.aborted && this.#closed ? { type: 'aborted', message: CLOSED_DURING_ACTION } : outcome;
+    } finally {
+      this.#running.delete(controller);
+      callerSignal?.removeEventListener('abort', onAbort);
+    }
   }
 }
 

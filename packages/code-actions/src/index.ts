@@ -29,6 +29,7 @@ export {
   SerialQueue,
 } from './sandbox/host.js';
 export { ActionClock } from './sandbox/action-clock.js';
+export { type StopSignal, StopSwitch } from './sandbox/stop-switch.js';
 export { jsonDepth, MAX_JSON_DEPTH } from './sandbox/json-limits.js';
 export { bundleModules, type ModuleBundle } from './sandbox/modules.js';
 export { SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from './sandbox/prelude.js';

@@ -9,9 +9,9 @@
  * agent nor the compiler); the module bundler loads only for a channel that allows modules.
  */
 import type { HostMessage } from '@actkit/code-actions';
-import { LineSplitter } from '@actkit/code-actions/sandbox';
+import { LineSplitter, StopSwitch } from '@actkit/code-actions/sandbox';
 import type { ChannelMessage, ChildHostMessage } from './child-host.js';
-import { CancelSwitch, DEFAULT_MEMORY_LIMIT_MB, IsolateHost, type RemoteToolAnswer } from './isolate-sandbox.js';
+import { DEFAULT_MEMORY_LIMIT_MB, IsolateHost, type RemoteToolAnswer } from './isolate-sandbox.js';
 import { tryLoadIsolatedVm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
 import { disposeInAPause } from './pauses.js';
@@ -65,7 +65,7 @@ interface Channel {
   readonly host: IsolateHost;
   memoryLimitMb: number;
   readonly pendingCalls: Map<number, (answer: RemoteToolAnswer) => void>;
-  readonly cancels: Map<number, CancelSwitch>;
+  readonly cancels: Map<number, StopSwitch>;
 }
 
 const channels = new Map<number, Channel>();
@@ -110,7 +110,7 @@ async function run(channel: Channel, message: Extract<HostMessage, { type: 'run'
     channel.host.dispose();
     channel.memoryLimitMb = message.memoryLimitMb;
   }
-  const cancel = new CancelSwitch();
+  const cancel = new StopSwitch();
   channel.cancels.set(message.id, cancel);
   const outcome = await channel.host.run(
     message.request,
@@ -151,10 +151,10 @@ function receive(line: string): void {
       channel.pendingCalls.delete(message.callId);
       break;
     case 'cancel':
-      channel.cancels.get(message.id)?.cancel();
+      channel.cancels.get(message.id)?.stop();
       break;
     case 'close': {
-      for (const cancel of channel.cancels.values()) cancel.cancel();
+      for (const cancel of channel.cancels.values()) cancel.stop();
       channels.delete(id);
       // Disposing of an isolate takes this thread for a millisecond or two, which the other
       // channels' next lines would wait for: it waits for a pause instead.

@@ -1,6 +1,6 @@
 import type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
 // The lean entry: the child process loads this file, and must not load the agent and compiler.
-import { ActionClock, HOST_BINDING, RUN_ACTION, SANDBOX_PRELUDE, SANDBOX_UNUSABLE, tripMs } from '@actkit/code-actions/sandbox';
+import { ActionClock, HOST_BINDING, RUN_ACTION, SANDBOX_PRELUDE, SANDBOX_UNUSABLE, type StopSignal, tripMs } from '@actkit/code-actions/sandbox';
 import type ivmModule from 'isolated-vm';
 import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
@@ -31,39 +31,6 @@ interface SandboxHandlers {
 }
 
 export type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
-
-/**
- * What can stop a running action from outside: the caller's `AbortSignal` in-process, and in the
- * child process a `CancelSwitch` (an AbortController per action cost more than the rest of the
- * child's work on it).
- */
-export interface StopSignal {
-  readonly aborted: boolean;
-  addEventListener(type: 'abort', listener: () => void, options?: { once?: boolean }): void;
-  removeEventListener(type: 'abort', listener: () => void): void;
-}
-
-/** A `StopSignal` that one action's run listens to (one listener at a time), flipped by `cancel()`. */
-export class CancelSwitch implements StopSignal {
-  aborted = false;
-  #listener: (() => void) | undefined;
-
-  addEventListener(_type: 'abort', listener: () => void): void {
-    this.#listener = listener;
-  }
-
-  removeEventListener(_type: 'abort', listener: () => void): void {
-    if (this.#listener === listener) this.#listener = undefined;
-  }
-
-  cancel(): void {
-    if (this.aborted) return;
-    this.aborted = true;
-    const listener = this.#listener;
-    this.#listener = undefined;
-    listener?.();
-  }
-}
 
 export interface RunLimits {
   timeoutMs: number;

@@ -1,4 +1,4 @@
-import { ActionClock, HOST_BINDING, RUN_ACTION, SANDBOX_PRELUDE, type SandboxRunOutcome } from '@actkit/code-actions';
+import { ActionClock, HOST_BINDING, RUN_ACTION, SANDBOX_PRELUDE, type SandboxRunOutcome, type StopSignal } from '@actkit/code-actions';
 import type { QuickJSAsyncContext, QuickJSAsyncWASMModule, QuickJSHandle } from 'quickjs-emscripten-core';
 import { asyncCall, runPendingJobs } from './asyncify-calls.js';
 import { newEvalHostFunction, newStringHostFunction } from './host-functions.js';
@@ -90,7 +90,7 @@ export class QuickJSSandbox {
    * Runs one action request. Never rejects: a limit that was hit, an abort or a crash is an
    * outcome. After anything but `done` the sandbox is gone.
    */
-  async run(requestJson: string, handlers: ActionHandlers, limits: { timeoutMs: number; signal?: AbortSignal }): Promise<SandboxRunOutcome> {
+  async run(requestJson: string, handlers: ActionHandlers, limits: { timeoutMs: number; signal?: StopSignal }): Promise<SandboxRunOutcome> {
     const outcome = await this.#runOnce(requestJson, handlers, limits);
     if (outcome.type !== 'timeout' || !limits.signal) return outcome;
     // Code computing on this thread holds the event loop: an abort requested meanwhile has not
@@ -99,7 +99,7 @@ export class QuickJSSandbox {
     return limits.signal.aborted ? { type: 'aborted' } : outcome;
   }
 
-  async #runOnce(requestJson: string, handlers: ActionHandlers, limits: { timeoutMs: number; signal?: AbortSignal }): Promise<SandboxRunOutcome> {
+  async #runOnce(requestJson: string, handlers: ActionHandlers, limits: { timeoutMs: number; signal?: StopSignal }): Promise<SandboxRunOutcome> {
     let stopped: 'timeout' | 'aborted' | undefined;
     let wake: () => void = () => {};
     const woken = new Promise<void>((resolve) => {

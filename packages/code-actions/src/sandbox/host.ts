@@ -3,6 +3,7 @@ import { describeError, isPromiseLike, parseJsonSafely } from '@actkit/tools';
 import { CodeSyntaxError, compileAction } from '../compile/compile-action.js';
 import { type ActionOutcome, type ActionRequest, type ToolReply, VARIABLES_MISSING } from './contract.js';
 import { jsonDepth, MAX_JSON_DEPTH } from './json-limits.js';
+import { type StopSignal, StopSwitch } from './stop-switch.js';
 
 /**
  * The host half of the sandbox contract, shared by every executor: compile the model's code
@@ -175,33 +176,31 @@ export type SandboxRunOutcome =
 export const CLOSED_DURING_ACTION = 'The executor was closed during the action.';
 
 /**
- * An executor's `close()` for the actions running in this process: each runs with a signal of its
- * own that fires when the caller's does or when the executor closes, so that the action ends at
+ * An executor's `close()` for the actions running in this process: each runs with a stop of its
+ * own, flipped when the caller's signal aborts or the executor closes, so that the action ends at
  * once (also one waiting on a tool that never answers) rather than at its time limit, and is told
- * why. (One controller per action, its listeners removed when it ends: nothing accumulates on a
- * long-lived signal.)
+ * why. Only the caller's long-lived signal gets a listener per action, removed when it ends.
  */
 export class ClosingSwitch {
   #closed = false;
-  readonly #running = new Set<AbortController>();
+  readonly #running = new Set<StopSwitch>();
 
   close(): void {
     this.#closed = true;
-    for (const controller of this.#running) controller.abort();
+    for (const stop of this.#running) stop.stop();
   }
 
-  /** Runs `action` with its signal, and gives its outcome, an abort the close caused saying so. */
-  async run(callerSignal: AbortSignal | undefined, action: (signal: AbortSignal) => Promise<SandboxRunOutcome>): Promise<SandboxRunOutcome> {
-    const controller = new AbortController();
-    const onAbort = () => controller.abort();
-    if (this.#closed || callerSignal?.aborted) controller.abort();
+  /** Runs `action` with its stop, and gives its outcome, an abort the close caused saying so. */
+  async run(callerSignal: AbortSignal | undefined, action: (stop: StopSignal) => Promise<SandboxRunOutcome>): Promise<SandboxRunOutcome> {
+    const stop = new StopSwitch(this.#closed || callerSignal?.aborted === true);
+    const onAbort = () => stop.stop();
     callerSignal?.addEventListener('abort', onAbort, { once: true });
-    this.#running.add(controller);
+    this.#running.add(stop);
     try {
-      const outcome = await action(controller.signal);
+      const outcome = await action(stop);
       return outcome.type === 'aborted' && !callerSignal?.aborted && this.#closed ? { type: 'aborted', message: CLOSED_DURING_ACTION } : outcome;
     } finally {
-      this.#running.delete(controller);
+      this.#running.delete(stop);
       callerSignal?.removeEventListener('abort', onAbort);
     }
   }

@@ -7,3 +7,4 @@ export { ActionClock, tripMs } from './action-clock.js';
 export { type ActionOutcome, type ActionRequest, HOST_BINDING, RUN_ACTION, type ToolReply } from './contract.js';
 export { LineSplitter, MAX_LINE_CHARS } from './line-splitter.js';
 export { SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from './prelude.js';
+export { type StopSignal, StopSwitch } from './stop-switch.js';

@@ -82,8 +82,7 @@ export class InProcessExecutor implements CodeExecutor {
   readonly #ivm = loadIsolatedVm();
   readonly #queue = new SerialQueue();
   readonly #hostThread: HostThreadActions;
-  #closed = false;
-  /** Thrown by `close()`: the action running then ends at once, rather than at its time limit. */
+  /** Thrown by `close()`: no action is taken after it, and the one running ends at once, rather than at its time limit. */
   readonly #closing = new ClosingSwitch();
 
   constructor({ hostThread = 'unabortable', ...options }: InProcessOptions = {}) {
@@ -101,7 +100,7 @@ export class InProcessExecutor implements CodeExecutor {
 
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
     return this.#queue.run(async () => {
-      if (this.#closed) throw new ExecutorError('This local executor is closed.');
+      if (this.#closing.closed) throw new ExecutorError('This local executor is closed.');
       // Tools that all answer at once are answered on this thread, without a thread hop each way.
       // By default not when the action can be aborted: the abort would come from this thread's
       // event loop (a timer, a request closing), which waits while an action runs on this thread.
@@ -123,7 +122,6 @@ export class InProcessExecutor implements CodeExecutor {
 
   /** Ends the action running, if one is (as aborted: "The executor was closed during the action."), and the sandbox. */
   async close(): Promise<void> {
-    this.#closed = true;
     this.#closing.close();
     await this.#queue.idle();
     this.#host.dispose();

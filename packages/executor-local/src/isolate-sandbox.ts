@@ -83,13 +83,6 @@ const runningClocks = new Set<ActionClock>();
 /** How long no action has run in this process's isolates (0 while one runs). */
 export const idleForMs = (): number => (running > 0 ? 0 : performance.now() - lastActionEnded);
 
-/**
- * One V8 isolate with the prelude installed: the unit of state of the local executor. Code runs
- * on isolated-vm's own thread, so the host's event loop keeps turning while it runs — which is
- * what lets the watchdog dispose of an isolate stuck in a loop (even after an `await`, where
- * isolated-vm's own `timeout` no longer applies). An action whose tools all answer at once may
- * run on the host's thread instead (`RunLimits.onHostThread`).
- */
 /** How isolated-vm's own `timeout` (an action on the host's thread) fails the call. */
 const ISOLATED_VM_TIMEOUT = 'Script execution timed out';
 
@@ -104,6 +97,13 @@ interface KeptOutcomes {
   take: () => string | undefined;
 }
 
+/**
+ * One V8 isolate with the prelude installed: the unit of state of the local executor. Code runs
+ * on isolated-vm's own thread, so the host's event loop keeps turning while it runs — which is
+ * what lets the watchdog dispose of an isolate stuck in a loop (even after an `await`, where
+ * isolated-vm's own `timeout` no longer applies). An action whose tools all answer at once may
+ * run on the host's thread instead (`RunLimits.onHostThread`).
+ */
 export class IsolateSandbox {
   readonly #isolate: ivmModule.Isolate;
   readonly #runAction: ivmModule.Reference<(json: string) => Promise<string>>;

@@ -66,8 +66,7 @@ export class QuickJSExecutor implements CodeExecutor {
   readonly #moduleScripts: readonly ModuleScript[];
   readonly #queue = new SerialQueue();
   #sandbox: QuickJSSandbox | undefined;
-  #closed = false;
-  /** Thrown by `close()`: the action running then ends at once, rather than at its time limit. */
+  /** Thrown by `close()`: no action is taken after it, and the one running ends at once, rather than at its time limit. */
   readonly #closing = new ClosingSwitch();
 
   constructor(options: QuickJSExecutorOptions = {}) {
@@ -94,7 +93,7 @@ export class QuickJSExecutor implements CodeExecutor {
 
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
     return this.#queue.run(async () => {
-      if (this.#closed) throw new ExecutorError('This QuickJS executor is closed.');
+      if (this.#closing.closed) throw new ExecutorError('This QuickJS executor is closed.');
       return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
         const handlers: ActionHandlers = { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog };
         return this.#closing.run(options.signal, async (signal) => {
@@ -128,7 +127,6 @@ export class QuickJSExecutor implements CodeExecutor {
 
   /** Ends the action running, if one is (as aborted: "The executor was closed during the action."), and the sandbox. */
   async close(): Promise<void> {
-    this.#closed = true;
     this.#closing.close();
     await this.#queue.idle();
     this.#sandbox?.dispose();

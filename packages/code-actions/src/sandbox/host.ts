@@ -190,6 +190,11 @@ export class ClosingSwitch {
     for (const stop of this.#running) stop.stop();
   }
 
+  /** Whether `close()` was called: the executor takes no more actions. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
   /** Runs `action` with its stop, and gives its outcome, an abort the close caused saying so. */
   async run(callerSignal: AbortSignal | undefined, action: (stop: StopSignal) => Promise<SandboxRunOutcome>): Promise<SandboxRunOutcome> {
     const stop = new StopSwitch(this.#closed || callerSignal?.aborted === true);

@@ -14,7 +14,7 @@ export interface StopSignal {
  * the rest of a warm action's work in the host.
  */
 export class StopSwitch implements StopSignal {
-  aborted = false;
+  aborted: boolean;
   #listener: (() => void) | undefined;
 
   constructor(stopped = false) {

@@ -486,6 +486,33 @@ async function scenarioLocal(tc, tarballs) {
       await server.close();
     }
   });
+  await check(`[${tc.label}] local: one CodeAgent serving two requests in turn: the second run does not see the first's variables`, async () => {
+    writeFileSync(
+      join(dir, 'two-requests.mjs'),
+      "import { CodeAgent } from '@actkit/code-actions';\n" +
+        "import { LocalExecutor } from '@actkit/executor-local';\n" +
+        "import { openai } from '@actkit/openai';\n" +
+        "const agent = new CodeAgent({ model: openai('gpt-4.1'), executor: new LocalExecutor() });\n" +
+        'try {\n' +
+        "  const first = await agent.run('Keep the card number.');\n" +
+        "  const second = await agent.run('What card number do you see?');\n" +
+        '  console.log(JSON.stringify({ first: first.output, second: second.output }));\n' +
+        '} finally {\n' +
+        '  await agent.close();\n' +
+        '}\n',
+    );
+    const server = await modelServer([
+      { text: '<code>\nconst card = "4111 1111 1111 1111";\nfinal_answer("kept")\n</code>' },
+      { text: '<code>\nfinal_answer(typeof card === "undefined" ? "none" : card)\n</code>' },
+    ]);
+    try {
+      const env = { ...plainNode, OPENAI_API_KEY: 'test', OPENAI_BASE_URL: `${server.url}/v1` };
+      const { code, out } = await tc.node(['two-requests.mjs'], { cwd: dir, env, allowFail: true });
+      assert(code === 0 && out.includes('{"first":"kept","second":"none"}'), `exited with ${code}:\n${out}`);
+    } finally {
+      await server.close();
+    }
+  });
 }
 
 /** The processes whose parent is `pid` and whose command line contains `match` (Linux: /proc). */

@@ -28,6 +28,9 @@ export function createAnthropic(settings: AnthropicProviderSettings = {}): Anthr
       ...(maxRetries !== undefined ? { maxRetries } : {}),
       ...(timeout !== undefined ? { timeout } : {}),
       ...(fetch ? { fetch } : {}),
+      // The SDK logs what it then throws (a malformed stream event): the adapter's typed error says it, so
+      // nothing is printed unless asked for with ANTHROPIC_LOG. A client of the caller's logs as it was made to.
+      ...(process.env.ANTHROPIC_LOG ? {} : { logLevel: 'off' as const }),
     });
     return shared;
   };

@@ -1,6 +1,7 @@
+import { fileURLToPath } from 'node:url';
 import { AgentAbortedError, ModelCallError, ModelRateLimitError, ModelStreamError, timeLimit } from '@actkit/core';
 import { ToolCallingAgent } from '@actkit/json-actions';
-import { type ScriptedServer, startAnthropicServer, type WireReply } from '@actkit/testing';
+import { runNodeProcess, type ScriptedServer, startAnthropicServer, type WireReply } from '@actkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createAnthropic } from '../src/index.js';
 
@@ -21,6 +22,14 @@ const drain = async (stream: AsyncIterable<unknown>) => {
 const stalledBody: WireReply = { raw: JSON.stringify({ id: 'msg_stalled', type: 'message', role: 'assistant', content: [] }), stallBody: true };
 
 describe('faults from an Anthropic-compatible server', () => {
+  it('prints nothing of its own for a malformed stream event: the typed error says it (the SDK logs only with ANTHROPIC_LOG)', async () => {
+    await setup([{ text: 'broken stream here', malformedAfterEvents: 3 }]);
+    const fixture = fileURLToPath(new URL('./fixtures/malformed-stream.ts', import.meta.url));
+    const { stdout, stderr } = await runNodeProcess(['--import', 'tsx', '--conditions=@actkit/source', fixture, server.url], { env: { ...process.env, ANTHROPIC_LOG: '' } });
+    expect(stdout.trim()).toBe('ModelStreamError');
+    expect(stderr).toBe('');
+  }, 90_000);
+
   it('gives a clear typed error for an HTML page sent with HTTP 200, not "message.content is not iterable"', async () => {
     const page = '<!DOCTYPE html>\n<html><head><title>Sign in</title></head><body>Please sign in to continue.</body></html>';
     const provider = await setup([{ raw: page, headers: { 'content-type': 'text/html; charset=utf-8' } }], { maxRetries: 0 });

@@ -91,6 +91,8 @@ export class DurableWorker {
   readonly #live = new Map<string, LiveRun>();
   /** Set by close(): errors of connections being closed are expected, not reported. */
   #closing = false;
+  /** Set once start() has connected: until then a connection error is start()'s to report (RedisUnreachableError). */
+  #started = false;
   readonly #onError: (error: unknown) => void;
 
   private constructor(options: DurableWorkerOptions) {
@@ -127,7 +129,9 @@ export class DurableWorker {
       ...(options.limiter ? { limiter: options.limiter } : {}),
       autorun: false,
     });
-    this.#worker.on('error', (error) => this.#onError(error));
+    this.#worker.on('error', (error) => {
+      if (this.#started && !this.#closing) this.#onError(error);
+    });
     // A run whose last retry failed (e.g. its model kept failing) ends with that error.
     this.#worker.on('failed', (job, error) => {
       if (!job || job.attemptsMade < (job.opts.attempts ?? 1)) return;
@@ -145,6 +149,7 @@ export class DurableWorker {
       throw error;
     }
     await worker.#worker.waitUntilReady();
+    worker.#started = true;
     void worker.#worker.run().catch(worker.#onError);
     return worker;
   }

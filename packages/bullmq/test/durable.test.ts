@@ -157,6 +157,19 @@ describe.skipIf(!hasRedisServer)('durable runs on BullMQ, with a real redis-serv
     await expect(runs.approve(tc, 'x', true)).rejects.toThrow(/not waiting for approval \(it is finished\)/);
   }, 240_000);
 
+  it("follows a run through its park to its end when the follower approves (the README's client)", async () => {
+    await start('f1');
+    const runId = await runs.enqueue('refunder', 'refund id=f1');
+    const seen: string[] = [];
+    for await (const { source, event } of runs.events(runId)) {
+      seen.push(`${source}:${event.type}`);
+      if (source === 'queue' && event.type === 'parked') for (const call of event.pending) await runs.approve(runId, call.id, true);
+    }
+    expect(seen).toEqual(expect.arrayContaining(['queue:parked', 'queue:decided', 'queue:ended']));
+    expect(seen.at(-1)).toBe('queue:ended');
+    expect(await runs.result(runId)).toMatchObject({ status: 'finished', state: 'success' });
+  }, 120_000);
+
   it('stops a cancelled run within its step, from another process', async () => {
     await start('c1');
     const runId = await runs.enqueue('ticker', 'tick n=40 id=z1');
@@ -279,6 +292,7 @@ describe('a Redis that cannot be reached', () => {
     expect(lines.status).toContain(unreachable);
     expect(lines.close).toBe('resolved');
     expect(lines.start).toContain(unreachable);
+    expect(lines.reportedWhileStarting).toBe(0);
     expect(lines.closedEarly).toMatch(/DurableRunError: The connection to Redis at .* was closed before it was made/);
     expect(lines.resultAborted).toBe('Error: given up');
   }, 120_000);

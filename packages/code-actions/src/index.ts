@@ -18,6 +18,7 @@ export {
   answerToolCall,
   CLOSED_DURING_ACTION,
   ClosingSwitch,
+  type ActionRunContext,
   executeAction,
   failedExecution,
   outcomeToResult,
@@ -26,10 +27,11 @@ export {
   prepareAction,
   type SandboxRunOutcome,
   sandboxOutcomeToResult,
-  SerialQueue,
 } from './sandbox/host.js';
+export { ActionQueue, SerialQueue } from './sandbox/action-queue.js';
 export { ActionClock } from './sandbox/action-clock.js';
 export { type StopSignal, StopSwitch } from './sandbox/stop-switch.js';
+export { copyInLimit, sizedToolReply } from './sandbox/copy-in-limit.js';
 export { jsonDepth, MAX_JSON_DEPTH } from './sandbox/json-limits.js';
 export { bundleModules, type ModuleBundle } from './sandbox/modules.js';
 export { SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from './sandbox/prelude.js';

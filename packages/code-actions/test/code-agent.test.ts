@@ -52,6 +52,41 @@ describe('CodeAgent', () => {
     }
   });
 
+  it("never lets a run see another run's variables: one agent for every request, a pool's idle executor, runs at the same time", async () => {
+    const secretThenPeek = (who: string) => [`<code>\nconst secret = "${who}";\nfinal_answer(secret)\n</code>`];
+    const peek = '<code>\nfinal_answer(typeof secret === "undefined" ? "nothing" : secret)\n</code>';
+    for (const executor of [new RunnerExecutor(new ChildProcessSandboxProvider()), () => new RunnerExecutor(new ChildProcessSandboxProvider())]) {
+      const agent = new CodeAgent({ model: new ScriptedModel([...secretThenPeek('user A'), peek, peek]), executor });
+      try {
+        expect((await agent.run('Remember a secret.')).output).toBe('user A');
+        // A server's next request: a new run of the same agent, in the executor the last one used.
+        expect((await agent.run('What do you know?')).output).toBe('nothing');
+      } finally {
+        await agent.close();
+      }
+    }
+    // Two runs at the same time on one executor: each step of one wipes the other's state, and says so; neither reads the other's.
+    const slow = tool({ name: 'slow', description: 'Waits.', input: z.object({ ms: z.number() }), run: ({ ms }) => new Promise((r) => setTimeout(() => r(ms), ms)) });
+    const remember = (call: { messages: unknown }) => `<code>\nconst customer = "${/customer (\w{4})/.exec(JSON.stringify(call.messages))![1]}";\nslow({ ms: 200 })\n</code>`;
+    const answer = '<code>\nfinal_answer(typeof customer === "undefined" ? "forgotten" : customer)\n</code>';
+    const agent = new CodeAgent({
+      model: new ScriptedModel([(call) => remember(call), (call) => remember(call), answer, answer]),
+      tools: [slow],
+      executor: new RunnerExecutor(new ChildProcessSandboxProvider()),
+    });
+    try {
+      const [a, b] = await Promise.all([agent.run('customer AAAA'), agent.run('customer BBBB')]);
+      expect(['AAAA', 'forgotten']).toContain(a.output);
+      expect(['BBBB', 'forgotten']).toContain(b.output);
+      // Whichever lost its variables to the other was told.
+      for (const run of [a, b].filter((r) => r.output === 'forgotten')) {
+        expect(run.steps.at(-1)).toMatchObject({ observation: expect.stringMatching(/sandbox had to be restarted/) });
+      }
+    } finally {
+      await agent.close();
+    }
+  });
+
   it("says a failed tool call's error once, with its line", () => {
     const failed = { kind: 'tool', name: 'ToolError', toolName: 'boom', line: 2 } as const;
     expect(describeExecutionError({ ...failed, message: 'Tool "boom" failed: kaput' })).toBe('Tool "boom" failed on line 2: kaput');
@@ -73,6 +108,8 @@ describe('CodeAgent', () => {
     // The sandbox's own final_answer ends a run: a tool of that name would silently never run.
     const ownFinalAnswer = tool({ name: 'final_answer', description: 'Records the answer.', input: z.object({ answer: z.string() }), run: () => 'ok' });
     expect(() => new CodeAgent({ model, executor, tools: [ownFinalAnswer] })).toThrow(/a tool of that name would never be called/);
+    // Deferring approvals is a ToolCallingAgent's: ignored, the run would wait ten minutes for a decision.
+    expect(() => new CodeAgent({ model, executor, approval: { defer: true } })).toThrow(/approval\.defer is for a ToolCallingAgent/);
     await executor.close();
   });
 

@@ -111,7 +111,8 @@ describe('the runner', { timeout: 60_000 }, () => {
   beforeAll(() => {
     provider = new TrackedProvider();
     // A time limit no test here reaches: a 20 MB tool result on a loaded machine takes seconds.
-    executor = new RunnerExecutor(provider, { memoryLimitMb: 64, timeoutMs: 120_000 });
+    // Memory for it: a result may be an eighth of it (32 MB).
+    executor = new RunnerExecutor(provider, { memoryLimitMb: 256, timeoutMs: 120_000 });
   });
   afterAll(() => executor.close());
   const exec = (code: string) => executor.execute(code, { tools });

@@ -55,6 +55,12 @@ export interface ExecuteOptions {
   maxLogChars?: number;
   /** A name for stack traces, e.g. "step-3.js" (default "action.js"). */
   filename?: string;
+  /**
+   * Runs this action in a sandbox that holds nothing of earlier actions: no variables, no changed
+   * globals. A CodeAgent asks for it when the sandbox last ran another run's code, so that one
+   * run never sees another's data. The result does not say `stateLost` for it: the caller asked.
+   */
+  freshSandbox?: boolean;
 }
 
 export type ExecutionErrorKind =

@@ -163,14 +163,20 @@ export async function validateOutput(
   return { ok: false, issues };
 }
 
+/** What a `final_answer` tool call returns to the model, and what it says once the answer is rejected. */
+export const FINAL_ANSWER_RECORDED = 'Final answer recorded.';
+const FINAL_ANSWER_NOT_ACCEPTED = 'Not accepted: see the error that follows.';
+
 function reject(step: ActionStep, name: string, message: string): void {
   step.finalAnswer = undefined;
   // An error the step already had (rare) is kept: the model sees both.
   step.error = step.error ? { name, message: `${step.error.message}\n${message}` } : { name, message };
-  // A `final_answer` tool call that "recorded" the answer now says it was not accepted.
+  // A `final_answer` tool call that "recorded" the answer now says it was not accepted, in the
+  // call and in the step's observation (the memory agrees with what the model is shown).
   for (const call of [...step.toolCalls, ...(step.codeToolCalls ?? [])]) {
-    if (call.toolName === FINAL_ANSWER_TOOL_NAME && !call.error) call.output = 'Not accepted: see the error that follows.';
+    if (call.toolName === FINAL_ANSWER_TOOL_NAME && !call.error) call.output = FINAL_ANSWER_NOT_ACCEPTED;
   }
+  step.observation = step.observation?.replace(`${FINAL_ANSWER_TOOL_NAME}: ${FINAL_ANSWER_RECORDED}`, `${FINAL_ANSWER_TOOL_NAME}: ${FINAL_ANSWER_NOT_ACCEPTED}`);
 }
 
 /** Models often answer structured output as JSON text: accept it as the value it denotes. */

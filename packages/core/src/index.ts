@@ -60,6 +60,7 @@ export {
   type AgentHooks,
   type AgentIdentity,
   combineHooks,
+  FINAL_ANSWER_RECORDED,
   type FinalAnswerCheck,
   FinalAnswerCheckError,
   type HookContext,
@@ -134,6 +135,7 @@ export {
   type Timing,
   type ToolCallRecord,
 } from './run-record.js';
+export { formatMs } from './format-ms.js';
 export { checkPrompts, checkTemplate, renderTemplate, templatePlaceholders } from './template.js';
 export { formatToolOutput, truncateText } from './tool-output.js';
 export type { ToolCallScope } from './tool-call-scope.js';

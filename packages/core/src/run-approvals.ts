@@ -17,8 +17,9 @@ import {
   type ApprovalRequest,
   approvalMismatch,
   approvalRequestId,
+  deniedError,
   normaliseDecision,
-  ToolCallDeniedError,
+  undecided,
 } from './run-control.js';
 import type { Toolbox } from './toolbox.js';
 
@@ -61,7 +62,7 @@ export class RunApprovals {
     else if (this.options.defer && call.canDefer) return new ApprovalPendingError(tool.name, request);
     else decision = await this.#gate.wait(request, this.options.timeoutMs ?? 600_000, call.signal);
     call.emit({ type: 'approval-decision', id: request.id, decision });
-    return decision.approved ? undefined : new ToolCallDeniedError(tool.name, decision.reason ?? 'no reason given');
+    return decision.approved ? undefined : deniedError(tool.name, decision);
   }
 
   /**
@@ -93,9 +94,9 @@ export class RunApprovals {
     for (const record of pending) {
       const request = record.pendingApproval as ApprovalRequest;
       delete record.pendingApproval;
-      const decision = normaliseDecision(decisions[request.id] ?? { approved: false, reason: 'no decision was given' });
+      const decision = normaliseDecision(decisions[request.id] ?? undecided('resume() was given no decision for it'));
       if (!decision.approved) {
-        record.error = serializeError(new ToolCallDeniedError(record.toolName, decision.reason ?? 'no reason given'));
+        record.error = serializeError(deniedError(record.toolName, decision));
         continue;
       }
       const outcome = await run.toolbox.call(record.toolName, record.input, {

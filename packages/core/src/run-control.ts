@@ -7,6 +7,7 @@ import { ToolCallError } from '@actkit/tools';
 import { AgentError } from './errors.js';
 import type { AgentMemory } from './memory.js';
 import type { ActionStep } from './run-record.js';
+import { formatMs } from './format-ms.js';
 import { totalTokens } from './usage.js';
 
 // ── approval ────────────────────────────────────────────────────────────────────────────────
@@ -45,12 +46,32 @@ export interface ApprovalOptions {
   defer?: boolean;
 }
 
-/** A call was denied by the user (or nobody decided in time): the model sees the reason. */
+/**
+ * A call was not approved: denied by a person, or nobody decided (in time, or before the run was
+ * stopped). The model sees which, and the reason.
+ */
 export class ToolCallDeniedError extends ToolCallError {
   override name = 'ToolCallDenied';
-  constructor(toolName: string, reason: string) {
-    super(toolName, `Denied by the user: ${reason}`);
+  constructor(toolName: string, reason: string, decidedBy: 'person' | 'nobody' = 'person') {
+    super(toolName, decidedBy === 'person' ? `Denied by the user: ${reason}` : `Not approved: ${reason}`);
   }
+}
+
+/** A decision nobody made: the gate's time ran out, the run was stopped, or `resume()` was given none for the call. */
+export interface UndecidedDecision extends ApprovalDecision {
+  approved: false;
+  reason: string;
+  undecided: true;
+}
+
+export function undecided(reason: string): UndecidedDecision {
+  return { approved: false, reason, undecided: true };
+}
+
+/** The error for a call that was not approved, saying who (not) decided. */
+export function deniedError(toolName: string, decision: ApprovalDecision): ToolCallDeniedError {
+  const undecidedDecision = (decision as Partial<UndecidedDecision>).undecided === true;
+  return new ToolCallDeniedError(toolName, decision.reason ?? 'no reason given', undecidedDecision ? 'nobody' : 'person');
 }
 
 /** A call waits for a decision made after the run has ended (`defer`). */
@@ -103,11 +124,8 @@ export class ApprovalGate {
         this.#pending.delete(request.id);
         resolve(decision);
       };
-      const timer = setTimeout(
-        () => finish({ approved: false, reason: `no decision within ${Math.round(timeoutMs / 1000)} s` }),
-        timeoutMs,
-      );
-      const onAbort = () => finish({ approved: false, reason: 'the run was stopped' });
+      const timer = setTimeout(() => finish(undecided(`nobody decided within ${formatMs(timeoutMs)}`)), timeoutMs);
+      const onAbort = () => finish(undecided('the run was stopped while the call waited for a decision'));
       signal.addEventListener('abort', onAbort, { once: true });
       this.#pending.set(request.id, finish);
     });

@@ -1,4 +1,4 @@
-import { ExecutorError } from '@actkit/code-actions';
+import { ExecutorError, formatMs } from '@actkit/code-actions';
 import type Docker from 'dockerode';
 
 /** How long one Docker engine call may take by default (create, attach, start, remove, list). */
@@ -30,7 +30,7 @@ export async function engineCall<T>(
   const timer = setTimeout(() => {
     failed(
       new ExecutorError(
-        `The Docker engine at ${engineAddress(docker)} did not answer within ${formatSeconds(timeoutMs)} (${what}): it may be wedged or overloaded. Check \`docker info\`, or raise \`engineTimeoutMs\`.`,
+        `The Docker engine at ${engineAddress(docker)} did not answer within ${formatMs(timeoutMs)} (${what}): it may be wedged or overloaded. Check \`docker info\`, or raise \`engineTimeoutMs\`.`,
       ),
     );
     controller.abort();
@@ -56,10 +56,6 @@ function closedError(what: string): ExecutorError {
 export function engineAddress(docker: Docker): string {
   const modem = docker.modem as { socketPath?: unknown; host?: string; port?: string | number; protocol?: string };
   return typeof modem.socketPath === 'string' ? modem.socketPath : `${modem.protocol ?? 'http'}://${modem.host}:${modem.port ?? ''}`;
-}
-
-function formatSeconds(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
 }
 
 /**

@@ -1,12 +1,12 @@
 import {
+  ActionQueue,
   answerToolCall,
   ClosingSwitch,
   type CodeExecutor,
-  ExecutorError,
   type ExecuteOptions,
   type ExecutionResult,
+  ExecutorError,
   executeAction,
-  SerialQueue,
 } from '@actkit/code-actions';
 import { DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
 import { loadIsolatedVm } from './isolated-vm-unavailable.js';
@@ -80,7 +80,7 @@ export class InProcessExecutor implements CodeExecutor {
   });
   /** Loaded here, so that an isolated-vm that is not built fails the constructor, with the command that fixes it. */
   readonly #ivm = loadIsolatedVm();
-  readonly #queue = new SerialQueue();
+  readonly #queue = new ActionQueue();
   readonly #hostThread: HostThreadActions;
   /** Thrown by `close()`: no action is taken after it, and the one running ends at once, rather than at its time limit. */
   readonly #closing = new ClosingSwitch();
@@ -95,11 +95,12 @@ export class InProcessExecutor implements CodeExecutor {
 
   /** Creates the isolate now rather than on the first action (to take its start-up cost early). */
   async warmUp(): Promise<void> {
+    if (this.#closing.closed) throw new ExecutorError('This local executor is closed.');
     await this.#host.sandbox();
   }
 
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    return this.#queue.run(async () => {
+    return this.#queue.runAction(async () => {
       if (this.#closing.closed) throw new ExecutorError('This local executor is closed.');
       // Tools that all answer at once are answered on this thread, without a thread hop each way.
       // By default not when the action can be aborted: the abort would come from this thread's
@@ -108,14 +109,15 @@ export class InProcessExecutor implements CodeExecutor {
         (this.#hostThread === 'always' || (this.#hostThread === 'unabortable' && !options.signal)) &&
         options.tools.length > 0 &&
         options.tools.every((tool) => tool.synchronous === true);
-      return executeAction(code, options, this.options, (requestJson, { timeoutMs, onLog }) =>
-        this.#closing.run(options.signal, (signal) =>
-          this.#host.run(
+      return executeAction(code, options, this.options, (requestJson, { timeoutMs, onLog, fresh }) =>
+        this.#closing.run(options.signal, (signal) => {
+          if (fresh) this.#host.dispose(); // the next sandbox is the spare one, made while idle
+          return this.#host.run(
             requestJson,
             { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
             { timeoutMs, onHostThread, signal },
-          ),
-        ),
+          );
+        }),
       );
     });
   }

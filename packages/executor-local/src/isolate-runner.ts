@@ -106,7 +106,8 @@ function open(id: number, message: Extract<ChannelMessage, { type: 'open' }>): v
 }
 
 async function run(channel: Channel, message: Extract<HostMessage, { type: 'run' }>): Promise<void> {
-  if (channel.memoryLimitMb !== message.memoryLimitMb) {
+  // Another limit, or a clean slate asked for (another run's state is in this sandbox): a new sandbox.
+  if (channel.memoryLimitMb !== message.memoryLimitMb || message.fresh === true) {
     channel.host.dispose();
     channel.memoryLimitMb = message.memoryLimitMb;
   }

@@ -1,10 +1,20 @@
 import type { SandboxRunOutcome as RunOutcome } from '@actkit/code-actions';
 // The lean entry: the child process loads this file, and must not load the agent and compiler.
-import { ActionClock, HOST_BINDING, RUN_ACTION, SANDBOX_PRELUDE, SANDBOX_UNUSABLE, type StopSignal, tripMs } from '@actkit/code-actions/sandbox';
+import {
+  ActionClock,
+  copyInLimit,
+  HOST_BINDING,
+  mb,
+  RUN_ACTION,
+  SANDBOX_PRELUDE,
+  SANDBOX_UNUSABLE,
+  type StopSignal,
+  sizedToolReply,
+  tripMs,
+} from '@actkit/code-actions/sandbox';
 import type ivmModule from 'isolated-vm';
 import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
-import { copyInLimit, mb } from './copy-in-limit.js';
 import { SANDBOX_SIDE_SOURCES } from './sandbox-side/sources.js';
 
 /** What a running action asks of the host: tool calls (answered at once, or later) and streamed console output. */
@@ -137,13 +147,7 @@ export class IsolateSandbox {
       const context = isolate.createContextSync();
       const current: CurrentAction = { handlers: undefined, onHostThread: false };
       const maxCopyIn = copyInLimit(memoryLimitMb);
-      const sizedReply = (name: string, reply: string) =>
-        reply.length <= maxCopyIn
-          ? reply
-          : JSON.stringify({
-              ok: false,
-              error: `${name}: the result is too large to pass into the sandbox (${mb(reply.length)} of JSON; the limit is ${mb(maxCopyIn)}, an eighth of its memory). Ask for less at a time.`,
-            });
+      const sizedReply = (name: string, reply: string) => sizedToolReply(name, reply, maxCopyIn);
       // What the host throws never reaches the code: isolated-vm would hand it the host's stack.
       const hostFailed = (name: string) => JSON.stringify({ ok: false, error: `${name}: the host could not answer the call.` });
       // The reply at once when the tool answered at once (on the host's thread it always does).

@@ -12,8 +12,8 @@ describe('the isolate binding, bundled from sandbox-side/isolate-binding.ts', ()
     expect(text).not.toMatch(/\d{6,}/);
   });
 
-  it("words its refusal with the host's own size formatting (copy-in-limit.ts), bundled in", () => {
-    expect(text).toContain('// src/copy-in-limit.ts');
+  it('words its refusal as the host words its own (sandbox-side/mb.ts, bundled in)', () => {
+    expect(text).toContain('// src/sandbox-side/mb.ts');
     // In a context of its own: the binding removes WebAssembly and buffer resizing from its global.
     const context = createContext();
     type Made = { binding: { callTool(name: string, json: string): string; log(text: string): void }; setOnHostThread(on: boolean): void };

@@ -1,14 +1,14 @@
 import {
+  ActionQueue,
   answerToolCall,
   ClosingSwitch,
   type CodeExecutor,
-  ExecutorError,
   type ExecuteOptions,
   type ExecutionResult,
+  ExecutorError,
   executeAction,
   SANDBOX_UNUSABLE,
   type SandboxRunOutcome,
-  SerialQueue,
 } from '@actkit/code-actions';
 import type { ActionHandlers, ModuleScript, QuickJSSandbox } from './quickjs-sandbox.js';
 import { SandboxPool } from './sandbox-pool.js';
@@ -64,7 +64,7 @@ export class QuickJSExecutor implements CodeExecutor {
   readonly modules: readonly string[];
   readonly #pool: SandboxPool;
   readonly #moduleScripts: readonly ModuleScript[];
-  readonly #queue = new SerialQueue();
+  readonly #queue = new ActionQueue();
   #sandbox: QuickJSSandbox | undefined;
   /** Thrown by `close()`: no action is taken after it, and the one running ends at once, rather than at its time limit. */
   readonly #closing = new ClosingSwitch();
@@ -88,16 +88,20 @@ export class QuickJSExecutor implements CodeExecutor {
 
   /** Creates the sandbox now rather than at the first action. */
   async warmUp(): Promise<void> {
-    await this.#queue.run(() => this.#current());
+    await this.#queue.run(async () => {
+      if (this.#closing.closed) throw new ExecutorError('This QuickJS executor is closed.');
+      await this.#current();
+    });
   }
 
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    return this.#queue.run(async () => {
+    return this.#queue.runAction(async () => {
       if (this.#closing.closed) throw new ExecutorError('This QuickJS executor is closed.');
-      return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
+      return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog, fresh }) => {
         const handlers: ActionHandlers = { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog };
         return this.#closing.run(options.signal, async (signal) => {
           const limits = { timeoutMs, signal };
+          if (fresh) this.#sandbox?.dispose(); // #current() takes the next one from the pool
           // The sandbox at hand without a trip through the async #current (its usual case).
           const ready = this.#sandbox && !this.#sandbox.disposed ? this.#sandbox : await this.#current();
           const outcome = await ready.run(requestJson, handlers, limits);

@@ -1,4 +1,4 @@
-import { ActionClock, HOST_BINDING, RUN_ACTION, SANDBOX_PRELUDE, type SandboxRunOutcome, type StopSignal } from '@actkit/code-actions';
+import { ActionClock, HOST_BINDING, copyInLimit, RUN_ACTION, SANDBOX_PRELUDE, type SandboxRunOutcome, type StopSignal, sizedToolReply } from '@actkit/code-actions';
 import type { QuickJSAsyncContext, QuickJSAsyncWASMModule, QuickJSHandle } from 'quickjs-emscripten-core';
 import { asyncCall, runPendingJobs } from './asyncify-calls.js';
 import { newEvalHostFunction, newStringHostFunction } from './host-functions.js';
@@ -58,9 +58,12 @@ export class QuickJSSandbox {
     const global = context.global;
     // A string returned here goes back to the code at once; only a promise suspends it
     // (unwinding and later rewinding the WebAssembly stack, which costs far more than the call).
+    const maxReplyChars = copyInLimit(limits.memoryLimitMb);
     const callTool = newStringHostFunction(context, 'callTool', (name, json) => {
       const handlers = sandbox ? sandbox.#handlers : undefined;
-      return handlers ? handlers.callTool(name, json) : JSON.stringify({ ok: false, error: 'No action is running.' });
+      if (!handlers) return JSON.stringify({ ok: false, error: 'No action is running.' });
+      const reply = handlers.callTool(name, json);
+      return typeof reply === 'string' ? sizedToolReply(name, reply, maxReplyChars) : reply.then((settled) => sizedToolReply(name, settled, maxReplyChars));
     });
     const log = newStringHostFunction(context, 'log', (text) => {
       if (sandbox) sandbox.#handlers?.log(text);

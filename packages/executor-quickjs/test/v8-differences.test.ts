@@ -40,6 +40,26 @@ describe('QuickJS: the common V8 behaviours code actions rely on', () => {
     expect(r.error).toMatchObject({ name: 'DataCloneError' });
   });
 
+  it('refuses formatting options it would not honour, naming them, where it would otherwise give a plausible wrong value', async () => {
+    const refused = async (code: string) => (await executor.execute(code, { tools: [] })).error?.message;
+    expect(await refused('new Date(Date.UTC(2024, 0, 5, 3)).toLocaleString("en-US", { timeZone: "Asia/Tokyo" })')).toMatch(
+      /^Date format option timeZone: "Asia\/Tokyo" is not available in the QuickJS sandbox \(it has no Intl: it formats dates as 1\/5\/2026, 10:00:00 AM, in UTC\)\. Format the parts yourself\./,
+    );
+    expect(await refused('new Intl.DateTimeFormat("en-US", { month: "short" }).format(new Date())')).toMatch(/Date format option month: "short" is not available/);
+    expect(await refused('new Date().toLocaleDateString("en-US", { dateStyle: "medium" })')).toMatch(/Date format option dateStyle: "medium"/);
+    expect(await refused('new Intl.NumberFormat("en-US", { notation: "compact" }).format(1234567)')).toMatch(/Number format option notation: "compact" is not available/);
+    expect(await refused('(1234.5).toLocaleString("en-US", { maximumSignificantDigits: 2 })')).toMatch(/Number format option maximumSignificantDigits: 2/);
+    // What it honours still works, a UTC zone included.
+    expect(await value('new Date(Date.UTC(2024, 0, 5, 3)).toLocaleString("en-US", { timeZone: "UTC" })')).toBe("'1/5/2024, 3:00:00 AM'");
+    expect(await value('(0.5).toLocaleString("en-US", { style: "percent", maximumFractionDigits: 1, useGrouping: false })')).toBe("'50%'");
+  });
+
+  it('takes at most 65 534 arguments in a spread, and a loop does the same work', async () => {
+    const r = await executor.execute('Math.max(...new Array(70000).fill(1))', { tools: [] });
+    expect(r.error).toMatchObject({ name: 'RangeError' });
+    expect(await value('new Array(70000).fill(1).reduce((a, b) => Math.max(a, b))')).toBe('1');
+  });
+
   it('says clearly what Intl lacks', async () => {
     const r = await executor.execute('new Intl.Collator("de").compare("a", "b")', { tools: [] });
     expect(r.error?.message).toMatch(/Intl\.Collator is not available in the QuickJS sandbox/);

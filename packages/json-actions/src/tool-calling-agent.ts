@@ -3,6 +3,7 @@ import {
   type AgentOptions,
   type AnyTool,
   checkPrompts,
+  FINAL_ANSWER_RECORDED,
   FINAL_ANSWER_TOOL_NAME,
   finalAnswerTool,
   formatToolOutput,
@@ -146,7 +147,7 @@ export class ToolCallingAgent<TOutput = unknown> extends MultiStepAgent<TOutput>
     const isFinal = call.toolName === FINAL_ANSWER_TOOL_NAME;
     const { record, outcome } = await context.callTool(call, {
       storeOutput: (output) => {
-        if (isFinal) return 'Final answer recorded.';
+        if (isFinal) return FINAL_ANSWER_RECORDED;
         if (toolResultOutput(output).type === 'content') return output; // Images stay whole.
         const cut = truncateText(formatToolOutput(output), this.maxObservationLength);
         return cut.truncated ? cut.text : output;

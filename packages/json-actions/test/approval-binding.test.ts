@@ -88,7 +88,7 @@ describe('approval decisions are bound to their request', () => {
     // No decision for a pending request still denies it (as documented).
     const undecided = resumeWith(saved);
     await undecided.agent.resume({}).result;
-    expect(undecided.agent.memory.actionSteps[0]!.toolCalls[0]!.error?.message).toBe('Denied by the user: no decision was given');
+    expect(undecided.agent.memory.actionSteps[0]!.toolCalls[0]!.error?.message).toBe('Not approved: resume() was given no decision for it');
   });
 
   it('gives tools an idempotency key that is the same when one saved memory is resumed twice', async () => {

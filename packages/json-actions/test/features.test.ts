@@ -67,6 +67,8 @@ describe('structured output and final-answer checks (ToolCallingAgent)', () => {
       message: 'Your final answer does not match the required output schema: field "total": Invalid input: expected number, received string. Give the final answer again, fixed.',
     });
     expect(first.toolCalls[0]!.output).toBe('Not accepted: see the error that follows.');
+    // The step's observation in memory says so too, as the model was shown.
+    expect(first.observation).toBe('final_answer: Not accepted: see the error that follows.');
     expect(model.calls[0]!.tools!.find((t) => t.name === 'final_answer')!.inputSchema).toMatchObject({
       properties: { answer: { properties: { total: { type: 'number' } } } },
     });

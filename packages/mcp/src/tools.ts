@@ -91,11 +91,15 @@ export async function loadMcpTools(server: McpServerConfig, options: LoadMcpTool
   const open = async (): Promise<{ client: Client; transport: Transport }> => {
     const transport = createTransport(server, stderr, options);
     const client = new Client({ name: 'actkit', version: '0.0.0' });
+    const serverProcess = startedProcessOf(transport);
     try {
       // Its own limit: a short per-call timeout must not fail a server that takes a while to start.
       await client.connect(transport, { timeout: options.connectTimeoutMs ?? DEFAULT_TIMEOUT_MS });
     } catch (error) {
       await client.close().catch(() => {});
+      // The SDK's close lets the process take its time to exit (seconds); the caller, told the
+      // connect failed, may exit first and leave it running. A server that failed its handshake is ended now.
+      serverProcess.kill();
       throw fail(`Could not connect to the MCP server "${label}": ${messageOf(error)}`, 'connect', error);
     }
     // Set after connecting: the SDK reports a handshake failure itself, and a close while we close is expected.
@@ -178,6 +182,7 @@ export async function loadMcpTools(server: McpServerConfig, options: LoadMcpTool
             error,
           );
         }
+        if (state.closing) throw fail(`MCP tool ${info.name}: the toolset of server "${label}" was closed during the call.`, 'closed', error);
         if (gone.aborted) {
           throw fail(`MCP tool ${info.name} (server "${label}") failed: the server went away during the call and cannot be reached.`, 'disconnected', error);
         }
@@ -315,6 +320,28 @@ function createTransport(server: McpServerConfig, stderr: { tail: string }, opti
     stderr.tail = (stderr.tail + chunk.toString()).slice(-STDERR_TAIL);
   });
   return transport;
+}
+
+/** The process a stdio transport starts, remembered when it starts (the SDK forgets it on close). */
+function startedProcessOf(transport: Transport): { kill(): void } {
+  let pid: number | null = null;
+  if (transport instanceof StdioClientTransport) {
+    const start = transport.start.bind(transport);
+    transport.start = async () => {
+      await start();
+      pid = transport.pid;
+    };
+  }
+  return {
+    kill: () => {
+      if (pid === null) return;
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Already gone.
+      }
+    },
+  };
 }
 
 function describeServer(server: McpServerConfig): string {

@@ -1,10 +1,11 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { ToolContext } from '@actkit/core';
 import { describe, expect, it } from 'vitest';
 import { loadMcpTools, McpError } from '../src/index.js';
@@ -15,6 +16,22 @@ const call = (): ToolContext => ({ signal: new AbortController().signal, toolCal
 const pidOf = (client: { transport?: unknown }) => (client.transport as { pid: number | null }).pid!;
 
 describe('faults of MCP servers', () => {
+  it('ends a server that failed its handshake before loadMcpTools rejects: a script that exits then leaves none behind', async () => {
+    const pidFile = join(mkdtempSync(join(tmpdir(), 'actkit-mcp-mute-')), 'pid');
+    const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
+    const host = spawn(process.execPath, ['--conditions=@actkit/source', '--import', 'tsx', fixture('connect-fails-then-exits.ts'), fixture('mute-server.mjs'), pidFile], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
+    let out = '';
+    host.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
+    await new Promise((resolve) => host.once('exit', resolve));
+    expect(out.trim()).toBe('McpError connect');
+    const pid = Number(readFileSync(pidFile, 'utf8'));
+    // The server ignores SIGTERM and its stdin's end: left to the SDK's close, it would outlive the script for good.
+    await waitUntil(() => !isRunning(pid), 60_000);
+  }, 120_000);
+
+
   it('reports a streamable HTTP server that dies mid-call as disconnected at once, not as a timeout later', async () => {
     const port = await freePort();
     const server = spawn(process.execPath, [everythingBin, 'streamableHttp'], { env: { ...process.env, PORT: String(port) }, stdio: ['ignore', 'ignore', 'pipe'] });
@@ -90,4 +107,21 @@ function waitForOutput(child: ReturnType<typeof spawn>, pattern: RegExp): Promis
     });
     child.once('exit', (code) => reject(new Error(`Server exited (${code}): ${seen}`)));
   });
+}
+
+/** Whether the process runs: gone, or a zombie waiting to be reaped, counts as ended. */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
+async function waitUntil(condition: () => boolean, limitMs: number): Promise<void> {
+  for (const started = Date.now(); !condition(); ) {
+    if (Date.now() - started > limitMs) throw new Error(`still not so after ${limitMs / 1000} s`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

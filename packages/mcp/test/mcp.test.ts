@@ -190,6 +190,15 @@ describe('a server that goes away', () => {
     const error = await Promise.resolve(toolset.tools[0]!.run({ message: 'x' }, call())).catch((e) => e);
     expect(error).toMatchObject({ name: 'McpError', reason: 'closed' });
   });
+
+  it('ends a call in flight when the toolset is closed, saying it was closed (not that the server went away)', async () => {
+    const toolset = await loadMcpTools(everything, { include: ['trigger-long-running-operation'], timeoutMs: 600_000 });
+    const pending = Promise.resolve(toolset.tools[0]!.run({ duration: 3600, steps: 1 }, call())).catch((e) => e);
+    await toolset.close();
+    const error = await pending;
+    expect(error).toMatchObject({ name: 'McpError', reason: 'closed' });
+    expect(error.message).toMatch(/was closed during the call/);
+  });
 });
 
 describe('tools with schemas actkit cannot validate', () => {

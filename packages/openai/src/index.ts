@@ -34,6 +34,9 @@ export function createOpenAI(settings: OpenAIProviderSettings = {}): OpenAIProvi
       ...(maxRetries !== undefined ? { maxRetries } : {}),
       ...(timeout !== undefined ? { timeout } : {}),
       ...(fetch ? { fetch } : {}),
+      // The SDK logs what it then throws (a malformed stream event): the adapter's typed error says it, so
+      // nothing is printed unless asked for with OPENAI_LOG. A client of the caller's logs as it was made to.
+      ...(process.env.OPENAI_LOG ? {} : { logLevel: 'off' as const }),
     });
     return shared;
   };

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { AgentAbortedError, ModelCallError, ModelRateLimitError, ModelStreamError, timeLimit } from '@actkit/core';
 import { ToolCallingAgent } from '@actkit/json-actions';
-import { type ScriptedServer, startOpenAIServer, type WireReply } from '@actkit/testing';
+import { runNodeProcess, type ScriptedServer, startOpenAIServer, type WireReply } from '@actkit/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createOpenAI } from '../src/index.js';
 
@@ -72,6 +72,14 @@ describe('model calls that never end', () => {
     expect(malformed).toBeInstanceOf(ModelStreamError);
     expect(malformed.retryable).toBe(false);
   });
+
+  it('prints nothing of its own for a malformed stream event: the typed error says it (the SDK logs only with OPENAI_LOG)', async () => {
+    await setup([{ text: 'broken stream here', malformedAfterEvents: 2 }]);
+    const fixture = fileURLToPath(new URL('./fixtures/malformed-stream.ts', import.meta.url));
+    const { stdout, stderr } = await runNodeProcess(['--import', 'tsx', '--conditions=@actkit/source', fixture, server.url], { env: { ...process.env, OPENAI_LOG: '' } });
+    expect(stdout.trim()).toBe('ModelStreamError');
+    expect(stderr).toBe('');
+  }, 90_000);
 
   it('after an abort during a 1-hour retry-after and during a stalled body, the process exits by itself', async () => {
     let child: ReturnType<typeof spawn> | undefined;

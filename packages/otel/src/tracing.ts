@@ -45,6 +45,8 @@ interface RunTrace {
   code: Scope | undefined;
   /** Tool calls a wrapped tool traced itself; the others (validation failures, denials, built-in tools) are traced from their events. */
   traced: Set<string>;
+  /** With recordContent: each call's arguments, from its tool-call event, for a span rebuilt from its result's event. */
+  inputs: Map<string, unknown>;
 }
 
 /**
@@ -123,6 +125,7 @@ class AgentTrace {
           step: undefined,
           code: undefined,
           traced: new Set(),
+          inputs: new Map(),
         });
         break;
       }
@@ -142,13 +145,23 @@ class AgentTrace {
         run.step = undefined;
         break;
       }
+      case 'tool-call':
+        if (run?.run.recording && this.recordContent) run.inputs.set(event.toolCallId, event.input);
+        break;
       case 'tool-result': {
+        const input = run?.inputs.get(event.toolCallId);
+        run?.inputs.delete(event.toolCallId);
         if (!run || run.traced.delete(event.toolCallId) || !run.run.recording) break;
         const ended = Date.now();
         const scope = this.start(`execute_tool ${event.toolName}`, SpanKind.INTERNAL, toolAttributes(event.toolName, event.toolCallId), ended - event.durationMs, run);
         if (!scope) break;
         // Rebuilt from the event: it never reached a wrapped tool's run (bad arguments, a denied approval, final_answer).
         scope.span.setAttribute('actkit.tool.traced_from', 'event');
+        if (this.recordContent) {
+          // The arguments as the model sent them: for bad arguments, what a reader wants to see.
+          if (input !== undefined) scope.span.setAttribute('gen_ai.tool.call.arguments', text(input));
+          if (event.output !== undefined) scope.span.setAttribute('gen_ai.tool.call.result', text(event.output));
+        }
         if (event.error) setError(scope.span, event.error.name, event.error.message);
         scope.span.end(ended);
         break;

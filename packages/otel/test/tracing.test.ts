@@ -135,12 +135,17 @@ describe('a ToolCallingAgent run', () => {
   it('records prompts, completions and tool arguments only when asked', async () => {
     const run = async (recordContent: boolean) => {
       const { tracer, named, one } = setup();
-      const model = new ScriptedModel([{ text: 'Looking.', toolCalls: [{ name: 'get_weather', input: { city: 'Rome' } }] }, { toolCalls: [{ name: 'final_answer', input: { answer: 'warm' } }] }]);
+      const model = new ScriptedModel([
+        { text: 'Looking.', toolCalls: [{ name: 'get_weather', input: { city: 'Rome' } }] },
+        { toolCalls: [{ name: 'get_weather', input: { town: 'Oslo' } }] },
+        { toolCalls: [{ name: 'final_answer', input: { answer: 'warm' } }] },
+      ]);
       await new ToolCallingAgent(withTracing({ model, tools: [weather], instructions: 'Be brief.' }, { tracer, recordContent })).run('Weather in Rome?');
-      return { chat: named('chat scripted')[0]!.attributes, tool: one('execute_tool get_weather').attributes, run: one('invoke_agent ToolCallingAgent').attributes };
+      const [tool, badArguments] = named('execute_tool get_weather').map((s) => s.attributes);
+      return { chat: named('chat scripted')[0]!.attributes, tool: tool!, badArguments: badArguments!, answer: one('execute_tool final_answer').attributes, run: one('invoke_agent ToolCallingAgent').attributes };
     };
     const off = await run(false);
-    expect(Object.keys({ ...off.chat, ...off.tool, ...off.run }).filter((k) => /messages|instructions|arguments|result/.test(k))).toEqual([]);
+    expect(Object.keys({ ...off.chat, ...off.tool, ...off.badArguments, ...off.answer, ...off.run }).filter((k) => /messages|instructions|arguments|result/.test(k))).toEqual([]);
     const on = await run(true);
     expect(JSON.parse(String(on.chat['gen_ai.input.messages']))).toEqual([{ role: 'user', parts: [{ type: 'text', content: expect.stringContaining('Weather in Rome?') }] }]);
     expect(String(on.chat['gen_ai.system_instructions'])).toContain('Be brief.');
@@ -148,6 +153,9 @@ describe('a ToolCallingAgent run', () => {
       { role: 'assistant', finish_reason: 'tool_calls', parts: [{ type: 'text', content: 'Looking.' }, { type: 'tool_call', id: expect.any(String), name: 'get_weather', arguments: '{"city":"Rome"}' }] },
     ]);
     expect(on.tool).toMatchObject({ 'gen_ai.tool.call.arguments': '{"city":"Rome"}', 'gen_ai.tool.call.result': '{"celsius":21}' });
+    // Spans rebuilt from events carry content too: the rejected arguments as sent, final_answer's answer.
+    expect(on.badArguments).toMatchObject({ 'actkit.tool.traced_from': 'event', 'gen_ai.tool.call.arguments': '{"town":"Oslo"}', 'error.type': 'ToolInputError' });
+    expect(on.answer).toMatchObject({ 'actkit.tool.traced_from': 'event', 'gen_ai.tool.call.arguments': '{"answer":"warm"}' });
     expect(JSON.parse(String(on.run['gen_ai.output.messages']))[0].parts[0].content).toBe('warm');
   });
 

@@ -32,4 +32,5 @@ export {
   pageText,
   readPageTool,
 } from './long-run.js';
+export { type NodeProcessOutput, runNodeProcess } from './node-process.js';
 export { valuesNotPassedThrough } from './reexport.js';

@@ -28,11 +28,23 @@ export function stripProtoKeys<T>(value: T): T {
   return value;
 }
 
-function issuesOf(error: z.ZodError): ToolInputIssue[] {
-  return error.issues.map((issue) => ({
-    path: issue.path.filter((p): p is string | number => typeof p !== 'symbol'),
-    message: issue.message,
-  }));
+function issuesOf(error: z.ZodError, input: unknown): ToolInputIssue[] {
+  return error.issues.map((issue) => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== 'symbol');
+    return { path, message: invalidDateMessage(issue, path, input) ?? issue.message };
+  });
+}
+
+/**
+ * `z.coerce.date()` makes an Invalid Date of what is not a date, missing fields included, and zod
+ * then says "expected date, received Date": the model could not tell what to send. Says what came.
+ */
+function invalidDateMessage(issue: z.core.$ZodIssue, path: readonly (string | number)[], input: unknown): string | undefined {
+  if (issue.code !== 'invalid_type' || issue.expected !== 'date' || (issue as { received?: unknown }).received !== 'Invalid Date') return undefined;
+  let sent = input;
+  for (const key of path) sent = sent !== null && typeof sent === 'object' ? (sent as Record<string | number, unknown>)[key] : undefined;
+  if (sent === undefined) return 'Invalid input: expected a date, and the field is missing';
+  return `Invalid input: expected a date (ISO 8601, like "2025-01-31" or "2025-01-31T09:30:00Z"), received ${truncate(JSON.stringify(sent) ?? String(sent), 80)}`;
 }
 
 /**
@@ -77,7 +89,7 @@ export function checkToolInput<TInput>(
   }
   if (input === undefined || input === null) input = {};
   const toResult = (parsed: z.ZodSafeParseResult<TInput>): ValidationResult<TInput> =>
-    parsed.success ? { success: true, value: parsed.data } : { success: false, error: new ToolInputError(tool.name, issuesOf(parsed.error)) };
+    parsed.success ? { success: true, value: parsed.data } : { success: false, error: new ToolInputError(tool.name, issuesOf(parsed.error, input)) };
   return mapParse(tool.input, input, toResult);
 }
 
@@ -86,7 +98,7 @@ export function checkToolOutput(tool: AnyTool, output: unknown): unknown {
   if (!tool.output) return output;
   return mapParse(tool.output, output, (parsed) => {
     if (parsed.success) return parsed.data;
-    const detail = issuesOf(parsed.error)
+    const detail = issuesOf(parsed.error, output)
       .map((i) => (i.path.length ? `${i.path.join('.')}: ${i.message}` : i.message))
       .join('; ');
     throw new ToolExecutionError(tool.name, new Error(`returned a value that does not match its output schema: ${detail}`));

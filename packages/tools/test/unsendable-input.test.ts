@@ -34,4 +34,17 @@ describe('tool inputs a model cannot send', () => {
     const input = await validateToolInput(booked, { when: '2026-01-02T03:04:05Z', amount: '21', page: 'https://example.com' });
     expect(input.success && (await booked.run(input.value, { signal: new AbortController().signal, toolCallId: 'x' }))).toBe('2026-01-02T03:04:05.000Z 42');
   });
+
+  it('says what came when a coerced date is missing or not a date (zod says "expected date, received Date" for both)', async () => {
+    const booked = tool({ name: 'book', description: 'Books a slot.', input: z.object({ slots: z.array(z.object({ when: z.coerce.date() })) }), run: () => 'ok' });
+    const messageFor = async (input: unknown) => {
+      const result = await validateToolInput(booked, input);
+      return result.success ? 'accepted' : result.error.message;
+    };
+    expect(await messageFor({ slots: [{}] })).toBe('Invalid input for tool "book": field "slots[0].when": Invalid input: expected a date, and the field is missing');
+    expect(await messageFor({ slots: [{ when: 'next tuesday' }] })).toBe(
+      'Invalid input for tool "book": field "slots[0].when": Invalid input: expected a date (ISO 8601, like "2025-01-31" or "2025-01-31T09:30:00Z"), received "next tuesday"',
+    );
+    expect(await messageFor({ slots: [{ when: '2025-01-31' }] })).toBe('accepted');
+  });
 });

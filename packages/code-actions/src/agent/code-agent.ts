@@ -83,14 +83,19 @@ export interface CodeRunState {
 }
 
 /**
- * Which executor ran each memory's latest code action, across this process's agents. A run that
- * continues a memory whose code ran elsewhere — restored from JSON (a durable run's next worker,
- * another process), run by another agent, or given another executor of the pool — finds none of
- * its earlier steps' variables in its sandbox, and the sandbox, sound, cannot tell: the agent tells
- * the model. (A memory restored from JSON counts as elsewhere even in the sandbox that ran it: the
- * model is then told its variables are gone when they may not be, and defines them again.)
+ * Whose state each executor's sandbox holds: the memory whose code it ran last, across this
+ * process's agents. Two things follow from it.
+ * - A run never sees another run's data: an action of a run whose memory is not the holder runs in
+ *   a fresh sandbox (`freshSandbox`). A server keeping one agent for every request, or a pool
+ *   handing an idle executor to a new run, would otherwise let the next run read the last one's
+ *   variables; runs at the same time on one executor each wipe the other's (and are told so).
+ * - A run that continues a memory whose code ran elsewhere — restored from JSON (a durable run's
+ *   next worker, another process), run by another agent or executor of the pool, or interleaved
+ *   with another run — finds none of its earlier steps' variables, and the sandbox cannot tell:
+ *   the agent tells the model. (A memory restored from JSON counts as elsewhere even in the sandbox
+ *   that ran it: the model is then told its variables are gone, which they are.)
  */
-const sandboxOfMemory = new WeakMap<AgentMemory, CodeExecutor>();
+const memoryOfSandbox = new WeakMap<CodeExecutor, AgentMemory>();
 
 export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRunState> {
   /** The executor (the first one, when the agent makes one per concurrent run). */
@@ -107,6 +112,13 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
       throw new AgentConfigError(
         `A CodeAgent's code ends a run with the sandbox's own ${FINAL_ANSWER_TOOL_NAME}(value), so a tool of that name would never be called: ` +
           'name it otherwise (to check the answer, give the agent an `outputSchema`).',
+      );
+    }
+    if (options.approval?.defer) {
+      // Ignored, the run would wait for a decision (ten minutes by default) where the caller expects it to end.
+      throw new AgentConfigError(
+        'approval.defer is for a ToolCallingAgent: a code action cannot be saved half-way. A CodeAgent\'s calls wait for a decision ' +
+          '(agent.respond(), or approval.decide); to park runs without holding a process, use @actkit/bullmq.',
       );
     }
     const given = options.executor as unknown;
@@ -172,10 +184,12 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
     context.emit({ type: 'code', stepNumber: step.stepNumber, code });
 
     const { executor, variables } = context.state;
-    const earlierCodeRanElsewhere =
-      sandboxOfMemory.get(context.memory) !== executor && context.memory.actionSteps.some((earlier) => earlier !== step && earlier.code !== undefined);
-    sandboxOfMemory.set(context.memory, executor);
+    const holder = memoryOfSandbox.get(executor);
+    const earlierCodeLost = holder !== context.memory && context.memory.actionSteps.some((earlier) => earlier !== step && earlier.code !== undefined);
+    memoryOfSandbox.set(executor, context.memory);
     const result = await executor.execute(code, {
+      // Another run's state is in the sandbox: this run must not see it.
+      ...(holder !== undefined && holder !== context.memory ? { freshSandbox: true } : {}),
       tools: this.#sandboxTools(step, context),
       signal: context.signal,
       maxLogChars: this.maxOutputLength,
@@ -187,7 +201,7 @@ export class CodeAgent<TOutput = unknown> extends MultiStepAgent<TOutput, CodeRu
     if (result.error?.kind === 'aborted' || context.signal.aborted) {
       throw new AgentAbortedError('The run was aborted during a code action.');
     }
-    step.observation = observationOf(earlierCodeRanElsewhere ? { ...result, stateLost: true } : result, this.maxOutputLength);
+    step.observation = observationOf(earlierCodeLost ? { ...result, stateLost: true } : result, this.maxOutputLength);
     if (result.error) step.error = { name: result.error.name, message: describeExecutionError(result.error) };
     else if (result.finalAnswer) step.finalAnswer = { value: result.finalAnswer.value };
   }

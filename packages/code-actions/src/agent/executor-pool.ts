@@ -1,11 +1,11 @@
 import type { CodeExecutor } from '@actkit/core';
 
 /**
- * The sandboxes of a CodeAgent's runs. Given one executor, every run uses it (code actions of
- * runs at the same time then take turns in one sandbox, and share its globals). Given a function
- * that makes one, a run takes an idle executor — or a new one when all are busy — and gives it back
- * when it ends: runs at the same time each have a sandbox of their own, and runs one after another
- * keep one sandbox (and its state), as with a single executor.
+ * The executors of a CodeAgent's runs. Given one executor, every run uses it: runs at the same time
+ * take turns in it, and since no run may see another's state (the agent asks for a fresh sandbox
+ * when the state in it is another run's), they keep losing their variables to each other. Given a
+ * function that makes one, a run takes an idle executor — or a new one when all are busy — and
+ * gives it back when it ends: runs at the same time each have a sandbox of their own.
  */
 export class ExecutorPool {
   /** The first executor: what the prompt describes (its modules). */

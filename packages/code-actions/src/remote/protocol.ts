@@ -7,7 +7,8 @@
  *   host → runner   {type:"setup", modules}                              once, before the first run, if
  *                                                                        the code may import modules: their
  *                                                                        bundles, evaluated in every worker
- *   host → runner   {type:"run", id, request, timeoutMs, memoryLimitMb}  request: ActionRequest JSON
+ *   host → runner   {type:"run", id, request, timeoutMs, memoryLimitMb,  request: ActionRequest JSON; fresh: run it
+ *                    fresh?}                                             in a new worker (no earlier state)
  *   runner → host   {type:"tool_call", id, callId, name, input}          input: JSON text
  *   host → runner   {type:"tool_result", id, callId, reply, toolMs}      reply: ToolReply JSON; toolMs: the
  *                                                                        time the host spent in the tool
@@ -28,7 +29,7 @@
 
 export type HostMessage =
   | { type: 'setup'; modules: string }
-  | { type: 'run'; id: number; request: string; timeoutMs: number; memoryLimitMb: number }
+  | { type: 'run'; id: number; request: string; timeoutMs: number; memoryLimitMb: number; fresh?: boolean }
   | { type: 'tool_result'; id: number; callId: number; reply: string; toolMs: number }
   | { type: 'cancel'; id: number };
 

@@ -1,6 +1,7 @@
-import { ExecutorError, type SandboxTool } from '@actkit/core';
+import { ExecutorError, formatMs, type SandboxTool } from '@actkit/core';
 import { ActionClock } from '../sandbox/action-clock.js';
-import { answerToolCall, CLOSED_DURING_ACTION, formatMs, type SandboxRunOutcome, tellLogListener } from '../sandbox/host.js';
+import { answerToolCall, CLOSED_DURING_ACTION, type SandboxRunOutcome, tellLogListener } from '../sandbox/host.js';
+import { copyInLimit, sizedToolReply } from '../sandbox/copy-in-limit.js';
 import { afterPendingIo } from './pending-io.js';
 import { type HostMessage, LineSplitter, MAX_LINE_CHARS, parseRunnerLine, type RunnerMessage } from './protocol.js';
 
@@ -23,6 +24,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Extra time the host waits beyond the runner's own limit before it gives up on the runner. */
   graceMs?: number;
+  /** Run it in a new worker, with nothing of earlier actions (`ExecuteOptions.freshSandbox`). */
+  fresh?: boolean;
 }
 
 /**
@@ -176,7 +179,11 @@ export class RunnerConnection {
             void (async () => {
               // Only the tool's own time is left out of the action's time, here and in the runner (it is told `toolMs`).
               const toolStart = performance.now();
-              const reply = await clock.paused(async () => answerToolCall(options.tools, message.name, message.input));
+              const reply = sizedToolReply(
+                message.name,
+                await clock.paused(async () => answerToolCall(options.tools, message.name, message.input)),
+                copyInLimit(options.memoryLimitMb),
+              );
               pendingCall = false;
               lastHeard = `the last it did was call ${message.name}, which was answered`;
               if (!settled) this.#send({ type: 'tool_result', id, callId: message.callId, reply, toolMs: performance.now() - toolStart });
@@ -192,7 +199,7 @@ export class RunnerConnection {
       };
       if (options.signal?.aborted) return settle({ type: 'aborted' });
       options.signal?.addEventListener('abort', onAbort, { once: true });
-      this.#send({ type: 'run', id, request: requestJson, timeoutMs: options.timeoutMs, memoryLimitMb: options.memoryLimitMb });
+      this.#send({ type: 'run', id, request: requestJson, timeoutMs: options.timeoutMs, memoryLimitMb: options.memoryLimitMb, ...(options.fresh ? { fresh: true } : {}) });
     });
   }
 }

@@ -1,6 +1,7 @@
 import { type CodeExecutor, type ExecuteOptions, type ExecutionResult, ExecutorError } from '@actkit/core';
+import { ActionQueue } from '../sandbox/action-queue.js';
+import { executeAction } from '../sandbox/host.js';
 import { bundleModules } from '../sandbox/modules.js';
-import { executeAction, SerialQueue } from '../sandbox/host.js';
 import { afterPendingIo } from './pending-io.js';
 import type { HostMessage } from './protocol.js';
 import { RunnerConnection, type RunnerTransport } from './runner-connection.js';
@@ -50,7 +51,7 @@ export class RunnerExecutor implements CodeExecutor {
   readonly modules: readonly string[];
   #sandbox: { sandbox: RemoteSandbox; connection: RunnerConnection } | undefined;
   #starting: Promise<{ sandbox: RemoteSandbox; connection: RunnerConnection }> | undefined;
-  readonly #queue = new SerialQueue();
+  readonly #queue = new ActionQueue();
   #closed = false;
   /** Aborted by `close()`: a sandbox start still under way gives up. */
   readonly #closing = new AbortController();
@@ -78,9 +79,9 @@ export class RunnerExecutor implements CodeExecutor {
   }
 
   execute(code: string, options: ExecuteOptions): Promise<ExecutionResult> {
-    return this.#queue.run(async () => {
+    return this.#queue.runAction(async () => {
       if (this.#closed) throw new ExecutorError(`This ${this.provider.name} executor is closed.`);
-      return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog }) => {
+      return executeAction(code, options, this.options, async (requestJson, { timeoutMs, onLog, fresh }) => {
         // News that the sandbox died while this process was busy is taken in first: the action
         // then runs in a new sandbox, with the state reported lost, rather than in a dead one.
         if (this.#sandbox) await afterPendingIo();
@@ -93,6 +94,7 @@ export class RunnerExecutor implements CodeExecutor {
           memoryLimitMb: this.options.memoryLimitMb,
           onLog,
           ...(options.signal ? { signal: options.signal } : {}),
+          ...(fresh ? { fresh } : {}),
         });
         // The runner replaces its worker after a timeout, a cancel or running out of memory; a
         // runner that died or stopped answering takes its sandbox with it.

@@ -308,8 +308,17 @@ const serialise = (key: string, input: unknown, inputAncestors: Set<unknown> | u
       const entries = mapEntries(object as Map<unknown, unknown>);
       for (let r = mapIteratorNext(entries); !r.done; r = mapIteratorNext(entries)) add(StringCtor(r.value[0]), r.value[1]);
     } else {
+      // An error's name and message are not enumerable: without them it would cross as `{}`.
+      const error = !plain && isInstance(object, ErrorCtor);
+      if (error) {
+        add('name', (object as Error).name);
+        add('message', (object as Error).message);
+      }
       const names = objectKeys(object);
-      for (let i = 0; i < names.length; i++) add(names[i]!, (object as Record<string, unknown>)[names[i]!]);
+      for (let i = 0; i < names.length; i++) {
+        const name = names[i]!;
+        if (!(error && (name === 'name' || name === 'message'))) add(name, (object as Record<string, unknown>)[name]);
+      }
     }
     out += '}';
   }
@@ -526,6 +535,13 @@ const consoleObject = freeze({
 });
 
 const finalAnswerFunction = (value: unknown) => {
+  // JSON would leave these out, and the run would end with no answer at all.
+  if (typeof value === 'function' || typeof value === 'symbol') {
+    const hint = typeof value === 'function' ? ' To answer with what the function returns, call it.' : '';
+    throw new TypeErrorCtor(`final_answer(value): a ${typeof value} is not an answer; pass a string, a number or an object.${hint}`);
+  }
+  // JSON would make it `{}`: the answer is what it settles to.
+  if (isInstance(value, PromiseCtor)) throw new TypeErrorCtor('final_answer(value): the value is a promise; answer with what it resolves to: final_answer(await value).');
   let json: string | undefined;
   try {
     json = toJSON(value);

@@ -288,6 +288,8 @@ const handle = (message: Partial<UnionFields<HostMessage>> & { type: HostMessage
     prestart();
   } else if (message.type === 'run') {
     if (current) return send({ type: 'failed', id: message.id as number, reason: 'crash', message: 'An action is already running.' });
+    // Asked for a clean slate (another run's state is in this worker): a new worker, as after a limit.
+    if (message.fresh === true && sandbox) void stopWorker(sandbox);
     const run: Run = {
       id: message.id as number,
       request: String(message.request),

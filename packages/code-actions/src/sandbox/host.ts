@@ -1,4 +1,4 @@
-import type { ExecuteOptions, ExecutionError, ExecutionResult, SandboxTool, SandboxVariables } from '@actkit/core';
+import { type ExecuteOptions, type ExecutionError, type ExecutionResult, formatMs, type SandboxTool, type SandboxVariables } from '@actkit/core';
 import { describeError, isPromiseLike, parseJsonSafely } from '@actkit/tools';
 import { CodeSyntaxError, compileAction } from '../compile/compile-action.js';
 import { type ActionOutcome, type ActionRequest, type ToolReply, VARIABLES_MISSING } from './contract.js';
@@ -246,11 +246,6 @@ export function sandboxOutcomeToResult(
   }
 }
 
-/** A limit in words: `800 ms`, `30 s`, `2.5 s`. */
-export function formatMs(ms: number): string {
-  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(ms % 1000 === 0 ? 0 : 1)} s`;
-}
-
 /**
  * Hands printed text to the caller's listener. One that throws is dropped: that is neither the
  * code's fault nor the run's, the text is in the result's logs, and thrown on from a pipe's data
@@ -264,6 +259,14 @@ export function tellLogListener(listener: ((text: string) => void) | undefined, 
   }
 }
 
+/** What an executor's part of `executeAction` gets besides the request. */
+export interface ActionRunContext {
+  timeoutMs: number;
+  onLog: (text: string) => void;
+  /** Run it in a new sandbox, discarding the current one's state (`ExecuteOptions.freshSandbox`). */
+  fresh?: boolean;
+}
+
 /**
  * One action, the way every executor runs it: compile, honour an early abort, run it in the
  * sandbox (`run`, the only executor-specific part) while collecting its console output, and
@@ -273,14 +276,16 @@ export async function executeAction(
   code: string,
   options: ExecuteOptions,
   defaults: { timeoutMs: number; maxLogChars: number; memoryLimitMb: number },
-  run: (requestJson: string, context: { timeoutMs: number; onLog: (text: string) => void }) => Promise<SandboxRunOutcome>,
+  run: (requestJson: string, context: ActionRunContext) => Promise<SandboxRunOutcome>,
 ): Promise<ExecutionResult> {
   const t0 = performance.now();
   const maxLogChars = options.maxLogChars ?? defaults.maxLogChars;
   const prepare = (variables?: { handle: SandboxVariables; withData: boolean }) =>
     prepareAction(code, { tools: options.tools, maxLogChars, filename: options.filename ?? 'action.js', ...(variables ? { variables } : {}) });
   const handle = options.variables;
-  let prepared = await prepare(handle ? { handle, withData: false } : undefined);
+  const fresh = options.freshSandbox === true;
+  // A fresh sandbox has no variables yet: they go with the first request.
+  let prepared = await prepare(handle ? { handle, withData: fresh } : undefined);
   if (!prepared.ok) return prepared.result;
   if (options.signal?.aborted) return failedExecution({ kind: 'aborted', name: 'AbortError', message: 'The action was aborted.' });
   const timeoutMs = options.timeoutMs ?? defaults.timeoutMs;
@@ -295,7 +300,7 @@ export async function executeAction(
       tellLogListener(options.onLog, piece);
     },
   };
-  let outcome = await run(prepared.json, context);
+  let outcome = await run(prepared.json, fresh ? { ...context, fresh } : context);
   let stateLost = false;
   if (handle && outcome.type === 'done' && outcome.outcomeJson.includes(VARIABLES_MISSING)) {
     const first = parseJsonSafely(outcome.outcomeJson) as ActionOutcome;
@@ -310,20 +315,4 @@ export async function executeAction(
   const result = sandboxOutcomeToResult(outcome, { durationMs: performance.now() - t0, logs, maxLogChars, timeoutMs, memoryLimitMb: defaults.memoryLimitMb });
   if (stateLost) result.stateLost = true;
   return result;
-}
-
-/** Runs tasks one after another: actions of one executor share the sandbox's global state. */
-export class SerialQueue {
-  #tail: Promise<unknown> = Promise.resolve();
-
-  run<T>(task: () => Promise<T>): Promise<T> {
-    const next = this.#tail.then(task);
-    this.#tail = next.catch(() => {});
-    return next;
-  }
-
-  /** Resolves when everything queued so far has settled. */
-  idle(): Promise<unknown> {
-    return this.#tail;
-  }
 }

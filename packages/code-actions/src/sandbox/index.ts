@@ -8,3 +8,4 @@ export { type ActionOutcome, type ActionRequest, HOST_BINDING, RUN_ACTION, type 
 export { LineSplitter, MAX_LINE_CHARS } from './line-splitter.js';
 export { SANDBOX_PRELUDE, SANDBOX_UNUSABLE } from './prelude.js';
 export { type StopSignal, StopSwitch } from './stop-switch.js';
+export { copyInLimit, mb, sizedToolReply } from './copy-in-limit.js';

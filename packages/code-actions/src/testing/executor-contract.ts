@@ -93,6 +93,16 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(r.logs).toBe('');
     });
 
+    it('answers an error with its name and message, and refuses a function, a symbol or a promise as the answer', async () => {
+      const error = await exec('const e = new RangeError("too far");\ne.code = 7;\nfinal_answer({ failed: e })');
+      expect(error.finalAnswer).toEqual({ value: { failed: { name: 'RangeError', message: 'too far', code: 7 } } });
+      for (const answer of ['() => 1', 'Symbol("s")', 'Promise.resolve(42)']) {
+        const r = await exec(`final_answer(${answer})`);
+        expect(r.finalAnswer).toBeUndefined();
+        expect(r.error?.message).toMatch(/final_answer\(value\): (a (function|symbol) is not an answer|the value is a promise; answer with what it resolves to: final_answer\(await value\))/);
+      }
+    });
+
     it('calls tools with or without await, in map, Promise.all and nested functions', async () => {
       calls.length = 0;
       const r = await exec(
@@ -301,6 +311,24 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(next.logs).toBe('undefined 2\n');
     });
 
+    it('says the state is lost to an action that was queued behind one that lost it', async () => {
+      await exec('var queuedKept = 1');
+      const [looped, queued] = await Promise.all([exec('while (true) {}', { timeoutMs: actionTimeout }), exec('typeof queuedKept')]);
+      expect(looped).toMatchObject({ error: { kind: 'timeout' }, stateLost: true });
+      expect(queued).toMatchObject({ value: "'undefined'", stateLost: true });
+      expect((await exec('var queuedKept = 2;\nqueuedKept')).stateLost).toBeUndefined();
+    });
+
+    it('runs an action asked to be fresh in a sandbox with nothing of earlier actions, then keeps its state', async () => {
+      await exec('var heldByAnotherRun = "secret";\nArray.prototype.leaked = 1;');
+      const r = await exec('[typeof heldByAnotherRun, typeof [].leaked, add({ a: 1, b: 2 })]', { freshSandbox: true });
+      expect(r.error).toBeUndefined();
+      expect(r.value).toBe("[ 'undefined', 'undefined', 3 ]");
+      expect(r.stateLost).toBeFalsy();
+      await exec('var keptAfterFresh = 1');
+      expect((await exec('keptAfterFresh')).value).toBe('1');
+    });
+
     it('stops a loop after an await', async () => {
       const r = await exec('await slow();\nlet i = 0;\nwhile (true) { i++ }', { timeoutMs: actionTimeout });
       expect(r.error?.kind).toBe('timeout');
@@ -367,6 +395,17 @@ export function describeExecutorContract(name: string, options: ExecutorContract
         expect(r.error).toMatchObject({ kind: 'aborted', message: expect.stringMatching(/executor was closed/) });
         await expect(own.execute('1', { tools: [] })).rejects.toThrow(/closed/);
       }
+    });
+
+    it("fails the call of a tool whose result is too large for the sandbox, as that tool's error: the sandbox and its state go on", async () => {
+      await exec('var keptBesideHugeResult = 1');
+      // 40 MB of JSON: over an eighth of every suite's sandbox memory (256 MB at most).
+      const huge: SandboxTool = { name: 'huge', call: async () => 'z'.repeat(40 * 1024 * 1024) };
+      const r = await executor.execute('try { huge({}) } catch (error) { console.log(error.message) }\nkeptBesideHugeResult', { tools: [huge] });
+      expect(r.error).toBeUndefined();
+      expect(r.logs).toMatch(/^huge: the result is too large to pass into the sandbox \(40\.0 MB of JSON; the limit is \d+\.\d MB, an eighth of its memory\)\. Ask for less at a time\.\n$/);
+      expect(r).toMatchObject({ value: '1' });
+      expect(r.stateLost).toBeFalsy();
     });
 
     it('streams console output as it happens', async () => {

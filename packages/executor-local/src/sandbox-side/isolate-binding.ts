@@ -9,14 +9,14 @@
  * keeps these frames from handing their receivers to the code (CallSite.getThis).
  *
  * Tool arguments larger than `maxChars` are refused here, before isolated-vm copies them out (see
- * copy-in-limit.ts). WebAssembly goes because a WebAssembly.Memory lives outside the V8 heap:
+ * `copyInLimit` of @actkit/code-actions/sandbox). WebAssembly goes because a WebAssembly.Memory lives outside the V8 heap:
  * isolated-vm's memory limit does not count it, and the code could grow it until the host process
  * runs out of memory. Resizing an ArrayBuffer (or growing a SharedArrayBuffer) made with a
  * `maxByteLength` is not counted either, so those methods go too: such a buffer keeps the length
  * it was made with, which is counted.
  */
 import type { Reference } from 'isolated-vm';
-import { mb } from '../copy-in-limit.js';
+import { mb } from './mb.js';
 
 declare const callTool: Reference<(name: string, json: string) => string | Promise<string>>;
 declare const log: Reference<(text: string) => void>;

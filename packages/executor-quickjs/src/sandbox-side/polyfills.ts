@@ -10,6 +10,8 @@
  *   sandbox's time zone (UTC).
  * - `Intl` (missing): `Intl.NumberFormat` and `Intl.DateTimeFormat` over the same formatting;
  *   other `Intl` constructors throw an error that says QuickJS has no `Intl`.
+ * - Formatting options other than those above (a date's `month`, `dateStyle`, a time zone other
+ *   than UTC; a number's `notation`, significant digits) throw a RangeError naming the option.
  *
  * Other locales than English are formatted as en-US (documented in the README).
  *
@@ -103,7 +105,24 @@ interface NumberOptions {
   maximumFractionDigits?: number;
   useGrouping?: boolean;
 }
+/**
+ * Options this formatting does not honour are refused, not ignored: ignored, they would give a
+ * plausible and wrong value (a time in UTC for another zone, `1,234,567` for compact notation)
+ * that the model takes as right. An error tells it to format the parts itself.
+ */
+const refuseOtherOptions = (kind: 'Number' | 'Date', options: unknown, honoured: readonly string[]): void => {
+  if (options === null || typeof options !== 'object') return;
+  for (const key of Object.keys(options)) {
+    const value = (options as Record<string, unknown>)[key];
+    if (value === undefined || honoured.includes(key)) continue;
+    if (kind === 'Date' && key === 'timeZone' && /^(UTC|GMT|Etc\/(UTC|GMT))$/i.test(String(value))) continue;
+    const shown = kind === 'Number' ? 'numbers as 1,234.5' : 'dates as 1/5/2026, 10:00:00 AM, in UTC';
+    throw new RangeError(`${kind} format option ${key}: ${JSON.stringify(value)} is not available in the QuickJS sandbox (it has no Intl: it formats ${shown}). Format the parts yourself.`);
+  }
+};
+const NUMBER_OPTIONS = ['style', 'currency', 'minimumFractionDigits', 'maximumFractionDigits', 'useGrouping', 'localeMatcher'] as const;
 const formatNumber = (input: unknown, options: NumberOptions = {}): string => {
+  refuseOtherOptions('Number', options, NUMBER_OPTIONS);
   let n = Number(input);
   const style = options.style ?? 'decimal';
   if (style !== 'decimal' && style !== 'percent' && style !== 'currency') throw new RangeError(`Number format style "${style}" is not available in the QuickJS sandbox (it has no Intl).`);
@@ -152,14 +171,18 @@ const timeText = (d: Date) => {
   return `${h % 12 === 0 ? 12 : h % 12}:${pad(d.getMinutes())}:${pad(d.getSeconds())} ${h < 12 ? 'AM' : 'PM'}`;
 };
 const valid = (d: Date, format: (d: Date) => string) => (Number.isNaN(d.getTime()) ? 'Invalid Date' : format(d));
+const DATE_OPTIONS = ['localeMatcher'] as const;
 const dateMethods = {
-  toLocaleDateString(this: Date) {
+  toLocaleDateString(this: Date, _locales?: unknown, options?: unknown) {
+    refuseOtherOptions('Date', options, DATE_OPTIONS);
     return valid(this, dateText);
   },
-  toLocaleTimeString(this: Date) {
+  toLocaleTimeString(this: Date, _locales?: unknown, options?: unknown) {
+    refuseOtherOptions('Date', options, DATE_OPTIONS);
     return valid(this, timeText);
   },
-  toLocaleString(this: Date) {
+  toLocaleString(this: Date, _locales?: unknown, options?: unknown) {
+    refuseOtherOptions('Date', options, DATE_OPTIONS);
     return valid(this, (d) => `${dateText(d)}, ${timeText(d)}`);
   },
 };
@@ -188,6 +211,9 @@ if (typeof global.Intl === 'undefined') {
     }
   }
   class DateTimeFormat {
+    constructor(_locales?: unknown, options?: unknown) {
+      refuseOtherOptions('Date', options, DATE_OPTIONS);
+    }
     format(value?: unknown): string {
       return valid(value === undefined ? new Date() : new Date(value as number), dateText);
     }

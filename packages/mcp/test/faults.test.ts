@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ToolContext } from '@actkit/core';
+import { runNodeProcess } from '@actkit/testing';
 import { describe, expect, it } from 'vitest';
 import { loadMcpTools, McpError } from '../src/index.js';
 
@@ -19,13 +20,8 @@ describe('faults of MCP servers', () => {
   it('ends a server that failed its handshake before loadMcpTools rejects: a script that exits then leaves none behind', async () => {
     const pidFile = join(mkdtempSync(join(tmpdir(), 'actkit-mcp-mute-')), 'pid');
     const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}`, import.meta.url));
-    const host = spawn(process.execPath, ['--conditions=@actkit/source', '--import', 'tsx', fixture('connect-fails-then-exits.ts'), fixture('mute-server.mjs'), pidFile], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    host.stdout!.setEncoding('utf8').on('data', (chunk: string) => (out += chunk));
-    await new Promise((resolve) => host.once('exit', resolve));
-    expect(out.trim()).toBe('McpError connect');
+    const { stdout } = await runNodeProcess(['--conditions=@actkit/source', '--import', 'tsx', fixture('connect-fails-then-exits.ts'), fixture('mute-server.mjs'), pidFile]);
+    expect(stdout.trim()).toBe('McpError connect');
     const pid = Number(readFileSync(pidFile, 'utf8'));
     // The server ignores SIGTERM and its stdin's end: left to the SDK's close, it would outlive the script for good.
     await waitUntil(() => !isRunning(pid), 60_000);

@@ -105,9 +105,9 @@ const callLikeAnAction = (action: ivmModule.Reference<(request: string) => Promi
   action.apply(undefined, ['{"code":"1 + 1"}'], { arguments: { copy: true }, result: { promise: true, copy: true } });
 
 /**
- * isolated-vm's own cost of a call from code in an isolate to the host: `applySyncPromise` from
- * the isolate's thread (the thread hop each way, the floor of an in-process tool call), and
- * `applySync` when the isolate runs on the host's thread (no hop; but then nothing else runs).
+ * isolated-vm's own cost of a call from code in an isolate to the host: `applySync` from the
+ * isolate's thread (the thread hop each way, the floor of an in-process tool call), and from the
+ * host's thread when the isolate runs there (no hop; but then nothing else runs).
  * And of the call every action makes the other way: an async `apply` from the host of a function
  * returning a promise, its argument and result copied (`action`). Most of it is paid on the
  * calling thread before the hop (waking the isolate's thread, the promise's bookkeeping): an
@@ -117,10 +117,9 @@ export async function isolatedVmCallMs(ivm: Ivm, count = 10_000): Promise<{ hop:
   const isolate = new ivm.Isolate({ memoryLimit: 64 });
   const context = isolate.createContextSync();
   let calls = 0;
-  context.global.setSync('asyncHost', new ivm.Reference(async (s: string) => (calls++, s)));
   context.global.setSync('syncHost', new ivm.Reference((s: string) => (calls++, s)));
   context.evalSync(`
-    globalThis.hop = async (n) => { for (let i = 0; i < n; i++) asyncHost.applySyncPromise(undefined, ['{"i":1}']); };
+    globalThis.hop = async (n) => { for (let i = 0; i < n; i++) syncHost.applySync(undefined, ['{"i":1}']); };
     globalThis.sameThread = (n) => { for (let i = 0; i < n; i++) syncHost.applySync(undefined, ['{"i":1}']); };`);
   const hop = context.global.getSync('hop', { reference: true });
   const sameThread = context.global.getSync('sameThread', { reference: true });

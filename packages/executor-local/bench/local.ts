@@ -182,7 +182,7 @@ const CALLS = 10_000;
 const toolCall = await toolCallMs(executor, echo, CALLS, 3);
 line(`tool call, async tool (${CALLS} calls, the isolate's thread)`, msText(toolCall.warm), '≤ 10 µs', toolCall.warm <= 0.01);
 note(`(after ${WARM_UP_ROUNDS} actions of ${CALLS} calls; the first of them: ${us(toolCall.cold)} per call); plain Node, the tool awaited directly: ${us(await plainNodeToolCallMs(countingEcho(), CALLS))}`);
-note(`floor: isolated-vm's applySyncPromise (the thread hop each way) ${us(hops.hop)} per call;`);
+note(`floor: isolated-vm's applySync from the isolate's thread (the thread hop each way) ${us(hops.hop)} per call;`);
 note(onOneCore);
 const syncToolCall = await toolCallMs(executor, syncEcho, CALLS, 3);
 line(`tool call, synchronous tool (${CALLS} calls, this thread)`, msText(syncToolCall.warm), '≤ 10 µs', syncToolCall.warm <= 0.01);

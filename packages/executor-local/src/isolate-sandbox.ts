@@ -15,6 +15,7 @@ import {
 import type ivmModule from 'isolated-vm';
 import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
+import { ReplyBox } from './reply-box.js';
 import { SANDBOX_SIDE_SOURCES } from './sandbox-side/sources.js';
 
 /** What a running action asks of the host: tool calls (answered at once, or later) and streamed console output. */
@@ -150,18 +151,26 @@ export class IsolateSandbox {
       const sizedReply = (name: string, reply: string) => sizedToolReply(name, reply, maxCopyIn);
       // What the host throws never reaches the code: isolated-vm would hand it the host's stack.
       const hostFailed = (name: string) => JSON.stringify({ ok: false, error: `${name}: the host could not answer the call.` });
-      // The reply at once when the tool answered at once (on the host's thread it always does).
-      const callTool = new ivm.Reference((rawName: string, json: string): string | Promise<string> => {
+      // The reply at once when the tool answered at once (on the host's thread it always does);
+      // a later one goes through the reply box, on which the isolate's thread waits.
+      const replyBox = new ReplyBox();
+      const callTool = new ivm.Reference((rawName: string, json: string): string | undefined => {
         if (!current.handlers) return JSON.stringify({ ok: false, error: 'No action is running.' });
         const name = String(rawName);
         try {
           const reply = current.handlers.callTool(name, String(json));
           if (typeof reply === 'string') return sizedReply(name, reply);
-          return reply.then((settled) => sizedReply(name, settled), () => hostFailed(name));
+          // Always a reply in the box, also when the tool or the sizing fails: the isolate's thread waits for one.
+          reply
+            .then((settled) => sizedReply(name, settled))
+            .then(undefined, () => hostFailed(name))
+            .then((settled) => replyBox.put(settled));
+          return undefined;
         } catch {
           return hostFailed(name);
         }
       });
+      const takeTooLong = new ivm.Reference(() => replyBox.takeTooLong());
       const log = new ivm.Reference((text: string) => {
         try {
           current.handlers?.log(String(text));
@@ -177,7 +186,9 @@ export class IsolateSandbox {
         release: true,
         reference: true,
       });
-      const made = makeBinding.applySync(undefined, [callTool, log, maxCopyIn], { result: { reference: true } });
+      const made = makeBinding.applySync(undefined, [callTool, takeTooLong, new ivm.ExternalCopy(replyBox.memory).copyInto({ release: true }), log, maxCopyIn], {
+        result: { reference: true },
+      });
       const binding = made.getSync('binding', { reference: true });
       const setOnHostThread: ivmModule.Reference<(on: boolean) => void> = made.getSync('setOnHostThread', { reference: true });
       const keepOutcomes = made.getSync('keepOutcomes', { reference: true });

@@ -408,6 +408,21 @@ export function describeExecutorContract(name: string, options: ExecutorContract
       expect(r.stateLost).toBeFalsy();
     });
 
+    it('hands tool replies and arguments over exactly: any text, short or long, answered at once or after a while', async () => {
+      // Non-ASCII, astral, lone surrogates; around 16 Ki units (the local executor's reply box) and far past it.
+      const texts = ['', 'plain', 'é ü ß — “quotes” 漢字 🙂', 'lone \ud800 and \udfff', `${'x'.repeat(16 * 1024 - 1)}🙂`, `${'y'.repeat(100_000)}é`];
+      const pick = (input: unknown) => texts[(input as { i: number }).i];
+      const replyTools: SandboxTool[] = [
+        { name: 'at_once', call: pick },
+        { name: 'after_a_while', call: (input) => new Promise((resolve) => setTimeout(() => resolve(pick(input)), 2)) },
+        { name: 'echo_text', call: async (input) => (input as { t: string }).t },
+      ];
+      const code = `const texts = ${JSON.stringify(texts)};\ntexts.map((t, i) => [at_once({ i }) === t, after_a_while({ i }) === t, echo_text({ t }) === t].join()).join(' ')`;
+      const r = await executor.execute(code, { tools: replyTools });
+      expect(r.error).toBeUndefined();
+      expect(r.value).toBe(`'${texts.map(() => 'true,true,true').join(' ')}'`);
+    });
+
     it('streams console output as it happens', async () => {
       const pieces: string[] = [];
       const r = await exec('console.log("one"); await slow(); console.log("two")', { onLog: (t) => pieces.push(t) });

@@ -6,6 +6,6 @@ import type { SandboxSideFolder } from '@actkit/code-actions/build';
 export const SANDBOX_SIDE = {
   folder: dirname(fileURLToPath(import.meta.url)),
   entries: {
-    isolateBinding: { file: 'isolate-binding', wrap: { kind: 'function', parameters: ['callTool', 'log', 'maxChars']}, platform: 'neutral' },
+    isolateBinding: { file: 'isolate-binding', wrap: { kind: 'function', parameters: ['callTool', 'takeTooLong', 'replyBox', 'log', 'maxChars'] }, platform: 'neutral' },
   },
 } satisfies SandboxSideFolder;

@@ -18,7 +18,10 @@
 import type { Reference } from 'isolated-vm';
 import { mb } from './mb.js';
 
-declare const callTool: Reference<(name: string, json: string) => string | Promise<string>>;
+declare const callTool: Reference<(name: string, json: string) => string | undefined>;
+declare const takeTooLong: Reference<() => string>;
+/** Memory shared with the host (reply-box.ts): [replies handed over, length] as 32-bit integers, then the text as UTF-16. */
+declare const replyBox: SharedArrayBuffer;
 declare const log: Reference<(text: string) => void>;
 declare const maxChars: number;
 // biome-ignore lint/style/useConst: the bundler's wrapper declares it; this file assigns it.
@@ -34,24 +37,64 @@ declare let result: {
 // The isolate's global object is untyped by nature.
 const global: any = globalThis;
 const stringify = JSON.stringify;
+// Taken before the code runs: it may replace the globals and their methods, not these.
+const { load, wait } = Atomics;
+const { fromCharCode } = String;
+const replyHeader = new Int32Array(replyBox, 0, 2);
+const replyText = new Uint16Array(replyBox, 8);
 
 delete global.WebAssembly;
 delete global.ArrayBuffer.prototype.resize;
 delete global.SharedArrayBuffer.prototype.grow;
 
 /**
- * On the isolate's own thread a call waits there for the host's answer, which may come later
- * (`applySyncPromise`: a thread hop each way). On the host's thread (an action whose tools all
- * answer at once) `applySyncPromise` is not allowed, and a plain `applySync` is all it takes;
- * console output goes the same way there, so that it reaches the host before the outcome.
+ * A tool call hops to the host's thread (`applySync`). A tool that answers at once answers there
+ * and then. One that answers later — the child process's tools are in its parent, an async tool
+ * may wait on I/O — returns nothing there: this thread then sleeps in `Atomics.wait` until the
+ * host has counted the reply in the reply box (shared memory), and reads it there.
+ *
+ * Why not isolated-vm's `applySyncPromise`, made for this: when its promise settles later, the
+ * host's thread wakes this one and goes on touching the wait's condition variable, which lives on
+ * this thread's stack and may be gone by then (isolated-vm 5 to 7 notify after unlocking). Seen
+ * as a child process killed by "stack smashing detected", a SIGSEGV, or a host thread stuck for
+ * good inside `pthread_cond_signal`: about once in a few million tool calls on a busy machine.
+ * A plain `applySync` hands its result back before the hop ends, so it never races.
+ *
+ * On the host's thread (an action whose tools all answer at once) the hop is a plain call, and
+ * console output goes the same way, so that it reaches the host before the outcome.
  */
 let onHostThread = false;
+
+const askHost = (name: string, json: string): string => {
+  const counted = load(replyHeader, 0);
+  const reply = callTool.applySync(undefined, [name, json]);
+  if (typeof reply === 'string') return reply;
+  // A reply handed over before this thread got here has moved the count already: no wake-up is lost.
+  while (load(replyHeader, 0) === counted) wait(replyHeader, 0, counted);
+  const length = load(replyHeader, 1);
+  if (length < 0) return takeTooLong.applySync(undefined, []);
+  return readReply(length);
+};
+
+/**
+ * The reply's text, read from the box unit by unit (eight at a time): a typed array's elements
+ * are its own, while `subarray` or spreading would ask the code's prototypes, and could hand the
+ * shared memory to the code.
+ */
+const readReply = (length: number): string => {
+  const t = replyText;
+  let text = '';
+  let at = 0;
+  for (; at + 8 <= length; at += 8) text += fromCharCode(t[at]!, t[at + 1]!, t[at + 2]!, t[at + 3]!, t[at + 4]!, t[at + 5]!, t[at + 6]!, t[at + 7]!);
+  for (; at < length; at++) text += fromCharCode(t[at]!);
+  return text;
+};
 
 result = {
   binding: {
     callTool: (name: string, json: string): string =>
       json.length <= maxChars
-        ? ((onHostThread ? callTool.applySync(undefined, [name, json]) : callTool.applySyncPromise(undefined, [name, json])) as string)
+        ? askHost(name, json)
         : stringify({
             ok: false,
             error: `${name}: the arguments are too large to pass to the host (${mb(json.length)} of JSON; the limit is ${mb(maxChars)}, an eighth of the sandbox memory).`,

@@ -1,10 +1,10 @@
 import { createInterface } from 'node:readline';
 import { type ApprovalPolicy, policyDecision } from '@actkit/app-kit';
-import type { ApprovalDecision, ApprovalOptions, ApprovalRequest } from '@actkit/core';
+import { type ApprovalDecision, type ApprovalOptions, type ApprovalRequest, undecided } from '@actkit/core';
 
 export interface TerminalApprovalOptions {
   policy: ApprovalPolicy;
-  /** How long a question waits for an answer before the call counts as denied. */
+  /** How long a question waits for an answer before the call counts as not approved (nobody decided). */
   timeoutMs: number;
   input?: NodeJS.ReadStream;
   output?: NodeJS.WriteStream;
@@ -14,8 +14,9 @@ export interface TerminalApprovalOptions {
 
 /**
  * Approval at the terminal: the call's arguments shown readably, then `y` approves, `n` denies, and
- * any other text denies with that text as the reason the model sees. No answer in time is a denial.
- * Without a terminal to ask, `ask` denies and says why (choose `--approve all|none` for scripts).
+ * any other text denies with that text as the reason the model sees. No answer in time, or no
+ * terminal to ask (choose `--approve all|none` for scripts), is not an approval: the model is told
+ * nobody decided, and why.
  */
 export function terminalApproval(options: TerminalApprovalOptions): ApprovalOptions {
   const input = options.input ?? process.stdin;
@@ -28,7 +29,7 @@ export function terminalApproval(options: TerminalApprovalOptions): ApprovalOpti
     decide: (request) => {
       const decided = policyDecision(options.policy, request.toolName);
       if (decided !== 'ask') return decided;
-      if (!input.isTTY) return { approved: false, reason: 'nobody at a terminal to approve it (use --approve all or none when not interactive)' };
+      if (!input.isTTY) return undecided('nobody at a terminal to approve it (use --approve all or none when not interactive)');
       const asked = queue.then(() => ask(request, input, output, options));
       queue = asked.catch(() => {});
       return asked;
@@ -51,7 +52,8 @@ async function ask(request: ApprovalRequest, input: NodeJS.ReadStream, output: N
       output.write(`${note}\n`);
       resolve(decision);
     };
-    timer = setTimeout(() => finish({ approved: false, reason: `no answer within ${seconds} s` }, `\n  no answer within ${seconds} s: denied`), options.timeoutMs);
+    // Nobody decided: the model is told so, not that the person said no.
+    timer = setTimeout(() => finish(undecided(`no answer within ${seconds} s`), `\n  no answer within ${seconds} s: not approved`), options.timeoutMs);
     // Ctrl-C at the prompt stops the run as it does anywhere else (readline takes it from the terminal).
     rl.on('SIGINT', () => {
       finish({ approved: false, reason: 'interrupted' }, '');

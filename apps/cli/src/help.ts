@@ -44,7 +44,7 @@ function runSections(toolNames: readonly string[]): Section[] {
         ['-a, --agent tool|code', 'JSON tool calls, or JavaScript code actions (default code)'],
         ['-t, --tools list', `built-in tools by name, "all" (default) or "none", and/or modules exporting your own tools (./my-tools.ts; TypeScript works), comma-separated. Built-in: ${toolNames.join(', ')}`],
         ['--approve mode', 'how calls that need approval are decided: ask (default: a prompt here), all, none; per tool with name=mode, e.g. --approve none,place_order=ask'],
-        ['--approve-timeout s', 'seconds a prompt waits before the call counts as denied (default 300)'],
+        ['--approve-timeout s', 'seconds a prompt waits before the call counts as not approved (default 300)'],
         ['--script file.json', 'the scripted model\'s replies (with --model scripted), see examples/'],
         ['-v, --verbose', 'stream the model\'s text as it is written'],
         ['-q, --quiet', 'print only the answer'],

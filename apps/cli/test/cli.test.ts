@@ -144,9 +144,9 @@ describe('actkit run', () => {
     const all = await cli([...args, '--approve', 'none,place_order=all']);
     expect(all.out).toContain('✓ approved');
     expect(all.out).toContain('← place_order: {"orderId":"ORD-LAMP-3","item":"lamp","quantity":3,"totalEur":135}');
-    // ask (the default) with nobody at a terminal: denied, saying what to do.
+    // ask (the default) with nobody at a terminal: not approved, saying nobody decided and what to do.
     const asked = await cli(args);
-    expect(asked.out).toContain('nobody at a terminal to approve it (use --approve all or none when not interactive)');
+    expect(asked.out).toContain('✗ place_order: Not approved: nobody at a terminal to approve it (use --approve all or none when not interactive)');
     const bad = await cli([...args, '--approve', 'maybe']);
     expect(bad.code).toBe(2);
     expect(bad.err).toContain('--approve takes ask|all|none');

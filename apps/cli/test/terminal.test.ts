@@ -51,11 +51,12 @@ describe.skipIf(!hasTmux)('approval at the terminal', () => {
     expect(screen(session)).toContain('✗ place_order: Denied by the user: too many lamps');
   });
 
-  it('counts no answer within --approve-timeout as a denial', async () => {
+  it('counts no answer within --approve-timeout as not approved, and says nobody decided', async () => {
     const session = startInTerminal([...ORDER, '--approve-timeout', '2']);
     // The clock starts at the question, so the test waits on the screen, not on time.
     await expect.poll(() => screen(session), { timeout: 60_000, interval: 200 }).toContain('EXIT=0');
-    expect(screen(session)).toContain('✗ place_order: Denied by the user: no answer within 2 s');
+    expect(screen(session)).toContain('no answer within 2 s: not approved');
+    expect(screen(session)).toContain('✗ place_order: Not approved: no answer within 2 s');
   });
 
   it('stops on Ctrl-C at the prompt with 130', async () => {

@@ -85,6 +85,8 @@ export {
   timeLimit,
   tokenBudget,
   ToolCallDeniedError,
+  type UndecidedDecision,
+  undecided,
 } from './run-control.js';
 export { type Bill, billOf, formatBill } from './bill.js';
 export { ContextBudget, type ContextBudgetContext, type ContextBudgetOptions, contextBudgetFor, shortenStep, shortenText } from './context-budget.js';

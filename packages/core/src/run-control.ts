@@ -64,6 +64,10 @@ export interface UndecidedDecision extends ApprovalDecision {
   undecided: true;
 }
 
+/**
+ * For an approver of your own (`approval.decide`) that gives up without anyone deciding (its own
+ * time limit, nobody to ask): the model is told `Not approved: <reason>`, not that a person said no.
+ */
 export function undecided(reason: string): UndecidedDecision {
   return { approved: false, reason, undecided: true };
 }

@@ -84,6 +84,8 @@ export const DEFAULT_MEMORY_LIMIT_MB = 128;
 interface CurrentAction {
   handlers: SandboxHandlers | undefined;
   onHostThread: boolean;
+  /** The host is in a synchronous call into the isolate: code running now runs on the host's thread. */
+  hostCallsIn: number;
 }
 
 /** Actions running in this process's isolates, and when the last one ended (spare-sandboxes.ts waits for a pause). */
@@ -146,7 +148,7 @@ export class IsolateSandbox {
     const isolate = new ivm.Isolate({ memoryLimit: memoryLimitMb });
     try {
       const context = isolate.createContextSync();
-      const current: CurrentAction = { handlers: undefined, onHostThread: false };
+      const current: CurrentAction = { handlers: undefined, onHostThread: false, hostCallsIn: 0 };
       const maxCopyIn = copyInLimit(memoryLimitMb);
       const sizedReply = (name: string, reply: string) => sizedToolReply(name, reply, maxCopyIn);
       // What the host throws never reaches the code: isolated-vm would hand it the host's stack.
@@ -160,6 +162,11 @@ export class IsolateSandbox {
         try {
           const reply = current.handlers.callTool(name, String(json));
           if (typeof reply === 'string') return sizedReply(name, reply);
+          // Code on the host's thread cannot wait for the box: it would block the thread that fills it.
+          if (current.hostCallsIn > 0) {
+            reply.then(undefined, () => {});
+            return JSON.stringify({ ok: false, error: `${name}: its answer cannot be awaited on the host's thread.` });
+          }
           // Always a reply in the box, also when the tool or the sizing fails: the isolate's thread waits for one.
           reply
             .then((settled) => sizedReply(name, settled))
@@ -268,7 +275,7 @@ export class IsolateSandbox {
     limits.signal?.addEventListener('abort', onAbort, { once: true });
     try {
       if (onHostThread !== this.#current.onHostThread) {
-        this.#setOnHostThread.applySync(undefined, [onHostThread]);
+        this.#hostCallIn(() => this.#setOnHostThread.applySync(undefined, [onHostThread]));
         this.#current.onHostThread = onHostThread;
       }
       if (onHostThread) {
@@ -280,12 +287,12 @@ export class IsolateSandbox {
         for (const other of others) other.pause();
         let settled: Promise<string>;
         try {
-          settled = this.#runAction.applySync(undefined, [requestJson], {
+          settled = this.#hostCallIn(() => this.#runAction.applySync(undefined, [requestJson], {
             arguments: { copy: true },
             result: { promise: true, copy: true },
             // isolated-vm takes a 32-bit whole number of milliseconds.
             timeout: Math.min(0x7fffffff, Math.max(1, Math.ceil(limits.timeoutMs))),
-          }) as unknown as Promise<string>;
+          })) as unknown as Promise<string>;
         } finally {
           for (const other of others) other.resume();
         }
@@ -337,10 +344,20 @@ export class IsolateSandbox {
   #keptOutcome(): string | undefined {
     if (this.#isolate.isDisposed) return undefined;
     try {
-      const outcome = this.#takeOutcome.applySync(undefined, [], { result: { copy: true } });
+      const outcome = this.#hostCallIn(() => this.#takeOutcome.applySync(undefined, [], { result: { copy: true } }));
       return typeof outcome === 'string' ? outcome : undefined;
     } catch {
       return undefined;
+    }
+  }
+
+  /** A synchronous call into the isolate: whatever code of it runs meanwhile (microtasks too) runs on this thread. */
+  #hostCallIn<T>(call: () => T): T {
+    this.#current.hostCallsIn++;
+    try {
+      return call();
+    } finally {
+      this.#current.hostCallsIn--;
     }
   }
 

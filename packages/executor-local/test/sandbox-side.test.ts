@@ -20,17 +20,20 @@ describe('the isolate binding, bundled from sandbox-side/isolate-binding.ts', ()
     type Made = { binding: { callTool(name: string, json: string): string; log(text: string): void }; setOnHostThread(on: boolean): void };
     const makeBinding = runInContext(text, context) as (callTool: unknown, takeTooLong: unknown, replyBox: SharedArrayBuffer, log: unknown, maxChars: number) => Made;
     const logged: string[] = [];
-    // The host's side: `echo` answers at once; `later` and `long` answer after the hop, through
-    // the reply box (here before the binding looks at it, so that it never has to wait), `long`
-    // too long for the box, so the binding fetches it with a second hop.
+    // The host's side: `echo` answers at once; the others after the hop, through the reply box
+    // (here before the binding looks at it, so that it never has to wait): `later` with a lone
+    // surrogate, `full` filling the box exactly, `long` one unit too long for it, so the binding
+    // fetches it with a second hop.
     const box = new ReplyBox();
-    const longReply = `"${'z'.repeat(ReplyBox.CHARS)}"`;
+    // As long as the box holds, ending on an astral character; one unit longer than it holds.
+    const fullReply = `${'y'.repeat(ReplyBox.CHARS - 2)}🙂`;
+    const longReply = `"${'z'.repeat(ReplyBox.CHARS - 1)}"`;
     const hops: string[] = [];
     const callTool = {
       applySync: (_: unknown, [name]: [string, string]) => {
         hops.push(name);
         if (name === 'echo') return '{"ok":true,"value":"now"}';
-        box.put(name === 'later' ? '{"ok":true,"value":"later ✓ \ud800"}' : longReply);
+        box.put(name === 'later' ? '{"ok":true,"value":"later ✓ \ud800"}' : name === 'full' ? fullReply : longReply);
         return undefined;
       },
     };
@@ -44,13 +47,14 @@ describe('the isolate binding, bundled from sandbox-side/isolate-binding.ts', ()
     );
     expect(binding.callTool('echo', '{}')).toBe('{"ok":true,"value":"now"}');
     expect(binding.callTool('later', '{}')).toBe('{"ok":true,"value":"later ✓ \ud800"}');
+    expect(binding.callTool('full', '{}')).toBe(fullReply);
     expect(binding.callTool('long', '{}')).toBe(longReply);
-    expect(hops).toEqual(['echo', 'later', 'long', 'take']);
+    expect(hops).toEqual(['echo', 'later', 'full', 'long', 'take']);
     expect(JSON.parse(binding.callTool('echo', 'x'.repeat(3 * 1024 * 1024)))).toEqual({
       ok: false,
       error: 'echo: the arguments are too large to pass to the host (3.0 MB of JSON; the limit is 2.0 MB, an eighth of the sandbox memory).',
     });
-    expect(hops).toHaveLength(4);
+    expect(hops).toHaveLength(5);
     binding.log('a');
     // On the host's thread: console output is a plain call too, the size limit the same.
     setOnHostThread(true);

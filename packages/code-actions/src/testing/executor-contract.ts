@@ -409,7 +409,7 @@ export function describeExecutorContract(name: string, options: ExecutorContract
     });
 
     it('hands tool replies and arguments over exactly: any text, short or long, answered at once or after a while', async () => {
-      // Non-ASCII, astral, lone surrogates; around 16 Ki units (the local executor's reply box) and far past it.
+      // Non-ASCII, astral, lone surrogates; long ones, past the local executor's reply box (16 Ki units) too.
       const texts = ['', 'plain', 'é ü ß — “quotes” 漢字 🙂', 'lone \ud800 and \udfff', `${'x'.repeat(16 * 1024 - 1)}🙂`, `${'y'.repeat(100_000)}é`];
       const pick = (input: unknown) => texts[(input as { i: number }).i];
       const replyTools: SandboxTool[] = [

@@ -2,10 +2,11 @@
  * Runs first in each isolate: makes the host binding the prelude expects (the host sets it as
  * `globalThis.__actkit_host`), and removes what the isolate must not have.
  *
- * Bundled as a function of (callTool, log, maxChars) whose value is the binding and the host's
- * switch between threads (see entries.ts): the host evaluates it once per isolate (its text never
- * changes, so V8's code cache serves every isolate) and calls it with the two isolated-vm
- * references and the copy limit, which stay in this closure only. Strict mode (the wrapper's)
+ * Bundled as a function of (callTool, takeTooLong, replyBox, log, maxChars) whose value is the
+ * binding and the host's switch between threads (see entries.ts): the host evaluates it once per
+ * isolate (its text never changes, so V8's code cache serves every isolate) and calls it with the
+ * three isolated-vm references, the reply box's shared memory and the copy limit, which stay in
+ * this closure only. Strict mode (the wrapper's)
  * keeps these frames from handing their receivers to the code (CallSite.getThis).
  *
  * Tool arguments larger than `maxChars` are refused here, before isolated-vm copies them out (see
@@ -49,9 +50,10 @@ delete global.SharedArrayBuffer.prototype.grow;
 
 /**
  * A tool call hops to the host's thread (`applySync`). A tool that answers at once answers there
- * and then. One that answers later — the child process's tools are in its parent, an async tool
- * may wait on I/O — returns nothing there: this thread then sleeps in `Atomics.wait` until the
- * host has counted the reply in the reply box (shared memory), and reads it there.
+ * and then. One that answers with a promise — every tool of the child process, whose tools are in
+ * its parent; an async tool in-process — returns nothing there, and its reply goes to the reply
+ * box (shared memory): this thread reads it there, once the host has counted it, sleeping in
+ * `Atomics.wait` until then. (A promise that settles at once has settled before the hop returns.)
  *
  * Why not isolated-vm's `applySyncPromise`, made for this: when its promise settles later, the
  * host's thread wakes this one and goes on touching the wait's condition variable, which lives on

@@ -118,11 +118,9 @@ export async function isolatedVmCallMs(ivm: Ivm, count = 10_000): Promise<{ hop:
   const context = isolate.createContextSync();
   let calls = 0;
   context.global.setSync('syncHost', new ivm.Reference((s: string) => (calls++, s)));
-  context.evalSync(`
-    globalThis.hop = async (n) => { for (let i = 0; i < n; i++) syncHost.applySync(undefined, ['{"i":1}']); };
-    globalThis.sameThread = (n) => { for (let i = 0; i < n; i++) syncHost.applySync(undefined, ['{"i":1}']); };`);
-  const hop = context.global.getSync('hop', { reference: true });
-  const sameThread = context.global.getSync('sameThread', { reference: true });
+  // One loop of calls, run on the isolate's thread (`hop`, an async apply) and on this one (`sameThread`).
+  context.evalSync(`globalThis.callHost = (n) => { for (let i = 0; i < n; i++) syncHost.applySync(undefined, ['{"i":1}']); };`);
+  const callHost = context.global.getSync('callHost', { reference: true });
   const action = requestLengthFunction(context);
   const actions = Math.ceil(count / 4);
   let answered = 0;
@@ -130,14 +128,14 @@ export async function isolatedVmCallMs(ivm: Ivm, count = 10_000): Promise<{ hop:
     for (let i = 0; i < actions; i++) answered += await callLikeAnAction(action);
   };
   // Each measured once unmeasured first: a floor is what the calls cost warm, as actkit's figures are.
-  await hop.apply(undefined, [count], { result: { promise: true } });
-  sameThread.applySync(undefined, [count]);
+  await callHost.apply(undefined, [count]);
+  callHost.applySync(undefined, [count]);
   await runActions();
   let t0 = performance.now();
-  await hop.apply(undefined, [count], { result: { promise: true } });
+  await callHost.apply(undefined, [count]);
   const hopMs = (performance.now() - t0) / count;
   t0 = performance.now();
-  sameThread.applySync(undefined, [count]);
+  callHost.applySync(undefined, [count]);
   const sameThreadMs = (performance.now() - t0) / count;
   t0 = performance.now();
   await runActions();

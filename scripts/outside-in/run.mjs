@@ -417,6 +417,35 @@ async function scenarioLocal(tc, tarballs) {
       if (host.exitCode === null && host.signalCode === null) host.kill('SIGKILL');
     }
   });
+  // In-process (node --no-node-snapshot): a script that exits while its action loops used to be held
+  // for good in isolated-vm's thread pool; now it ends (SIGKILL), saying why, and after close() it
+  // exits with its own code.
+  await check(`[${tc.label}] local: in-process, process.exit() while an action loops ends the script, saying why; after close(), with its code`, async () => {
+    writeFileSync(
+      join(dir, 'exit-mid-action.mjs'),
+      "import { LocalExecutor } from '@actkit/executor-local';\n" +
+        'const executor = new LocalExecutor({ timeoutMs: 600_000 });\n' +
+        "const end = () => (process.argv[2] === 'close-first' ? executor.close().then(() => process.exit(3)) : process.exit(3));\n" +
+        "await executor.execute('console.log(1);\\nwhile (true) {}', { tools: [], onLog: () => setImmediate(end) });\n",
+    );
+    const ends = (args) =>
+      new Promise((resolvePromise) => {
+        const host = spawn(tc.nodeBin, ['--no-node-snapshot', 'exit-mid-action.mjs', ...args], { cwd: dir, env: { ...process.env, ...tc.env, ...plainNode }, stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        host.stdout.on('data', (chunk) => (out += chunk));
+        host.stderr.on('data', (chunk) => (out += chunk));
+        // Generous, for a busy machine: before the fix the script never ended.
+        const deadline = setTimeout(() => host.kill('SIGKILL'), 120_000);
+        host.once('exit', (code, signal) => {
+          clearTimeout(deadline);
+          resolvePromise({ code, signal, out });
+        });
+      });
+    const killed = await ends([]);
+    assert(killed.signal === 'SIGKILL' && killed.out.includes('actkit: this process is ending (exit code 3)'), `ended with ${killed.code ?? killed.signal}:\n${killed.out}`);
+    const closed = await ends(['close-first']);
+    assert(closed.code === 3 && !closed.out.includes('actkit:'), `ended with ${closed.code ?? closed.signal}:\n${closed.out}`);
+  });
   // In-process (node --no-node-snapshot), an action whose tools all say `synchronous: true` runs on
   // the script's own thread: its thousand calls leave the event loop no turn; an async tool's take one each.
   await check(`[${tc.label}] local: in-process, a synchronous tool's calls are answered on the script's thread`, async () => {

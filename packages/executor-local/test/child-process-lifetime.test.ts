@@ -1,7 +1,6 @@
-import { type ChildProcess, spawn } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
 import { exitsWithin, isRunning } from './fixtures/processes.js';
+import { endStartedHosts, startHost } from './fixtures/script-host.js';
 
 /**
  * The child process of the default mode lives exactly as long as it should: a pending action
@@ -9,56 +8,7 @@ import { exitsWithin, isRunning } from './fixtures/processes.js';
  * parent, however the parent ends. Each case runs a real script in a plain `node` (no
  * --no-node-snapshot, so the executor picks the child-process mode), as a user would.
  */
-const HOST = fileURLToPath(new URL('./fixtures/lifetime-host.ts', import.meta.url));
-const PACKAGE_DIR = fileURLToPath(new URL('..', import.meta.url));
-
-interface Host {
-  process: ChildProcess;
-  /** The JSON lines printed so far. */
-  lines: Array<{ state?: string; children?: number[]; result?: unknown }>;
-  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>;
-  /** Resolves with the first line that names a state. */
-  reached: Promise<{ state: string; children: number[] }>;
-}
-
-/** Hosts started by the current test: one a failed test leaves running is ended (and its child with it). */
-const started: ChildProcess[] = [];
-afterEach(() => {
-  for (const host of started.splice(0)) if (host.exitCode === null && host.signalCode === null) host.kill('SIGKILL');
-});
-
-function startHost(scenario: string): Host {
-  const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@actkit/source', HOST, scenario], {
-    cwd: PACKAGE_DIR,
-    // A plain Node, as a user starts it: no flag on the command line nor in NODE_OPTIONS.
-    env: { ...process.env, NODE_OPTIONS: '' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  started.push(child);
-  const lines: Host['lines'] = [];
-  let stderr = '';
-  let onState: (value: { state: string; children: number[] }) => void;
-  const reached = new Promise<{ state: string; children: number[] }>((resolve) => {
-    onState = resolve;
-  });
-  let buffered = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-    buffered += chunk;
-    for (let newline = buffered.indexOf('\n'); newline >= 0; newline = buffered.indexOf('\n')) {
-      const line = JSON.parse(buffered.slice(0, newline));
-      buffered = buffered.slice(newline + 1);
-      lines.push(line);
-      if (line.state) onState(line);
-    }
-  });
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
-    stderr += chunk;
-  });
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve) =>
-    child.once('exit', (code, signal) => resolve({ code, signal, stderr })),
-  );
-  return { process: child, lines, exited, reached };
-}
+afterEach(endStartedHosts);
 
 describe('a pending action keeps the script alive; an idle executor does not', () => {
   it('the issue’s reproduction, several times: tools called until the time limit, then the result and exit code 0', { timeout: 180_000 }, async () => {

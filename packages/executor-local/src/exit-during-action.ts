@@ -16,6 +16,7 @@
  * ends the process is kept (`uncaughtExceptionMonitor`, which changes nothing) and printed here.
  */
 import { inspect } from 'node:util';
+import { isMainThread } from 'node:worker_threads';
 
 let actionsOnIsolateThreads = 0;
 let listening = false;
@@ -24,11 +25,13 @@ let fatalError: { error: unknown } | undefined;
 
 /** Runs `action` (one running on an isolate's thread) counted, so that the process does not hang if it ends meanwhile. */
 export async function onIsolateThread<T>(action: () => Promise<T>): Promise<T> {
-  if (!listening) {
+  // In a worker thread, 'exit' is the worker's, not the process's: it is left alone.
+  if (!listening && isMainThread) {
     listening = true;
     process.on('exit', endAtOnceIfAnActionRuns);
-    process.on('uncaughtExceptionMonitor', (error, origin) => {
-      if (process.listenerCount(origin) === 0) fatalError = { error };
+    // Fatal unless an 'uncaughtException' listener takes it (a rejection reaches here only when no 'unhandledRejection' listener did).
+    process.on('uncaughtExceptionMonitor', (error) => {
+      if (process.listenerCount('uncaughtException') === 0) fatalError = { error };
     });
   }
   actionsOnIsolateThreads++;

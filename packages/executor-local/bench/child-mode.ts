@@ -7,7 +7,7 @@
  *   warm    — the warm figures, in one process
  */
 import type * as Package from '../src/index.js';
-import { afterModelCallWorkloadMs, countingEcho, expectValue, firstActionMs, freshWorkloadMs, toolCallMs, trivialActionMs, WORKLOADS } from './workloads.js';
+import { afterModelCallWorkloadMs, countingEcho, expectValue, firstActionMs, freshWorkloadMs, settledWorkloadMs, toolCallMs, trivialActionMs, WORKLOADS } from './workloads.js';
 
 const { LocalExecutor } = (await import(new URL('../dist/index.js', import.meta.url).href)) as typeof Package;
 const report = (value: object) => console.log(JSON.stringify(value));
@@ -44,12 +44,15 @@ if (process.argv[2] === 'first') {
   // smolagents workloads on fresh executors, and the same work on the warm executor.
   const workloads: Record<string, number> = {};
   const onWarmExecutor: Record<string, number> = {};
+  /** A workload without tool calls once its code has run many times on the warm executor: what its first runs cost above that is warming up to new code. */
+  const settledOnWarmExecutor: Record<string, number> = {};
   let afterModelCallMs = 0;
   for (const workload of WORKLOADS) {
     const figures = await freshWorkloadMs(() => new LocalExecutor(), executor, workload, echo);
     workloads[workload.label] = figures.fresh;
     onWarmExecutor[workload.label] = figures.warm;
     if (workload.toolCalls) afterModelCallMs = (await afterModelCallWorkloadMs(() => new LocalExecutor(), workload, echo)).ms;
+    else settledOnWarmExecutor[workload.label] = await settledWorkloadMs(executor, workload, echo);
   }
 
   // One child serves every executor of this process.
@@ -78,6 +81,7 @@ if (process.argv[2] === 'first') {
     warmAfterPauseMs: firstAction.warmAfterPause,
     workloads,
     onWarmExecutor,
+    settledOnWarmExecutor,
     afterModelCallMs,
     hundredCreatedMs,
     hundredUsedMs,

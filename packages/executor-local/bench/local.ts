@@ -25,6 +25,8 @@ import {
   idle,
   MODEL_CALL_MS,
   median,
+  SETTLING_RUNS,
+  settledWorkloadMs,
   plainNodeToolCallMs,
   SMOLAGENTS_FIRST_ACTION_MS,
   toolCallMs,
@@ -142,7 +144,10 @@ for (const workload of WORKLOADS) {
   if (workload.toolCalls) {
     note(`floor: ${workload.toolCalls} × ${us(childFloor)} (pipe round trip + thread hop) = ${msText(workload.toolCalls * childFloor)}`);
     note(`as a new agent's first action, after a ${MODEL_CALL_MS} ms model call (the child's spare sandbox, made and warmed up in the pause as far as it got): ${msText(warm.afterModelCallMs)}`);
-  } else if (ours > workload.smolagentsMs) note(`floor: an action's round trip when warm, a line to the child and back + a call into the isolate, ${us(actionFloor)}`);
+  } else {
+    note(`on the warm executor after ${SETTLING_RUNS} runs of the same code: ${msText(warm.settledOnWarmExecutor[workload.label])} (a new code's first runs take the host's compiler and the sandbox's path cold)`);
+    if (ours > workload.smolagentsMs) note(`floor: an action's round trip when warm, a line to the child and back + a call into the isolate, ${us(actionFloor)}`);
+  }
 }
 line('100 sandboxes in the shared child: created, each ran an action', msText(warm.hundredCreatedMs));
 line('100 sandboxes alive: one tool-calling action each, at once', msText(warm.hundredUsedMs));
@@ -259,7 +264,10 @@ for (const { workload, tool, label, perCall, floor } of runs) {
   const { fresh: ours, warm: onWarm } = await freshWorkloadMs(() => new LocalExecutor({ mode: 'in-process' }), executor, workload, tool);
   line(label, msText(ours), `smolagents ${msText(workload.smolagentsMs)}`, ours <= workload.smolagentsMs);
   note(`on the warm executor ${msText(onWarm)}; plain Node, fresh source: ${msText(plainNodeMs(workload.code))}; ${vsSmolagents(ours, workload.smolagentsMs)}`);
-  if (workload.toolCalls) {
+  if (!workload.toolCalls) {
+    note(`on the warm executor after ${SETTLING_RUNS} runs of the same code: ${msText(await settledWorkloadMs(executor, workload, tool))} (a new code's first runs take the host's compiler and the sandbox's path cold)`);
+    if (ours > workload.smolagentsMs) note(`floor: an action's call into the isolate and back ${us(hops.action)}; the rest is compiling the code here and the prelude's work`);
+  } else {
     note(`floor: ${workload.toolCalls} × ${floor} ${us(perCall)} = ${msText(workload.toolCalls * perCall)}`);
     const afterModelCall = await afterModelCallWorkloadMs(() => new LocalExecutor({ mode: 'in-process' }), workload, tool, () => spareState(DEFAULT_MEMORY_LIMIT_MB) === 'ready');
     note(
@@ -307,6 +315,9 @@ for (const text of [
   '  mode (node --no-node-snapshot, or NODE_OPTIONS) or an in-process engine goes below it.',
   '- A fresh process cannot have its first result before Node with --no-node-snapshot has started (printed above):',
   '  the executor starts the child at construction, so an agent\'s first model call hides the boot.',
+  '- A code\'s first runs (the smolagents rows take five) cost more than the same code after hundreds of runs (printed',
+  '  as "after 300 runs"): the host\'s compiler meets new syntax and is optimised again, and the sandbox\'s path for',
+  '  the names the code declares runs cold. An agent\'s process sees new code at every step, so its actions pay some of it.',
   '- A new executor\'s first action after a model call: its sandbox is ready and warmed, and most of what is left is',
   '  what any action pays after that pause (printed above: the warm executor\'s), waking the threads and processes it',
   '  crosses. The fresh-executor workloads compare with the warm executor, measured the same way.',

@@ -8,7 +8,6 @@ import {
   ExecutorError,
   executeAction,
 } from '@actkit/code-actions';
-import { onIsolateThread } from './exit-during-action.js';
 import { DEFAULT_MEMORY_LIMIT_MB, IsolateHost } from './isolate-sandbox.js';
 import { loadIsolatedVm } from './isolated-vm-unavailable.js';
 import { bundleModules } from './modules.js';
@@ -113,13 +112,11 @@ export class InProcessExecutor implements CodeExecutor {
       return executeAction(code, options, this.options, (requestJson, { timeoutMs, onLog, fresh }) =>
         this.#closing.run(options.signal, (signal) => {
           if (fresh) this.#host.dispose(); // the next sandbox is the spare one, made while idle
-          const run = () =>
-            this.#host.run(
-              requestJson,
-              { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
-              { timeoutMs, onHostThread, signal },
-            );
-          return onHostThread ? run() : onIsolateThread(run);
+          return this.#host.run(
+            requestJson,
+            { callTool: (name, inputJson) => answerToolCall(options.tools, name, inputJson), log: onLog },
+            { timeoutMs, onHostThread, signal },
+          );
         }),
       );
     });

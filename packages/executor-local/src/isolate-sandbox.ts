@@ -15,6 +15,7 @@ import {
 import type ivmModule from 'isolated-vm';
 import type { Ivm } from './isolated-vm.js';
 import type { ModuleBundle } from './modules.js';
+import { actionOnIsolateThread, isolateDisposedMidAction } from './exit-during-action.js';
 import { ReplyBox } from './reply-box.js';
 import { SANDBOX_SIDE_SOURCES } from './sandbox-side/sources.js';
 
@@ -127,6 +128,8 @@ export class IsolateSandbox {
   readonly #current: CurrentAction;
 
   readonly #maxCopyIn: number;
+  /** Actions running on the isolate's own thread (at most one: an executor runs one action at a time). */
+  #runningOnItsThread = 0;
 
   private constructor(
     isolate: ivmModule.Isolate,
@@ -305,10 +308,19 @@ export class IsolateSandbox {
       // final_answer, say) have run by then, under this action's clock — the security corpus's
       // "microtask loop queued before final_answer" cases hold it to that. No second call into
       // the isolate is needed to wait for them (each costs a thread hop each way).
-      const outcomeJson = await this.#runAction.apply(undefined, [requestJson], {
-        arguments: { copy: true },
-        result: { promise: true, copy: true },
-      });
+      // Counted while it runs there: a process that ends meanwhile must not wait for that thread (exit-during-action.ts).
+      const ended = actionOnIsolateThread();
+      this.#runningOnItsThread++;
+      let outcomeJson: string;
+      try {
+        outcomeJson = await this.#runAction.apply(undefined, [requestJson], {
+          arguments: { copy: true },
+          result: { promise: true, copy: true },
+        });
+      } finally {
+        this.#runningOnItsThread--;
+        ended();
+      }
       // The watchdog or an abort got there first and disposed of the isolate: code stopped inside
       // a tool call may still have handed back an outcome (the stop surfaced as the tool's error),
       // but the action is the limit's, and its state is gone.
@@ -324,7 +336,9 @@ export class IsolateSandbox {
       if (kept !== undefined) return { type: 'done', outcomeJson: kept };
       const memory = /memory limit/i.test(message);
       const timedOut = /timed out/i.test(message);
-      // A stopped or crashed isolate may hold half-run code: it is never reused.
+      // A stopped or crashed isolate may hold half-run code: it is never reused. (One that ran on
+      // its thread may be torn down there still, as after running out of memory.)
+      if (!onHostThread) isolateDisposedMidAction();
       this.dispose();
       if (stopped) return { type: stopped };
       if (memory) return { type: 'memory' };
@@ -362,7 +376,10 @@ export class IsolateSandbox {
   }
 
   dispose(): void {
-    if (!this.#isolate.isDisposed) this.#isolate.dispose();
+    if (this.#isolate.isDisposed) return;
+    // Code running on the isolate's thread: that thread tears the isolate down once it has stopped.
+    if (this.#runningOnItsThread > 0) isolateDisposedMidAction();
+    this.#isolate.dispose();
   }
 }
 

@@ -93,7 +93,9 @@ function makeSpare(kind: string, ivm: Ivm, memoryLimitMb: number, modules: reado
   } catch {
     return; // No spare (the next executor makes its sandbox on the spot, and says why if it cannot).
   }
-  warmUp(kind, sandbox, sandbox.run(WARM_UP, NO_HANDLERS, { timeoutMs: WARM_UP_TIMEOUT_MS }), TOOL_WARM_UP_ROUNDS);
+  // On this thread, as the tool rounds: the process may end at any moment (it is idle), and an
+  // isolate's thread busy then would crash its exit (exit-during-action.ts).
+  warmUp(kind, sandbox, sandbox.run(WARM_UP, NO_HANDLERS, { timeoutMs: WARM_UP_TIMEOUT_MS, onHostThread: true }), TOOL_WARM_UP_ROUNDS);
 }
 
 /** While `action` runs, the sandbox is warming; once it is done, the spare (if it is still sound and none replaced it), with `rounds` to go. */

@@ -209,31 +209,22 @@ export async function afterModelCallWorkloadMs(
 /** Runs of a workload before its settled figure: a new code's first runs take the host's compiler and the sandbox's path cold. */
 export const SETTLING_RUNS = 300;
 
-/** A workload's median time on `executor` over 100 runs after SETTLING_RUNS of it, each checked. */
-export async function settledWorkloadMs(executor: CodeExecutor, workload: Workload, echo: ReturnType<typeof countingEcho>): Promise<number> {
+/** A workload's median time over `runs` runs on `executor` after `skip` more (five and none by default), each checked. */
+export async function workloadMs(executor: CodeExecutor, workload: Workload, echo: ReturnType<typeof countingEcho>, { runs = 5, skip = 0 } = {}): Promise<number> {
   const times: number[] = [];
-  for (let i = 0; i < SETTLING_RUNS + 100; i++) {
+  for (let i = 0; i < skip + runs; i++) {
     echo.reset();
     const t0 = performance.now();
     const r = await executor.execute(workload.code, { tools: [echo.tool] });
     times.push(performance.now() - t0);
     workload.check(r, echo.calls());
   }
-  return median(times.slice(SETTLING_RUNS));
+  return median(times.slice(skip));
 }
 
-/** A workload's median time over five runs on `executor`, each checked. */
-export async function workloadMs(executor: CodeExecutor, workload: Workload, echo: ReturnType<typeof countingEcho>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    echo.reset();
-    const t0 = performance.now();
-    const r = await executor.execute(workload.code, { tools: [echo.tool] });
-    times.push(performance.now() - t0);
-    workload.check(r, echo.calls());
-  }
-  return median(times);
-}
+/** A workload's figure on `executor` once its code has run SETTLING_RUNS times: the median of the next 100. */
+export const settledWorkloadMs = (executor: CodeExecutor, workload: Workload, echo: ReturnType<typeof countingEcho>): Promise<number> =>
+  workloadMs(executor, workload, echo, { runs: 100, skip: SETTLING_RUNS });
 
 type ClosableExecutor = CodeExecutor & { close(): Promise<void> };
 

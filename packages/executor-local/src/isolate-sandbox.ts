@@ -128,8 +128,6 @@ export class IsolateSandbox {
   readonly #current: CurrentAction;
 
   readonly #maxCopyIn: number;
-  /** Actions running on the isolate's own thread (at most one: an executor runs one action at a time). */
-  #runningOnItsThread = 0;
 
   private constructor(
     isolate: ivmModule.Isolate,
@@ -310,7 +308,6 @@ export class IsolateSandbox {
       // the isolate is needed to wait for them (each costs a thread hop each way).
       // Counted while it runs there: a process that ends meanwhile must not wait for that thread (exit-during-action.ts).
       const ended = actionOnIsolateThread();
-      this.#runningOnItsThread++;
       let outcomeJson: string;
       try {
         outcomeJson = await this.#runAction.apply(undefined, [requestJson], {
@@ -318,8 +315,9 @@ export class IsolateSandbox {
           result: { promise: true, copy: true },
         });
       } finally {
-        this.#runningOnItsThread--;
         ended();
+        // Stopped or out of memory: the isolate's thread tears it down once it has let go of it.
+        if (this.#isolate.isDisposed) isolateDisposedMidAction();
       }
       // The watchdog or an abort got there first and disposed of the isolate: code stopped inside
       // a tool call may still have handed back an outcome (the stop surfaced as the tool's error),
@@ -376,10 +374,7 @@ export class IsolateSandbox {
   }
 
   dispose(): void {
-    if (this.#isolate.isDisposed) return;
-    // Code running on the isolate's thread: that thread tears the isolate down once it has stopped.
-    if (this.#runningOnItsThread > 0) isolateDisposedMidAction();
-    this.#isolate.dispose();
+    if (!this.#isolate.isDisposed) this.#isolate.dispose();
   }
 }
 
